@@ -1,0 +1,129 @@
+"""One engine factory: SQLite in the user data folder by default, PostgreSQL (psycopg 3) by URL."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from reception_desk.errors import StaleWriteError
+
+ENV_VAR = "RECEPTION_DESK_DB"
+APP_NAME = "reception-desk"
+BUSY_TIMEOUT_MS = 15_000
+
+
+def data_dir() -> Path:
+    """The user data folder (created on first use)."""
+    path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_url() -> str:
+    """The SQLite file in the user data folder."""
+    return f"sqlite:///{data_dir() / 'reception-desk.sqlite3'}"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The database URL: explicit, else $RECEPTION_DESK_DB, else the default SQLite file.
+
+    A bare file path is taken as an SQLite file; postgresql:// URLs use psycopg 3.
+    """
+    chosen = url or os.environ.get(ENV_VAR) or default_url()
+    if "://" not in chosen:
+        chosen = f"sqlite:///{Path(chosen).expanduser().resolve()}"
+    parsed = make_url(chosen)
+    if parsed.drivername in {"postgresql", "postgres"}:
+        chosen = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return chosen
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL, or None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # Take the write lock at BEGIN: two laptops never deadlock upgrading a read to a write lock.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """Create the engine for the chosen database, with SQLite set up for WAL, foreign keys, busy timeout."""
+    resolved = resolve_url(url)
+    path = sqlite_path(resolved)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if resolved.startswith("sqlite"):
+        engine = create_engine(
+            resolved,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "isolation_level": None},
+            **kwargs,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(resolved, **kwargs)
+
+
+def _stale_table(message: str) -> str:
+    # "UPDATE statement on table 'room' expected to update 1 row(s); 0 were matched."
+    parts = message.split("'")
+    return parts[1] if len(parts) > 2 else "记录"
+
+
+class Database:
+    """An engine and its session factory; `session()` is one unit of work, committed or rolled back whole."""
+
+    def __init__(self, url: str | None = None, engine: Engine | None = None) -> None:
+        self.engine = engine if engine is not None else make_engine(url)
+        self.url = self.engine.url.render_as_string(hide_password=False)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed when the block ends, rolled back whole on any error."""
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except StaleDataError as exc:
+            # another laptop changed the row between our read and our write
+            raise StaleWriteError(_stale_table(str(exc))) from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only."""
+        with self._sessions() as session:
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

@@ -1,0 +1,308 @@
+"""The reception-day data model (SQLAlchemy 2, typed declarative)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """Timestamps are stored naive in UTC."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with constraint naming that Alembic and both databases agree on."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+def table(model: type[Base]) -> Table:
+    """The Core table of a mapped class (for bulk statements)."""
+    return cast(Table, model.__table__)
+
+
+class Versioned:
+    """Rows two people can edit: the version column refuses a stale write (optimistic locking)."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class ReceptionDay(Base):
+    """A leader's reception day (接访日): date, title, venue, leaders."""
+
+    __tablename__ = "reception_day"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date, unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    leaders: Mapped[str] = mapped_column(String(500), default="")
+    bureau_phone: Mapped[str] = mapped_column(String(40), default="")
+    working_day_deadlines: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    rooms: Mapped[list[Room]] = relationship(back_populates="day", order_by="Room.number")
+
+
+class Theme(Base):
+    """A theme (问题类别) a room serves."""
+
+    __tablename__ = "theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name_en: Mapped[str] = mapped_column(String(100), default="")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Room(Versioned, Base):
+    """A reception room (接待室) of a day: number 1-15, theme, host, location, capacity."""
+
+    __tablename__ = "room"
+    __table_args__ = (
+        UniqueConstraint("day_id", "number"),
+        CheckConstraint("number >= 1 AND number <= 99", name="number_range"),
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("reception_day.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"))
+    location: Mapped[str] = mapped_column(String(200), default="")
+    host: Mapped[str] = mapped_column(String(200), default="")
+    capacity: Mapped[int] = mapped_column(Integer, default=10)
+
+    day: Mapped[ReceptionDay] = relationship(back_populates="rooms")
+    theme: Mapped[Theme] = relationship()
+
+
+class Department(Versioned, Base):
+    """A responsible department (责任单位) of the directory."""
+
+    __tablename__ = "department"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    short_name: Mapped[str] = mapped_column(String(40), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="bureau")  # bureau | township
+    contact: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ThemeDepartment(Base):
+    """A department suggested first in the rooms of a theme."""
+
+    __tablename__ = "theme_department"
+
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True)
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("department.id", ondelete="CASCADE"), primary_key=True
+    )
+    rank: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Visitor(Base):
+    """A real person (来访人), one row across days so repeat visits can be found."""
+
+    __tablename__ = "visitor"
+    __table_args__ = (Index("ix_visitor_name_phone", "name", "phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_initials: Mapped[str] = mapped_column(String(100), default="", index=True)  # pinyin, for search
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
+    id_valid: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    township: Mapped[str] = mapped_column(String(50), default="")
+    village: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Batch(Versioned, Base):
+    """A batch (批次): one matter brought by a lead visitor and companions."""
+
+    __tablename__ = "batch"
+    __table_args__ = (
+        UniqueConstraint("day_id", "reg_no"),
+        CheckConstraint("headcount >= 1", name="headcount_positive"),
+        Index("ix_batch_day_status", "day_id", "status"),
+        Index("ix_batch_room_queue", "room_id", "queue_position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("reception_day.id", ondelete="CASCADE"))
+    reg_no: Mapped[str] = mapped_column(String(20))
+    lead_visitor_id: Mapped[int] = mapped_column(ForeignKey("visitor.id"), index=True)
+    headcount: Mapped[int] = mapped_column(Integer, default=1)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"))
+    request: Mapped[str] = mapped_column(Text)
+    category_text: Mapped[str] = mapped_column(String(100), default="")  # the category as the sheet wrote it
+    township: Mapped[str] = mapped_column(String(50), default="")
+    village: Mapped[str] = mapped_column(String(100), default="")
+    source: Mapped[str] = mapped_column(String(10), default="pre")  # pre | walk_in
+    status: Mapped[str] = mapped_column(String(20), default="registered")
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id", ondelete="SET NULL"))
+    queue_position: Mapped[int | None] = mapped_column(Integer)
+    placed_by_hand: Mapped[bool] = mapped_column(Boolean, default=False)
+    queue_number: Mapped[int | None] = mapped_column(Integer)  # ticket number given at check-in
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    import_source: Mapped[str] = mapped_column(String(300), default="")  # file name and row, for tracing
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    arrived_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    called_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    lead: Mapped[Visitor] = relationship(foreign_keys=[lead_visitor_id])
+    theme: Mapped[Theme] = relationship()
+    room: Mapped[Room | None] = relationship()
+    members: Mapped[list[BatchMember]] = relationship(
+        back_populates="batch", order_by="BatchMember.position", cascade="all, delete-orphan"
+    )
+
+
+class BatchMember(Base):
+    """A person of a batch: the lead (position 0) and the named companions; each checks in on their own."""
+
+    __tablename__ = "batch_member"
+    __table_args__ = (UniqueConstraint("batch_id", "visitor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id", ondelete="CASCADE"), index=True)
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("visitor.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    batch: Mapped[Batch] = relationship(back_populates="members")
+    visitor: Mapped[Visitor] = relationship()
+
+
+class Case(Versioned, Base):
+    """A case (信访事项): what the room decided for a batch, with its responsible departments."""
+
+    __tablename__ = "petition_case"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('resolved', 'handed_over', 'explained')", name="outcome_known"),
+        CheckConstraint("colour IS NULL OR colour IN ('green', 'yellow', 'red')", name="colour_known"),
+        Index("ix_case_department_status", "lead_department_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(40), unique=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("reception_day.id", ondelete="CASCADE"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id", ondelete="CASCADE"), unique=True)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id", ondelete="SET NULL"))
+    request: Mapped[str] = mapped_column(Text)
+    instruction: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(
+        String(20)
+    )  # resolved 当场解决 | handed_over 交办 | explained 解释说明
+    colour: Mapped[str | None] = mapped_column(String(10))
+    lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open → signed → replied → closed
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # After the day (later issues): sign-for, feedback, follow-up, satisfaction, supervision.
+    signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    signed_by: Mapped[str] = mapped_column(String(100), default="")
+    replied_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    satisfaction: Mapped[str | None] = mapped_column(String(20))  # satisfied | basically | dissatisfied
+    supervised: Mapped[bool] = mapped_column(Boolean, default=False)  # 挂牌督办
+    repeat_of_case_id: Mapped[int | None] = mapped_column(ForeignKey("petition_case.id"))
+
+    batch: Mapped[Batch] = relationship()
+    room: Mapped[Room | None] = relationship()
+    lead_department: Mapped[Department | None] = relationship()
+    co_departments: Mapped[list[CaseDepartment]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseDepartment.rank"
+    )
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseEvent.at"
+    )
+
+
+class CaseDepartment(Base):
+    """A co-department (协办单位) of a case."""
+
+    __tablename__ = "case_department"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("petition_case.id", ondelete="CASCADE"), primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer, default=0)
+
+    case: Mapped[Case] = relationship(back_populates="co_departments")
+    department: Mapped[Department] = relationship()
+
+
+class CaseEvent(Base):
+    """A step in a case's life after the day: sign-for, feedback, follow-up call, supervision note."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("petition_case.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # signed | feedback | follow_up | supervision | closed
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100), default="")
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class AuditEntry(Base):
+    """One change: who, when, what, before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, server_default=func.current_timestamp())
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,1 @@
+"""Domain rules of a reception day. Pure Python: no Qt, no database."""

@@ -1,0 +1,148 @@
+"""Room assignment for a day: every unassigned batch to a room of its theme, in one transaction."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy.orm import Session
+
+from reception_desk.db.engine import Database
+from reception_desk.db.models import AuditEntry, Batch, Room, Theme, table, utcnow
+from reception_desk.domain.assignment import PendingBatch, RoomLoad, plan_assignment
+from reception_desk.domain.batches import BatchStatus, expected_minutes
+from reception_desk.services import audit
+from reception_desk.services.changes import ChangeSet
+from reception_desk.services.errors import StaleWriteError
+
+BATCH_TABLE = table(Batch)
+AUDIT_TABLE = table(AuditEntry)
+
+# Batches the run may place: not yet in a room, and not finished or absent.
+_PLACEABLE = (BatchStatus.REGISTERED.value, BatchStatus.ARRIVED.value)
+
+
+@dataclass
+class AssignReport:
+    """What an assignment run did: how many batches it placed, and how many went to each room number."""
+
+    assigned: int = 0
+    rooms: dict[int, int] = field(default_factory=dict)
+    changes: ChangeSet = field(default_factory=ChangeSet)
+
+    def to_json(self) -> dict[str, Any]:
+        """The --json form: {"assigned": n, "rooms": {"<room number>": n}}."""
+        return {"assigned": self.assigned, "rooms": {str(k): v for k, v in sorted(self.rooms.items())}}
+
+
+def _room_loads(session: Session, day_id: int) -> list[RoomLoad]:
+    loads = {
+        room_id: RoomLoad(room_id, number, code, capacity)
+        for room_id, number, code, capacity in session.execute(
+            select(Room.id, Room.number, Theme.code, Room.capacity)
+            .join(Theme, Theme.id == Room.theme_id)
+            .where(Room.day_id == day_id)
+        )
+    }
+    placed = session.execute(
+        select(Batch.room_id, Batch.headcount).where(
+            Batch.day_id == day_id,
+            Batch.room_id.is_not(None),
+            Batch.status.not_in((BatchStatus.DONE.value, BatchStatus.NO_SHOW.value)),
+        )
+    )
+    for room_id, headcount in placed:
+        load = loads.get(room_id)
+        if load is None:
+            continue
+        load.minutes += expected_minutes(headcount)
+        load.people += headcount
+    # queue positions continue after everything ever placed in the room, finished batches included
+    for room_id, last in session.execute(
+        select(Batch.room_id, func.max(Batch.queue_position))
+        .where(Batch.day_id == day_id, Batch.room_id.is_not(None))
+        .group_by(Batch.room_id)
+    ):
+        if room_id in loads:
+            loads[room_id].last_position = last or 0
+    return list(loads.values())
+
+
+def assign_day(db: Database, day_id: int, actor: str = audit.SYSTEM) -> AssignReport:
+    """Place every unassigned batch of the day. Never moves a placed, checked-in or hand-placed batch.
+
+    Running it twice changes nothing the second time.
+    """
+    with db.session() as session:
+        rooms = _room_loads(session, day_id)
+        pending_rows = session.execute(
+            select(Batch.id, Batch.reg_no, Theme.code, Batch.headcount, Batch.version, Batch.status)
+            .join(Theme, Theme.id == Batch.theme_id)
+            .where(Batch.day_id == day_id, Batch.room_id.is_(None), Batch.status.in_(_PLACEABLE))
+        ).all()
+        pending = [PendingBatch(r.id, r.reg_no, r.code, r.headcount) for r in pending_rows]
+        plan = plan_assignment(rooms, pending)
+        if not plan.placements:
+            return AssignReport()
+        info = {r.id: r for r in pending_rows}
+        number_of = {r.room_id: r.number for r in rooms}
+        updates = []
+        audits: list[dict[str, Any]] = []
+        at = utcnow()
+        for p in plan.placements:
+            row = info[p.batch_id]
+            status = BatchStatus.WAITING.value if row.status == BatchStatus.ARRIVED.value else row.status
+            updates.append(
+                {
+                    "b_id": p.batch_id,
+                    "b_version": row.version,
+                    "b_room": p.room_id,
+                    "b_pos": p.queue_position,
+                    "b_status": status,
+                }
+            )
+            audits.append(
+                {
+                    "at": at,
+                    "actor": actor or audit.SYSTEM,
+                    "action": "assign",
+                    "entity": "batch",
+                    "entity_id": p.batch_id,
+                    "before": {"room_id": None, "status": row.status},
+                    "after": {
+                        "room_id": p.room_id,
+                        "room": number_of[p.room_id],
+                        "queue_position": p.queue_position,
+                        "status": status,
+                    },
+                    "reason": "",
+                }
+            )
+        stmt = (
+            update(BATCH_TABLE)
+            .where(
+                and_(
+                    BATCH_TABLE.c.id == bindparam("b_id"),
+                    BATCH_TABLE.c.version == bindparam("b_version"),
+                    BATCH_TABLE.c.room_id.is_(None),
+                )
+            )
+            .values(
+                room_id=bindparam("b_room"),
+                queue_position=bindparam("b_pos"),
+                status=bindparam("b_status"),
+                version=BATCH_TABLE.c.version + 1,
+            )
+        )
+        result = session.connection().execute(stmt, updates)
+        if result.rowcount != len(updates):
+            # another laptop placed or edited some of these batches meanwhile: roll the whole run back
+            raise StaleWriteError("批次（自动分配期间被他人修改）")
+        session.execute(AUDIT_TABLE.insert(), audits)
+        counts = Counter(number_of[p.room_id] for p in plan.placements)
+        changes = ChangeSet(
+            batches={p.batch_id for p in plan.placements}, rooms={p.room_id for p in plan.placements}
+        )
+        return AssignReport(len(plan.placements), dict(counts), changes)

@@ -1,0 +1,26 @@
+"""Change-sets: what an operation changed, so every view can refresh only what it shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ChangeSet:
+    """Ids of the rows an operation created, changed or removed, by kind."""
+
+    days: set[int] = field(default_factory=set)
+    rooms: set[int] = field(default_factory=set)
+    batches: set[int] = field(default_factory=set)
+    visitors: set[int] = field(default_factory=set)
+    cases: set[int] = field(default_factory=set)
+    departments: set[int] = field(default_factory=set)
+
+    def merge(self, other: ChangeSet) -> ChangeSet:
+        """Add another change-set's ids to this one."""
+        for name in ("days", "rooms", "batches", "visitors", "cases", "departments"):
+            getattr(self, name).update(getattr(other, name))
+        return self
+
+    def __bool__(self) -> bool:
+        return any((self.days, self.rooms, self.batches, self.visitors, self.cases, self.departments))

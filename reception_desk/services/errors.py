@@ -1,0 +1,13 @@
+"""Errors a service raises (defined Qt-free in reception_desk.errors, shared with the storage layer)."""
+
+from __future__ import annotations
+
+from reception_desk.errors import (
+    InvalidInputError,
+    NotFoundError,
+    ServiceError,
+    StaleWriteError,
+    UnusableInputError,
+)
+
+__all__ = ["InvalidInputError", "NotFoundError", "ServiceError", "StaleWriteError", "UnusableInputError"]

@@ -1,0 +1,298 @@
+"""Registrations: the day's batches as the desk sees them, adding one, moving one by hand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from reception_desk.db.engine import Database
+from reception_desk.db.models import Batch, BatchMember, ReceptionDay, Room, Theme, Visitor
+from reception_desk.domain import phone as phones
+from reception_desk.domain import resident_id
+from reception_desk.domain.batches import CHECKED_IN, BatchStatus, Flag, Source, is_collective
+from reception_desk.domain.case_numbers import format_registration_number
+from reception_desk.domain.names import clean_name, clean_text, initials
+from reception_desk.domain.themes import BY_CODE, GENERAL
+from reception_desk.services import audit
+from reception_desk.services.changes import ChangeSet
+from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
+
+BATCH_FIELDS = (
+    "reg_no",
+    "headcount",
+    "theme_id",
+    "request",
+    "township",
+    "village",
+    "source",
+    "status",
+    "room_id",
+    "queue_position",
+    "placed_by_hand",
+    "flags",
+)
+
+
+@dataclass(frozen=True)
+class RegistrationRow:
+    """One batch as lists show it (the ID only masked)."""
+
+    batch_id: int
+    reg_no: str
+    name: str
+    headcount: int
+    theme_code: str
+    theme_name: str
+    room_number: int | None
+    status: str
+    flags: tuple[str, ...]
+    phone: str
+    id_masked: str
+    township: str
+    village: str
+    request: str
+    source: str
+    queue_position: int | None
+    version: int
+
+
+@dataclass
+class PersonInput:
+    """A person as typed or read from a sheet."""
+
+    name: str
+    id_number: str = ""
+    phone: str = ""
+
+
+@dataclass
+class RegistrationInput:
+    """A new batch: the lead, companions, headcount, theme, request, place."""
+
+    lead: PersonInput
+    request: str
+    theme_code: str = GENERAL
+    headcount: int | None = None
+    companions: list[PersonInput] = field(default_factory=list)
+    township: str = ""
+    village: str = ""
+    category_text: str = ""
+
+
+def batch_flags(stored: list[str] | None, headcount: int) -> tuple[str, ...]:
+    """The flags of a batch: what was stored at registration plus the ones derived from it."""
+    flags = list(stored or [])
+    if is_collective(headcount) and Flag.COLLECTIVE.value not in flags:
+        flags.append(Flag.COLLECTIVE.value)
+    return tuple(flags)
+
+
+def list_registrations(db: Database, day_id: int) -> list[RegistrationRow]:
+    """Every batch of a day with its lead visitor, theme and room, by registration number."""
+    with db.read() as session:
+        rows = session.execute(
+            select(Batch, Visitor, Theme.code, Theme.name, Room.number)
+            .join(Visitor, Visitor.id == Batch.lead_visitor_id)
+            .join(Theme, Theme.id == Batch.theme_id)
+            .outerjoin(Room, Room.id == Batch.room_id)
+            .where(Batch.day_id == day_id)
+            .order_by(Batch.reg_no)
+        )
+        return [
+            RegistrationRow(
+                batch_id=b.id,
+                reg_no=b.reg_no,
+                name=v.name,
+                headcount=b.headcount,
+                theme_code=code,
+                theme_name=name,
+                room_number=number,
+                status=b.status,
+                flags=batch_flags(b.flags, b.headcount),
+                phone=v.phone,
+                id_masked=resident_id.mask(v.id_number),
+                township=b.township,
+                village=b.village,
+                request=b.request,
+                source=b.source,
+                queue_position=b.queue_position,
+                version=b.version,
+            )
+            for b, v, code, name, number in rows
+        ]
+
+
+def next_reg_sequence(session: Session, day_id: int, walk_in: bool) -> int:
+    """The next free sequence number for the day's registration numbers of that kind."""
+    prefix = format_registration_number(walk_in, 0)[0]
+    last = session.scalar(
+        select(func.max(Batch.reg_no)).where(Batch.day_id == day_id, Batch.reg_no.like(f"{prefix}%"))
+    )
+    return int(last[1:]) + 1 if last else 1
+
+
+def find_or_create_visitor(
+    session: Session,
+    name: str,
+    id_number: str | None,
+    id_valid: bool,
+    phone: str,
+    township: str,
+    village: str,
+) -> Visitor:
+    """The same real person across days: by resident ID when there is one, else by name and phone."""
+    visitor: Visitor | None = None
+    if id_number:
+        visitor = session.scalar(select(Visitor).where(Visitor.id_number == id_number))
+    elif phone:
+        visitor = session.scalar(
+            select(Visitor).where(Visitor.name == name, Visitor.phone == phone, Visitor.id_number.is_(None))
+        )
+    if visitor is None:
+        visitor = Visitor(
+            name=name,
+            name_initials=initials(name),
+            id_number=id_number or None,
+            id_valid=id_valid,
+            phone=phone,
+            township=township,
+            village=village,
+        )
+        session.add(visitor)
+        session.flush()
+    else:
+        # keep the newest contact details
+        visitor.phone = phone or visitor.phone
+        visitor.township = township or visitor.township
+        visitor.village = village or visitor.village
+    return visitor
+
+
+def _person(session: Session, p: PersonInput, township: str, village: str, flags: set[str]) -> Visitor:
+    name = clean_name(p.name)
+    if not name:
+        raise InvalidInputError("姓名不能为空。")
+    id_number: str | None = None
+    id_ok = False
+    if p.id_number.strip():
+        checked = resident_id.check(p.id_number)
+        if checked.problem is resident_id.IdProblem.NUMBER_MANGLED:
+            raise InvalidInputError("身份证号像是被表格存成了数字，后几位已丢失，请核对原件后重新输入。")
+        id_number, id_ok = checked.normalized, checked.valid
+        if not id_ok:
+            flags.add(Flag.ID_TO_CHECK.value)
+    phone_text = ""
+    if p.phone.strip():
+        parsed = phones.normalize(p.phone)
+        if parsed is None:
+            raise InvalidInputError(f"电话号码“{p.phone}”无法识别。")
+        phone_text = parsed.digits
+    return find_or_create_visitor(session, name, id_number, id_ok, phone_text, township, village)
+
+
+def add_registration(
+    db: Database, day_id: int, data: RegistrationInput, walk_in: bool = False, actor: str = audit.SYSTEM
+) -> tuple[int, ChangeSet]:
+    """Register one batch (pre-registration typed in, or a walk-in at the desk)."""
+    request = clean_text(data.request)
+    if not request:
+        raise InvalidInputError("诉求内容不能为空。")
+    if data.theme_code not in BY_CODE:
+        raise InvalidInputError(f"未知的问题类别：{data.theme_code}")
+    with db.session() as session:
+        if session.get(ReceptionDay, day_id) is None:
+            raise NotFoundError(f"接访日 #{day_id} 不存在。")
+        flags: set[str] = set()
+        township, village = clean_text(data.township), clean_text(data.village)
+        lead = _person(session, data.lead, township, village, flags)
+        companions = [
+            _person(session, c, township, village, flags) for c in data.companions if c.name.strip()
+        ]
+        headcount = max(data.headcount or 0, 1 + len(companions))
+        if _already_registered(session, day_id, lead.id):
+            flags.add(Flag.DUPLICATE.value)
+        theme_id = session.scalar(select(Theme.id).where(Theme.code == data.theme_code))
+        if theme_id is None:
+            raise InvalidInputError(f"主题“{data.theme_code}”尚未建立。")
+        batch = Batch(
+            day_id=day_id,
+            reg_no=format_registration_number(walk_in, next_reg_sequence(session, day_id, walk_in)),
+            lead_visitor_id=lead.id,
+            headcount=headcount,
+            theme_id=theme_id,
+            request=request,
+            category_text=data.category_text,
+            township=township,
+            village=village,
+            source=(Source.WALK_IN if walk_in else Source.PRE_REGISTERED).value,
+            status=BatchStatus.REGISTERED.value,
+            flags=sorted(flags),
+        )
+        session.add(batch)
+        session.flush()
+        members = [lead, *[c for c in companions if c.id != lead.id]]
+        for pos, person in enumerate(dict.fromkeys(members)):
+            session.add(BatchMember(batch_id=batch.id, visitor_id=person.id, position=pos, is_lead=pos == 0))
+        session.flush()
+        audit.record(session, actor, "register", "batch", batch.id, after=audit.snapshot(batch, BATCH_FIELDS))
+        return batch.id, ChangeSet(batches={batch.id}, visitors={m.id for m in members})
+
+
+def _already_registered(session: Session, day_id: int, visitor_id: int) -> bool:
+    return (
+        session.scalar(
+            select(BatchMember.id)
+            .join(Batch, Batch.id == BatchMember.batch_id)
+            .where(Batch.day_id == day_id, BatchMember.visitor_id == visitor_id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def move_batch(
+    db: Database,
+    batch_id: int,
+    room_id: int,
+    reason: str,
+    actor: str,
+    expected_version: int | None = None,
+) -> ChangeSet:
+    """Move a batch to another room by hand; records who and why. Auto-assignment never moves it back."""
+    if not reason.strip():
+        raise InvalidInputError("调整接待室需要填写原因。")
+    if not actor.strip():
+        raise InvalidInputError("调整接待室需要记录操作人。")
+    with db.session() as session:
+        batch = session.get(Batch, batch_id)
+        if batch is None:
+            raise NotFoundError(f"批次 #{batch_id} 不存在。")
+        if expected_version is not None and batch.version != expected_version:
+            raise StaleWriteError("批次", batch.id, expected_version, batch.version)
+        room = session.get(Room, room_id)
+        if room is None or room.day_id != batch.day_id:
+            raise InvalidInputError("目标接待室不属于该接访日。")
+        if batch.status in (BatchStatus.IN_SESSION.value, BatchStatus.DONE.value):
+            raise InvalidInputError(
+                f"批次 {batch.reg_no} {BatchStatus(batch.status).label}，不能再调整接待室。"
+            )
+        if batch.room_id == room_id:
+            return ChangeSet()
+        old_room = batch.room_id
+        before = audit.snapshot(batch, ("room_id", "queue_position", "placed_by_hand"))
+        last = session.scalar(select(func.max(Batch.queue_position)).where(Batch.room_id == room_id))
+        batch.room_id = room_id
+        batch.queue_position = (last or 0) + 1
+        batch.placed_by_hand = True
+        session.flush()
+        after = audit.snapshot(batch, ("room_id", "queue_position", "placed_by_hand"))
+        audit.record(session, actor, "move", "batch", batch.id, before, after, reason=reason.strip())
+        rooms = {room_id} | ({old_room} if old_room else set())
+        return ChangeSet(batches={batch.id}, rooms=rooms)
+
+
+def is_checked_in(status: str) -> bool:
+    """True when the batch is at the venue (the desk checked it in)."""
+    return BatchStatus(status) in CHECKED_IN

@@ -1,0 +1,103 @@
+"""Shared fixtures: a fresh database per test, on SQLite (a real file) and on the real PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from reception_desk.db.engine import Database, make_engine
+from reception_desk.db.migrate import upgrade_to_head
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+PG_URL = os.environ.get("RECEPTION_DESK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+_pg_state: dict[str, str | None] = {}
+
+
+def postgres_unavailable() -> str | None:
+    """None when the test PostgreSQL server answers, else why not (checked once per run)."""
+    if "reason" not in _pg_state:
+        try:
+            engine = make_engine(PG_URL, connect_args={"connect_timeout": 3})
+            with engine.connect() as conn:
+                conn.execute(sa.text("select 1"))
+            engine.dispose()
+            _pg_state["reason"] = None
+        except Exception as exc:  # any failure to connect means: no server here
+            _pg_state["reason"] = f"PostgreSQL at {PG_URL} does not answer: {str(exc).splitlines()[0]}"
+    return _pg_state["reason"]
+
+
+def _require_postgres() -> None:
+    reason = postgres_unavailable()
+    if reason is None:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true needs PostgreSQL: {reason}")
+    pytest.skip(reason)
+
+
+class PgSchema:
+    """A throw-away schema on the test server, so every test starts empty and tests never collide."""
+
+    def __init__(self) -> None:
+        self.name = f"t_{uuid.uuid4().hex[:12]}"
+        self.admin = make_engine(PG_URL)
+        with self.admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{self.name}"'))
+        self.url = PG_URL
+
+    def engine(self) -> sa.Engine:
+        """An engine whose connections work inside the schema."""
+        return make_engine(PG_URL, connect_args={"options": f"-csearch_path={self.name}"})
+
+    def drop(self) -> None:
+        """Remove the schema and everything in it."""
+        with self.admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{self.name}" CASCADE'))
+        self.admin.dispose()
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[PgSchema]:
+    """A fresh PostgreSQL schema (skips, or fails under CI=true, when no server answers)."""
+    _require_postgres()
+    schema = PgSchema()
+    try:
+        yield schema
+    finally:
+        schema.drop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database: an SQLite file, then the real PostgreSQL server."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'reception.sqlite3'}")
+        upgrade_to_head(database.engine)
+        yield database
+        database.dispose()
+        return
+    _require_postgres()
+    schema = PgSchema()
+    database = Database(engine=schema.engine())
+    try:
+        upgrade_to_head(database.engine)
+        yield database
+    finally:
+        database.dispose()
+        schema.drop()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    """A migrated SQLite file only (for tests about SQLite itself)."""
+    database = Database(f"sqlite:///{tmp_path / 'reception.sqlite3'}")
+    upgrade_to_head(database.engine)
+    yield database
+    database.dispose()
