@@ -22,9 +22,7 @@ def alembic_config(engine: Engine | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
-        cfg.set_main_option(
-            "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
-        )
+        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return cfg
 
 

@@ -131,9 +131,7 @@ class ThemeDepartment(Base):
     __tablename__ = "theme_department"
 
     theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True)
-    department_id: Mapped[int] = mapped_column(
-        ForeignKey("department.id", ondelete="CASCADE"), primary_key=True
-    )
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"), primary_key=True)
     rank: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -232,9 +230,7 @@ class Case(Versioned, Base):
     room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id", ondelete="SET NULL"))
     request: Mapped[str] = mapped_column(Text)
     instruction: Mapped[str] = mapped_column(Text, default="")
-    outcome: Mapped[str] = mapped_column(
-        String(20)
-    )  # resolved 当场解决 | handed_over 交办 | explained 解释说明
+    outcome: Mapped[str] = mapped_column(String(20))  # resolved 当场解决 | handed_over 交办 | explained 解释说明
     colour: Mapped[str | None] = mapped_column(String(10))
     lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     due_date: Mapped[dt.date | None] = mapped_column(Date)

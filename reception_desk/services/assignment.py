@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from reception_desk.db.engine import Database
@@ -70,6 +70,43 @@ def _room_loads(session: Session, day_id: int) -> list[RoomLoad]:
     return list(loads.values())
 
 
+_PG_PLACEMENT_UPDATE = text(
+    """
+    UPDATE batch AS b
+    SET room_id = p.room, queue_position = p.pos, status = p.status, version = b.version + 1
+    FROM unnest(CAST(:ids AS integer[]), CAST(:versions AS integer[]), CAST(:rooms AS integer[]),
+                CAST(:positions AS integer[]), CAST(:statuses AS text[])) AS p(id, version, room, pos, status)
+    WHERE b.id = p.id AND b.version = p.version AND b.room_id IS NULL
+    """
+)
+
+
+def _placement_update(session: Session, updates: list[dict[str, Any]]) -> tuple[Any, ...]:
+    """One UPDATE for every placement: a VALUES join on PostgreSQL (one round trip), executemany on SQLite."""
+    cols = BATCH_TABLE.c
+    if session.get_bind().dialect.name == "postgresql":
+        # arrays keep the statement the same whatever the count, so it compiles once and runs in one round trip
+        params = {
+            "ids": [u["b_id"] for u in updates],
+            "versions": [u["b_version"] for u in updates],
+            "rooms": [u["b_room"] for u in updates],
+            "positions": [u["b_pos"] for u in updates],
+            "statuses": [u["b_status"] for u in updates],
+        }
+        return _PG_PLACEMENT_UPDATE, params
+    stmt = (
+        update(BATCH_TABLE)
+        .where(and_(cols.id == bindparam("b_id"), cols.version == bindparam("b_version"), cols.room_id.is_(None)))
+        .values(
+            room_id=bindparam("b_room"),
+            queue_position=bindparam("b_pos"),
+            status=bindparam("b_status"),
+            version=cols.version + 1,
+        )
+    )
+    return stmt, updates
+
+
 def assign_day(db: Database, day_id: int, actor: str = audit.SYSTEM) -> AssignReport:
     """Place every unassigned batch of the day. Never moves a placed, checked-in or hand-placed batch.
 
@@ -120,29 +157,11 @@ def assign_day(db: Database, day_id: int, actor: str = audit.SYSTEM) -> AssignRe
                     "reason": "",
                 }
             )
-        stmt = (
-            update(BATCH_TABLE)
-            .where(
-                and_(
-                    BATCH_TABLE.c.id == bindparam("b_id"),
-                    BATCH_TABLE.c.version == bindparam("b_version"),
-                    BATCH_TABLE.c.room_id.is_(None),
-                )
-            )
-            .values(
-                room_id=bindparam("b_room"),
-                queue_position=bindparam("b_pos"),
-                status=bindparam("b_status"),
-                version=BATCH_TABLE.c.version + 1,
-            )
-        )
-        result = session.connection().execute(stmt, updates)
+        result = session.connection().execute(*_placement_update(session, updates))
         if result.rowcount != len(updates):
             # another laptop placed or edited some of these batches meanwhile: roll the whole run back
             raise StaleWriteError("批次（自动分配期间被他人修改）")
         session.execute(AUDIT_TABLE.insert(), audits)
         counts = Counter(number_of[p.room_id] for p in plan.placements)
-        changes = ChangeSet(
-            batches={p.batch_id for p in plan.placements}, rooms={p.room_id for p in plan.placements}
-        )
+        changes = ChangeSet(batches={p.batch_id for p in plan.placements}, rooms={p.room_id for p in plan.placements})
         return AssignReport(len(plan.placements), dict(counts), changes)

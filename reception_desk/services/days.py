@@ -111,9 +111,7 @@ def find_day(db: Database, date: dt.date | None = None, today: dt.date | None = 
             return _info(day)
         nearest = nearest_day_in(session, today)
         if nearest is None:
-            raise NotFoundError(
-                "数据库中还没有接访日，请先创建（reception-desk day create）或导入预登记名单。"
-            )
+            raise NotFoundError("数据库中还没有接访日，请先创建（reception-desk day create）或导入预登记名单。")
         return _info(nearest)
 
 

@@ -62,8 +62,7 @@ def list_rooms(db: Database, day_id: int) -> list[RoomInfo]:
             .order_by(Room.number)
         )
         return [
-            RoomInfo(r.id, r.number, r.name, t.code, t.name, r.location, r.host, r.capacity, r.version)
-            for r, t in rows
+            RoomInfo(r.id, r.number, r.name, t.code, t.name, r.location, r.host, r.capacity, r.version) for r, t in rows
         ]
 
 
@@ -158,9 +157,7 @@ def create_department(
             if theme_id is None:
                 raise InvalidInputError(f"未知的主题：{code}")
             session.add(ThemeDepartment(theme_id=theme_id, department_id=dept.id, rank=100 + rank))
-        audit.record(
-            session, actor, "create", "department", dept.id, after=audit.snapshot(dept, DEPARTMENT_FIELDS)
-        )
+        audit.record(session, actor, "create", "department", dept.id, after=audit.snapshot(dept, DEPARTMENT_FIELDS))
         return dept.id, ChangeSet(departments={dept.id})
 
 

@@ -127,9 +127,7 @@ def list_registrations(db: Database, day_id: int) -> list[RegistrationRow]:
 def next_reg_sequence(session: Session, day_id: int, walk_in: bool) -> int:
     """The next free sequence number for the day's registration numbers of that kind."""
     prefix = format_registration_number(walk_in, 0)[0]
-    last = session.scalar(
-        select(func.max(Batch.reg_no)).where(Batch.day_id == day_id, Batch.reg_no.like(f"{prefix}%"))
-    )
+    last = session.scalar(select(func.max(Batch.reg_no)).where(Batch.day_id == day_id, Batch.reg_no.like(f"{prefix}%")))
     return int(last[1:]) + 1 if last else 1
 
 
@@ -207,9 +205,7 @@ def add_registration(
         flags: set[str] = set()
         township, village = clean_text(data.township), clean_text(data.village)
         lead = _person(session, data.lead, township, village, flags)
-        companions = [
-            _person(session, c, township, village, flags) for c in data.companions if c.name.strip()
-        ]
+        companions = [_person(session, c, township, village, flags) for c in data.companions if c.name.strip()]
         headcount = max(data.headcount or 0, 1 + len(companions))
         if _already_registered(session, day_id, lead.id):
             flags.add(Flag.DUPLICATE.value)
@@ -275,9 +271,7 @@ def move_batch(
         if room is None or room.day_id != batch.day_id:
             raise InvalidInputError("目标接待室不属于该接访日。")
         if batch.status in (BatchStatus.IN_SESSION.value, BatchStatus.DONE.value):
-            raise InvalidInputError(
-                f"批次 {batch.reg_no} {BatchStatus(batch.status).label}，不能再调整接待室。"
-            )
+            raise InvalidInputError(f"批次 {batch.reg_no} {BatchStatus(batch.status).label}，不能再调整接待室。")
         if batch.room_id == room_id:
             return ChangeSet()
         old_room = batch.room_id

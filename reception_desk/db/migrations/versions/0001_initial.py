@@ -159,12 +159,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["day_id"], ["reception_day.id"], name=op.f("fk_batch_day_id_reception_day"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["lead_visitor_id"], ["visitor.id"], name=op.f("fk_batch_lead_visitor_id_visitor")
-        ),
-        sa.ForeignKeyConstraint(
-            ["room_id"], ["room.id"], name=op.f("fk_batch_room_id_room"), ondelete="SET NULL"
-        ),
+        sa.ForeignKeyConstraint(["lead_visitor_id"], ["visitor.id"], name=op.f("fk_batch_lead_visitor_id_visitor")),
+        sa.ForeignKeyConstraint(["room_id"], ["room.id"], name=op.f("fk_batch_room_id_room"), ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["theme_id"], ["theme.id"], name=op.f("fk_batch_theme_id_theme")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_batch")),
         sa.UniqueConstraint("day_id", "reg_no", name=op.f("uq_batch_day_id")),
@@ -185,9 +181,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["batch_id"], ["batch.id"], name=op.f("fk_batch_member_batch_id_batch"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["visitor_id"], ["visitor.id"], name=op.f("fk_batch_member_visitor_id_visitor")
-        ),
+        sa.ForeignKeyConstraint(["visitor_id"], ["visitor.id"], name=op.f("fk_batch_member_visitor_id_visitor")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_batch_member")),
         sa.UniqueConstraint("batch_id", "visitor_id", name=op.f("uq_batch_member_batch_id")),
     )

@@ -1,0 +1,1 @@
+"""The `reception-desk` command line: the same services as the app."""

@@ -1,0 +1,324 @@
+"""`reception-desk`: global options --db and --lang, then a subcommand. Without one it prints help."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError
+
+from reception_desk.cli.text import say
+from reception_desk.db.engine import ENV_VAR, Database, data_dir
+from reception_desk.db.migrate import head_revision, upgrade_to_head
+from reception_desk.errors import NotFoundError, ServiceError, UnusableInputError
+
+EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+LOG_FILE = "reception-desk.log"
+log = logging.getLogger("reception_desk")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line grammar."""
+    p = argparse.ArgumentParser(prog="reception-desk", description="接访台 Reception Desk：领导下访接访日")
+    p.add_argument("--db", metavar="URL", help=f"数据库：SQLite 文件或 postgresql:// URL（或环境变量 {ENV_VAR}）")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="界面语言 (zh, en)")
+    p.add_argument("--user", default=None, help="操作人（记入审计日志），默认为当前系统用户")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="生成一个完整的演示接访日（下午时段的状态）")
+    demo.add_argument("--seed", type=int, default=2006)
+    demo.add_argument("--date", type=_date, default=None, help="接访日日期，默认今天")
+
+    day = sub.add_parser("day", help="接访日")
+    day_sub = day.add_subparsers(dest="day_command", metavar="ACTION", required=True)
+    create = day_sub.add_parser("create", help="创建接访日（含默认 15 个接待室）")
+    create.add_argument("--date", type=_date, required=True)
+    create.add_argument("--title", default="区领导下访接访日")
+    create.add_argument("--venue", default="")
+    create.add_argument("--leaders", default="")
+    day_sub.add_parser("list", help="列出接访日")
+
+    imp = sub.add_parser("import", help="导入预登记名单（.xlsx / .csv）")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--day", type=_date)
+    imp.add_argument("--json", action="store_true")
+
+    assign = sub.add_parser("assign", help="为未分配的批次自动分配接待室")
+    assign.add_argument("--day", type=_date)
+    assign.add_argument("--json", action="store_true")
+
+    regs = sub.add_parser("registrations", help="列出预登记批次")
+    regs.add_argument("--day", type=_date)
+    regs.add_argument("--json", action="store_true")
+
+    move = sub.add_parser("move", help="手工调整批次的接待室（需填写原因）")
+    move.add_argument("reg_no")
+    move.add_argument("room", type=int)
+    move.add_argument("--reason", required=True)
+    move.add_argument("--day", type=_date)
+
+    export = sub.add_parser("export", help="导出")
+    export_sub = export.add_subparsers(dest="export_what", metavar="WHAT", required=True)
+    exp_regs = export_sub.add_parser("registrations", help="导出预登记名单到 .xlsx 或 .csv")
+    exp_regs.add_argument("file", type=Path)
+    exp_regs.add_argument("--day", type=_date)
+
+    dbp = sub.add_parser("db", help="数据库维护")
+    db_sub = dbp.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser("upgrade", help="把数据库结构升级到最新（SQLite 先备份）")
+
+    backup = sub.add_parser("backup", help="备份整个数据库到一个 SQLite 文件")
+    backup.add_argument("file", type=Path)
+    backup.add_argument("--force", action="store_true", help="覆盖已有文件")
+    return p
+
+
+class Context:
+    """What every command needs: the database (brought to head), language, actor."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.lang: str = args.lang
+        self.actor: str = args.user or getpass.getuser()
+        self.db = Database(args.db)
+        self.backup = upgrade_to_head(self.db.engine)
+
+    def out(self, key: str, **values: object) -> None:
+        """Print a message in the chosen language."""
+        print(say(self.lang, key, **values))
+
+    def day_id(self, date: dt.date | None, create_if_missing: bool = False) -> int:
+        """The day asked for, else the nearest to today; an import may create it."""
+        from reception_desk.services import days
+
+        try:
+            return days.find_day(self.db, date).id
+        except NotFoundError:
+            if not create_if_missing:
+                raise
+            info, _ = days.create_day(self.db, date or dt.date.today(), actor=self.actor)
+            return info.id
+
+
+def cmd_demo(ctx: Context) -> int:
+    """Create the demo day."""
+    from reception_desk.services.demo import create_demo_day
+    from reception_desk.services.registrations import list_registrations
+
+    info = create_demo_day(ctx.db, seed=ctx.args.seed, date=ctx.args.date, actor=ctx.actor)
+    rows = list_registrations(ctx.db, info.id)
+    from reception_desk.services.cases import list_cases
+
+    ctx.out(
+        "demo_created",
+        date=info.date,
+        batches=len(rows),
+        people=sum(r.headcount for r in rows),
+        cases=len(list_cases(ctx.db, info.id)),
+        db=ctx.db.engine.url.render_as_string(hide_password=True),
+    )
+    return EXIT_OK
+
+
+def cmd_day(ctx: Context) -> int:
+    """Create or list days."""
+    from reception_desk.services import days
+
+    if ctx.args.day_command == "create":
+        info, _ = days.create_day(
+            ctx.db,
+            ctx.args.date,
+            ctx.args.title,
+            ctx.args.venue or days.DEFAULT_VENUE,
+            ctx.args.leaders,
+            actor=ctx.actor,
+        )
+        ctx.out("day_created", date=info.date, title=info.title)
+    else:
+        for d in days.list_days(ctx.db):
+            print(f"{d.date}  {d.title}  {d.venue}  {d.leaders}")
+    return EXIT_OK
+
+
+def cmd_import(ctx: Context) -> int:
+    """Import a pre-registration spreadsheet."""
+    from reception_desk.services.importing import import_registrations
+
+    path: Path = ctx.args.file
+    if not path.is_file():
+        raise UnusableInputError(f"文件不存在：{path}")
+    day_id = ctx.day_id(ctx.args.day, create_if_missing=True)
+    report = import_registrations(ctx.db, path, day_id, actor=ctx.actor)
+    if ctx.args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for kind, verdicts in (("拒绝", report.rejected), ("警告", report.warnings), ("重复", report.duplicates)):
+        for v in verdicts:
+            print(f"第 {v.row} 行 [{kind}] {v.reason}")
+    ctx.out(
+        "imported",
+        imported=report.imported,
+        people=report.people,
+        warnings=len(report.warnings),
+        rejected=len(report.rejected),
+        duplicates=len(report.duplicates),
+    )
+    return EXIT_OK
+
+
+def cmd_assign(ctx: Context) -> int:
+    """Assign rooms."""
+    from reception_desk.services.assignment import assign_day
+
+    report = assign_day(ctx.db, ctx.day_id(ctx.args.day), actor=ctx.actor)
+    if ctx.args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+        return EXIT_OK
+    ctx.out("assigned", assigned=report.assigned)
+    for number, count in sorted(report.rooms.items()):
+        print(f"  第{number}接待室: +{count}")
+    return EXIT_OK
+
+
+def cmd_registrations(ctx: Context) -> int:
+    """List the day's batches."""
+    from reception_desk.domain.batches import BatchStatus, Flag
+    from reception_desk.services.registrations import list_registrations
+
+    rows = list_registrations(ctx.db, ctx.day_id(ctx.args.day))
+    if ctx.args.json:
+        data = [
+            {
+                "reg_no": r.reg_no,
+                "name": r.name,
+                "headcount": r.headcount,
+                "theme": r.theme_name,
+                "room": r.room_number,
+                "status": r.status,
+                "flags": list(r.flags),
+            }
+            for r in rows
+        ]
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    print("\t".join(say(ctx.lang, "cols").split("|")))
+    for r in rows:
+        status = BatchStatus(r.status).label if ctx.lang == "zh" else r.status
+        flags = ",".join(Flag(f).label if ctx.lang == "zh" else f for f in r.flags)
+        print(f"{r.reg_no}\t{r.name}\t{r.headcount}\t{r.theme_name}\t{r.room_number or '-'}\t{status}\t{flags}")
+    ctx.out("rows_total", n=len(rows), people=sum(r.headcount for r in rows))
+    return EXIT_OK
+
+
+def cmd_move(ctx: Context) -> int:
+    """Move a batch to another room by hand."""
+    from reception_desk.services import plan, registrations
+
+    day_id = ctx.day_id(ctx.args.day)
+    batch = next((r for r in registrations.list_registrations(ctx.db, day_id) if r.reg_no == ctx.args.reg_no), None)
+    if batch is None:
+        raise NotFoundError(f"没有登记号为 {ctx.args.reg_no} 的批次。")
+    room = next((r for r in plan.list_rooms(ctx.db, day_id) if r.number == ctx.args.room), None)
+    if room is None:
+        raise NotFoundError(f"没有第 {ctx.args.room} 接待室。")
+    registrations.move_batch(ctx.db, batch.batch_id, room.id, ctx.args.reason, ctx.actor, batch.version)
+    ctx.out("moved", reg_no=batch.reg_no, room=room.number)
+    return EXIT_OK
+
+
+def cmd_export(ctx: Context) -> int:
+    """Export the registrations."""
+    from reception_desk.services import days
+    from reception_desk.services.exporting import export_registrations
+
+    day_id = ctx.day_id(ctx.args.day)
+    info = next(d for d in days.list_days(ctx.db) if d.id == day_id)
+    n = export_registrations(ctx.db, day_id, ctx.args.file, title=f"{info.title}预登记名单（{info.date}）")
+    ctx.out("exported", rows=n, file=ctx.args.file)
+    return EXIT_OK
+
+
+def cmd_db(ctx: Context) -> int:
+    """The upgrade already ran when the context opened the database; report it."""
+    if ctx.backup is not None:
+        ctx.out("backup_before", file=ctx.backup)
+    ctx.out("upgraded", rev=head_revision())
+    return EXIT_OK
+
+
+def cmd_backup(ctx: Context) -> int:
+    """Back the database up into an SQLite file."""
+    from reception_desk.services.backup import backup
+
+    target = backup(ctx.db, ctx.args.file, overwrite=ctx.args.force)
+    ctx.out("backup_done", file=target)
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Context], int]] = {
+    "demo": cmd_demo,
+    "day": cmd_day,
+    "import": cmd_import,
+    "assign": cmd_assign,
+    "registrations": cmd_registrations,
+    "move": cmd_move,
+    "export": cmd_export,
+    "db": cmd_db,
+    "backup": cmd_backup,
+}
+
+
+def _log_to_file() -> Path:
+    path = data_dir() / LOG_FILE
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; exit 0 on success, 2 on unusable input, 1 on other failures. Never a traceback."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        print()
+        print(say(args.lang, "no_gui"))
+        return EXIT_OK
+    lang = args.lang
+    try:
+        ctx = Context(args)
+        return COMMANDS[args.command](ctx)
+    except UnusableInputError as exc:
+        print(say(lang, "error", msg=exc), file=sys.stderr)
+        return EXIT_UNUSABLE
+    except ServiceError as exc:
+        print(say(lang, "error", msg=exc), file=sys.stderr)
+        return EXIT_FAILED
+    except OperationalError as exc:
+        print(say(lang, "db_unreachable", msg=str(exc.orig).strip().splitlines()[0]), file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        log_path = _log_to_file()
+        log.error("command %s failed\n%s", args.command, traceback.format_exc())
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(say(lang, "internal", msg=first, log=log_path), file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""The command line's own words in Chinese (default) and English."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "zh": {
+        "day_created": "已创建接访日 {date}：{title}，15 个接待室。",
+        "demo_created": "已生成演示接访日 {date}：{batches} 批 {people} 人，{cases} 件已记录。数据库：{db}",
+        "imported": "导入完成：{imported} 批 {people} 人；"
+        "警告 {warnings} 行，拒绝 {rejected} 行，重复 {duplicates} 行。",
+        "assigned": "已分配 {assigned} 批。",
+        "exported": "已导出 {rows} 行到 {file}。",
+        "upgraded": "数据库结构已是最新版本（{rev}）。",
+        "backup_before": "升级前已备份到 {file}",
+        "backup_done": "已备份到 {file}",
+        "moved": "{reg_no} 已调整到第 {room} 接待室。",
+        "no_gui": "图形界面将在后续版本提供；现在可用的命令见下。",
+        "error": "错误：{msg}",
+        "internal": "内部错误：{msg}（详细信息已写入 {log}）",
+        "db_unreachable": "无法连接数据库：{msg}",
+        "cols": "登记号|姓名|人数|问题类别|接待室|状态|标记",
+        "rows_total": "共 {n} 批 {people} 人",
+    },
+    "en": {
+        "day_created": "Created reception day {date}: {title}, 15 rooms.",
+        "demo_created": "Demo day {date}: {batches} batches, {people} people, {cases} cases recorded. Database: {db}",
+        "imported": "Imported {imported} batches ({people} people); {warnings} warnings, {rejected} rejected, "
+        "{duplicates} duplicates.",
+        "assigned": "Assigned {assigned} batches.",
+        "exported": "Exported {rows} rows to {file}.",
+        "upgraded": "The schema is at the newest revision ({rev}).",
+        "backup_before": "Backed up before the upgrade to {file}",
+        "backup_done": "Backed up to {file}",
+        "moved": "{reg_no} moved to room {room}.",
+        "no_gui": "The graphical app comes in a later version; these commands work now.",
+        "error": "Error: {msg}",
+        "internal": "Internal error: {msg} (details in {log})",
+        "db_unreachable": "Cannot reach the database: {msg}",
+        "cols": "Reg no|Name|People|Theme|Room|Status|Flags",
+        "rows_total": "{n} batches, {people} people",
+    },
+}
+
+
+def say(lang: str, key: str, **values: object) -> str:
+    """The message `key` in the chosen language, filled in."""
+    table = MESSAGES.get(lang, MESSAGES["zh"])
+    return table[key].format(**values)

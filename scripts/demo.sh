@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# A fresh demo day (mid-afternoon of a reception day) in its own SQLite file, then the app on it.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$ROOT/scripts/bootstrap.sh"
+cd "$ROOT"
+DEMO_DB="$(.venv/bin/python -c 'from reception_desk.db.engine import data_dir; print(data_dir() / "demo.sqlite3")')"
+rm -f "$DEMO_DB" "$DEMO_DB-wal" "$DEMO_DB-shm"
+.venv/bin/reception-desk --db "$DEMO_DB" demo "$@"
+.venv/bin/reception-desk --db "$DEMO_DB" registrations
+echo
+echo "Demo database: $DEMO_DB"
+echo "Try: .venv/bin/reception-desk --db \"$DEMO_DB\" --help"

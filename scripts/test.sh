@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, types, and every test on SQLite and on the real PostgreSQL server.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$ROOT/scripts/bootstrap.sh"
+cd "$ROOT"
+if ! "$ROOT/scripts/ensure-postgres.sh"; then
+  if [ "${CI:-}" = "true" ]; then echo "CI needs PostgreSQL." >&2; exit 1; fi
+  echo "PostgreSQL tests will be skipped." >&2
+fi
+export QT_QPA_PLATFORM=offscreen
+.venv/bin/ruff check reception_desk tests bench
+.venv/bin/ruff format --check reception_desk tests bench
+.venv/bin/mypy
+exec .venv/bin/pytest "$@"
