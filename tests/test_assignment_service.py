@@ -40,9 +40,13 @@ def test_running_again_changes_nothing(db: Database) -> None:
     day_id = make_day(db)
     register(db, day_id, 12, "law")
     assign_day(db, day_id)
-    before = [(r.batch_id, r.room_number, r.queue_position, r.version) for r in registrations.list_registrations(db, day_id)]
+    before = [
+        (r.batch_id, r.room_number, r.queue_position, r.version) for r in registrations.list_registrations(db, day_id)
+    ]
     again = assign_day(db, day_id)
-    after = [(r.batch_id, r.room_number, r.queue_position, r.version) for r in registrations.list_registrations(db, day_id)]
+    after = [
+        (r.batch_id, r.room_number, r.queue_position, r.version) for r in registrations.list_registrations(db, day_id)
+    ]
     assert again.assigned == 0 and again.rooms == {}
     assert before == after
 

@@ -65,9 +65,16 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.close()
 
 
+WRITE_OPTION = "reception_desk_write"
+
+
 def _sqlite_begin(conn: Any) -> None:
-    # Take the write lock at BEGIN: two laptops never deadlock upgrading a read to a write lock.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A unit of work takes the write lock at BEGIN, so two laptops never fail upgrading a read lock to a
+    # write lock midway; reads begin deferred and never wait for a writer (WAL).
+    if conn.get_execution_options().get(WRITE_OPTION):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -113,6 +120,8 @@ class Database:
         """A transaction: committed when the block ends, rolled back whole on any error."""
         try:
             with self._sessions() as session, session.begin():
+                if self.dialect == "sqlite":
+                    session.connection(execution_options={WRITE_OPTION: True})
                 yield session
         except StaleDataError as exc:
             # another laptop changed the row between our read and our write
