@@ -7,8 +7,12 @@ from reception_desk.domain.batches import expected_minutes
 
 
 def _rooms() -> list[RoomLoad]:
-    return [RoomLoad(1, 1, "land", 30), RoomLoad(2, 2, "land", 10), RoomLoad(3, 3, "labour", 10),
-            RoomLoad(15, 15, "general", 10)]
+    return [
+        RoomLoad(1, 1, "land", 30),
+        RoomLoad(2, 2, "land", 10),
+        RoomLoad(3, 3, "labour", 10),
+        RoomLoad(15, 15, "general", 10),
+    ]
 
 
 def test_balanced_between_rooms_of_a_theme() -> None:

@@ -104,9 +104,18 @@ def test_export_and_backup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_unusable_input_exits_2_with_one_line(tmp_path: Path, make, needle: str) -> None:  # type: ignore[no-untyped-def]
     path = make(tmp_path)
     proc = subprocess.run(
-        [sys.executable, "-m", "reception_desk.cli.main", "--db", f"sqlite:///{tmp_path / 'u.sqlite3'}",
-         "import", str(path)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "reception_desk.cli.main",
+            "--db",
+            f"sqlite:///{tmp_path / 'u.sqlite3'}",
+            "import",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()

@@ -7,8 +7,16 @@ from reception_desk.domain.phone import PhoneKind
 
 
 def test_mobile_variants() -> None:
-    for raw in ("13805701234", "138 0570 1234", "138-0570-1234", "+86 138 0570 1234", "１３８０５７０１２３４",
-                13805701234, 13805701234.0, " 13805701234 "):
+    for raw in (
+        "13805701234",
+        "138 0570 1234",
+        "138-0570-1234",
+        "+86 138 0570 1234",
+        "１３８０５７０１２３４",
+        13805701234,
+        13805701234.0,
+        " 13805701234 ",
+    ):
         parsed = phone.normalize(raw)
         assert parsed is not None, raw
         assert parsed.digits == "13805701234"

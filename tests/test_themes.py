@@ -7,8 +7,15 @@ from reception_desk.domain.batches import expected_minutes, is_collective
 
 
 def test_aliases() -> None:
-    cases = {"劳动社保": "劳动和社会保障", "环保": "安全生产与环境保护", "拆迁": "土地拆迁", " 涉法涉诉 ": "涉法涉诉",
-             "劳动社保类": "劳动和社会保障", "城乡建设（住房）": "城乡建设与住房", "其它": "综合（其他）"}
+    cases = {
+        "劳动社保": "劳动和社会保障",
+        "环保": "安全生产与环境保护",
+        "拆迁": "土地拆迁",
+        " 涉法涉诉 ": "涉法涉诉",
+        "劳动社保类": "劳动和社会保障",
+        "城乡建设（住房）": "城乡建设与住房",
+        "其它": "综合（其他）",
+    }
     for category, name in cases.items():
         code = themes.from_category(category)
         assert code is not None, category
