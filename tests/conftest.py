@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -101,3 +102,56 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     upgrade_to_head(database.engine)
     yield database
     database.dispose()
+
+
+# ---- Qt: one QApplication (pytest-qt's qapp), a qasync loop per test that qtbot.waitUntil drives ----
+
+
+@pytest.fixture
+def qloop(qapp: Any) -> Iterator[Any]:
+    """A qasync loop marked running on top of the test's Qt event processing (see docs/style pitfalls)."""
+    import asyncio
+
+    import qasync
+
+    from reception_desk.ui.fonts import register_fonts
+
+    register_fonts(qapp)
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        for task in asyncio.all_tasks(loop):
+            task.cancel()
+        qapp.processEvents()
+        asyncio.events._set_running_loop(None)
+        loop._QEventLoop__is_running = False  # stop() would call app.exit() and break the next test
+        try:
+            qapp.aboutToQuit.disconnect(loop._after_run_forever)
+        except (RuntimeError, TypeError):
+            pass
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def app_ctx(qloop: Any, tmp_path: Path) -> Iterator[Any]:
+    """An AppContext on a fresh migrated SQLite file with a day created; the day id is ctx.day_id."""
+    import datetime as dt
+
+    from PySide6.QtCore import QSettings
+
+    from reception_desk.services import days
+    from reception_desk.ui.context import AppContext
+
+    database = Database(f"sqlite:///{tmp_path / 'ui.sqlite3'}")
+    upgrade_to_head(database.engine)
+    info, _ = days.create_day(database, dt.date(2026, 12, 4), leaders="区委书记 张明")
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    ctx = AppContext(database, info.id, "测试员", settings)
+    try:
+        yield ctx
+    finally:
+        ctx.runner.shutdown()
+        database.dispose()

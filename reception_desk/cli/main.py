@@ -35,8 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line grammar."""
     p = argparse.ArgumentParser(prog="reception-desk", description="接访台 Reception Desk：领导下访接访日")
     p.add_argument("--db", metavar="URL", help=f"数据库：SQLite 文件或 postgresql:// URL（或环境变量 {ENV_VAR}）")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="界面语言 (zh, en)")
+    p.add_argument("--lang", choices=("zh", "en"), default=None, help="界面语言 zh（默认）或 en")
     p.add_argument("--user", default=None, help="操作人（记入审计日志），默认为当前系统用户")
+    p.add_argument("--quit-when-ready", action="store_true", help="打开窗口，数据加载并绘制后退出（冒烟测试、启动基准）")
+    p.add_argument("--day", dest="gui_day", type=_date, default=None, help="图形界面打开的接访日（默认最近的一天）")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="生成一个完整的演示接访日（下午时段的状态）")
@@ -92,7 +94,7 @@ class Context:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.lang: str = args.lang
+        self.lang: str = args.lang or "zh"
         self.actor: str = args.user or getpass.getuser()
         self.db = Database(args.db)
         self.backup = upgrade_to_head(self.db.engine)
@@ -295,11 +297,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        print()
-        print(say(args.lang, "no_gui"))
-        return EXIT_OK
-    lang = args.lang
+        from reception_desk.ui.app import run_gui
+
+        return run_gui(args.db, args.lang, args.user or getpass.getuser(), args.quit_when_ready, args.gui_day)
+    lang = args.lang or "zh"
     try:
         ctx = Context(args)
         return COMMANDS[args.command](ctx)

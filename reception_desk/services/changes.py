@@ -15,12 +15,19 @@ class ChangeSet:
     visitors: set[int] = field(default_factory=set)
     cases: set[int] = field(default_factory=set)
     departments: set[int] = field(default_factory=set)
+    full: bool = False  # something changed that was not itemised (another laptop): reload everything
+
+    @classmethod
+    def everything(cls) -> ChangeSet:
+        """A change-set that asks every view to reload."""
+        return cls(full=True)
 
     def merge(self, other: ChangeSet) -> ChangeSet:
         """Add another change-set's ids to this one."""
         for name in ("days", "rooms", "batches", "visitors", "cases", "departments"):
             getattr(self, name).update(getattr(other, name))
+        self.full = self.full or other.full
         return self
 
     def __bool__(self) -> bool:
-        return any((self.days, self.rooms, self.batches, self.visitors, self.cases, self.departments))
+        return self.full or any((self.days, self.rooms, self.batches, self.visitors, self.cases, self.departments))

@@ -1,0 +1,164 @@
+"""The main window: day header, navigation, the pages; `ready` fires once the day is loaded and painted."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reception_desk.services import days
+from reception_desk.services.changes import ChangeSet
+from reception_desk.ui.context import AppContext
+from reception_desk.ui.pages.base import Page
+from reception_desk.ui.watcher import ExternalChangeWatcher
+
+STYLE = """
+QMainWindow { background: #f4f6f9; }
+#header { background: #b3261e; }
+#header QLabel { color: white; }
+#dayTitle { font-size: 17pt; font-weight: bold; }
+#nav { background: #ffffff; border: none; border-right: 1px solid #d9dde3; font-size: 12pt; outline: 0; }
+#nav::item { padding: 10px 14px; }
+#nav::item:selected { background: #fbe9e7; color: #b3261e; border-left: 4px solid #b3261e; }
+"""
+
+
+class MainWindow(QMainWindow):
+    """The window of the day. Pages are built by `page_factories` so tests can build one alone."""
+
+    ready = Signal()
+
+    def __init__(self, ctx: AppContext, pages: list[Page] | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle(self.tr("接访台"))
+        self.setStyleSheet(STYLE)
+        self.resize(1360, 860)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.pages: list[Page] = pages if pages is not None else build_pages(ctx)
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self._build_header())
+        body = QHBoxLayout()
+        body.setSpacing(0)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(170)
+        self.stack = QStackedWidget()
+        for index, page in enumerate(self.pages):
+            item = QListWidgetItem(f"{page.title()}")
+            item.setToolTip(f"Ctrl+{index + 1}")
+            self.nav.addItem(item)
+            self.stack.addWidget(page)
+            QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self, activated=lambda i=index: self.show_page(i))
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+        QShortcut(QKeySequence("F5"), self, activated=self._reload_all)
+
+        self.statusBar().showMessage(self.tr("数据库：{0}    操作人：{1}").format(self._db_label(), ctx.actor))
+        self.watcher = ExternalChangeWatcher(ctx)
+        ctx.bus.changed.connect(self._on_changes)
+        ctx.day_changed.connect(lambda _d: self._spawn(self._load_header()))
+
+    def _build_header(self) -> QWidget:
+        header = QFrame()
+        header.setObjectName("header")
+        layout = QHBoxLayout(header)
+        layout.setContentsMargins(18, 10, 18, 10)
+        self.day_title = QLabel(self.tr("接访台"))
+        self.day_title.setObjectName("dayTitle")
+        self.day_meta = QLabel("")
+        self.day_meta.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.day_title)
+        layout.addStretch(1)
+        layout.addWidget(self.day_meta)
+        return header
+
+    def _db_label(self) -> str:
+        return self.ctx.db.engine.url.render_as_string(hide_password=True)
+
+    def show_page(self, index: int) -> None:
+        """Switch to a page by its position."""
+        self.nav.setCurrentRow(index)
+
+    def page(self, cls: type[Page]) -> Page:
+        """The page of the given class."""
+        return next(p for p in self.pages if isinstance(p, cls))
+
+    async def start(self) -> None:
+        """Load the header and every page, start watching for other laptops, then signal `ready`."""
+        await self._load_header()
+        await asyncio.gather(*(p.reload() for p in self.pages))
+        self.watcher.start()
+        self.repaint()
+        QTimer.singleShot(0, self.ready.emit)
+
+    async def _load_header(self) -> None:
+        if self.ctx.day_id is None:
+            self.day_title.setText(self.tr("接访台 · 尚未创建接访日"))
+            self.day_meta.setText(self.tr("请在“设置”中创建接访日，或导入预登记名单"))
+            return
+        info = next((d for d in await self.ctx.read(days.list_days, self.ctx.db) if d.id == self.ctx.day_id), None)
+        if info is None:
+            return
+        self.day_title.setText(f"{info.title}")
+        self.day_meta.setText(
+            self.tr("{0}年{1}月{2}日  ·  {3}  ·  {4}").format(
+                info.date.year, info.date.month, info.date.day, info.venue, info.leaders
+            )
+        )
+
+    def _on_changes(self, changes: ChangeSet) -> None:
+        if changes.full or changes.days:
+            self._spawn(self._load_header())
+
+    def _reload_all(self) -> None:
+        for page in self.pages:
+            page.schedule_reload()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        """Stop polling; everything typed and confirmed is already in the database."""
+        self.watcher.stop()
+        super().closeEvent(event)
+
+
+def build_pages(ctx: AppContext) -> list[Page]:
+    """The pages in navigation order."""
+    from reception_desk.ui.pages.checkin_page import CheckInPage
+    from reception_desk.ui.pages.registrations_page import RegistrationsPage
+    from reception_desk.ui.pages.room_board_page import RoomBoardPage
+    from reception_desk.ui.pages.room_host_page import RoomHostPage
+    from reception_desk.ui.pages.settings_page import SettingsPage
+
+    return [
+        RegistrationsPage(ctx),
+        CheckInPage(ctx),
+        RoomBoardPage(ctx),
+        RoomHostPage(ctx),
+        SettingsPage(ctx),
+    ]
