@@ -110,58 +110,63 @@ def _placement_update(session: Session, updates: list[dict[str, Any]]) -> tuple[
 def assign_day(db: Database, day_id: int, actor: str = audit.SYSTEM) -> AssignReport:
     """Place every unassigned batch of the day. Never moves a placed, checked-in or hand-placed batch.
 
-    Running it twice changes nothing the second time.
+    Running it twice changes nothing the second time. One transaction.
     """
     with db.session() as session:
-        rooms = _room_loads(session, day_id)
-        pending_rows = session.execute(
-            select(Batch.id, Batch.reg_no, Theme.code, Batch.headcount, Batch.version, Batch.status)
-            .join(Theme, Theme.id == Batch.theme_id)
-            .where(Batch.day_id == day_id, Batch.room_id.is_(None), Batch.status.in_(_PLACEABLE))
-        ).all()
-        pending = [PendingBatch(r.id, r.reg_no, r.code, r.headcount) for r in pending_rows]
-        plan = plan_assignment(rooms, pending)
-        if not plan.placements:
-            return AssignReport()
-        info = {r.id: r for r in pending_rows}
-        number_of = {r.room_id: r.number for r in rooms}
-        updates = []
-        audits: list[dict[str, Any]] = []
-        at = utcnow()
-        for p in plan.placements:
-            row = info[p.batch_id]
-            status = BatchStatus.WAITING.value if row.status == BatchStatus.ARRIVED.value else row.status
-            updates.append(
-                {
-                    "b_id": p.batch_id,
-                    "b_version": row.version,
-                    "b_room": p.room_id,
-                    "b_pos": p.queue_position,
-                    "b_status": status,
-                }
-            )
-            audits.append(
-                {
-                    "at": at,
-                    "actor": actor or audit.SYSTEM,
-                    "action": "assign",
-                    "entity": "batch",
-                    "entity_id": p.batch_id,
-                    "before": {"room_id": None, "status": row.status},
-                    "after": {
-                        "room_id": p.room_id,
-                        "room": number_of[p.room_id],
-                        "queue_position": p.queue_position,
-                        "status": status,
-                    },
-                    "reason": "",
-                }
-            )
-        result = session.connection().execute(*_placement_update(session, updates))
-        if result.rowcount != len(updates):
-            # another laptop placed or edited some of these batches meanwhile: roll the whole run back
-            raise StaleWriteError("批次（自动分配期间被他人修改）")
-        session.execute(AUDIT_TABLE.insert(), audits)
-        counts = Counter(number_of[p.room_id] for p in plan.placements)
-        changes = ChangeSet(batches={p.batch_id for p in plan.placements}, rooms={p.room_id for p in plan.placements})
-        return AssignReport(len(plan.placements), dict(counts), changes)
+        return assign_day_in(session, day_id, actor)
+
+
+def assign_day_in(session: Session, day_id: int, actor: str = audit.SYSTEM) -> AssignReport:
+    """assign_day inside the caller's transaction."""
+    rooms = _room_loads(session, day_id)
+    pending_rows = session.execute(
+        select(Batch.id, Batch.reg_no, Theme.code, Batch.headcount, Batch.version, Batch.status)
+        .join(Theme, Theme.id == Batch.theme_id)
+        .where(Batch.day_id == day_id, Batch.room_id.is_(None), Batch.status.in_(_PLACEABLE))
+    ).all()
+    pending = [PendingBatch(r.id, r.reg_no, r.code, r.headcount) for r in pending_rows]
+    plan = plan_assignment(rooms, pending)
+    if not plan.placements:
+        return AssignReport()
+    info = {r.id: r for r in pending_rows}
+    number_of = {r.room_id: r.number for r in rooms}
+    updates = []
+    audits: list[dict[str, Any]] = []
+    at = utcnow()
+    for p in plan.placements:
+        row = info[p.batch_id]
+        status = BatchStatus.WAITING.value if row.status == BatchStatus.ARRIVED.value else row.status
+        updates.append(
+            {
+                "b_id": p.batch_id,
+                "b_version": row.version,
+                "b_room": p.room_id,
+                "b_pos": p.queue_position,
+                "b_status": status,
+            }
+        )
+        audits.append(
+            {
+                "at": at,
+                "actor": actor or audit.SYSTEM,
+                "action": "assign",
+                "entity": "batch",
+                "entity_id": p.batch_id,
+                "before": {"room_id": None, "status": row.status},
+                "after": {
+                    "room_id": p.room_id,
+                    "room": number_of[p.room_id],
+                    "queue_position": p.queue_position,
+                    "status": status,
+                },
+                "reason": "",
+            }
+        )
+    result = session.connection().execute(*_placement_update(session, updates))
+    if result.rowcount != len(updates):
+        # another laptop placed or edited some of these batches meanwhile: roll the whole run back
+        raise StaleWriteError("批次（自动分配期间被他人修改）")
+    session.execute(AUDIT_TABLE.insert(), audits)
+    counts = Counter(number_of[p.room_id] for p in plan.placements)
+    changes = ChangeSet(batches={p.batch_id for p in plan.placements}, rooms={p.room_id for p in plan.placements})
+    return AssignReport(len(plan.placements), dict(counts), changes)
