@@ -7,6 +7,7 @@ import datetime as dt
 import getpass
 import json
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -304,6 +305,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         ctx = Context(args)
         return COMMANDS[args.command](ctx)
+    except BrokenPipeError:
+        # the output went to a pager or `head` that stopped reading: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except UnusableInputError as exc:
         print(say(lang, "error", msg=exc), file=sys.stderr)
         return EXIT_UNUSABLE

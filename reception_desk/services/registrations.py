@@ -98,7 +98,7 @@ def list_registrations(db: Database, day_id: int) -> list[RegistrationRow]:
             .join(Theme, Theme.id == Batch.theme_id)
             .outerjoin(Room, Room.id == Batch.room_id)
             .where(Batch.day_id == day_id)
-            .order_by(Batch.reg_no)
+            .order_by(Batch.source, Batch.reg_no)  # pre-registered (Y…) first, then walk-ins (X…)
         )
         return [
             RegistrationRow(

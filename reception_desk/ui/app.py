@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import datetime as dt
 import logging
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from reception_desk.ui.display import display_problem
 
@@ -14,9 +17,18 @@ DB_KEY = "db/url"
 ORG, APP = "reception-desk", "Reception Desk"
 
 
-def run_gui(db_url: str | None, lang: str | None, actor: str, quit_when_ready: bool = False,
-            day: dt.date | None = None) -> int:
-    """Open the main window on the chosen database and day; returns the exit code."""
+def run_gui(
+    db_url: str | None,
+    lang: str | None,
+    actor: str,
+    quit_when_ready: bool = False,
+    day: dt.date | None = None,
+    on_ready: Callable[[Any], None] | None = None,
+) -> int:
+    """Open the main window on the chosen database and day; returns the exit code.
+
+    on_ready(window) runs once the day is loaded and painted (before --quit-when-ready quits).
+    """
     problem = display_problem()
     if problem:
         print(problem, file=sys.stderr)
@@ -34,8 +46,6 @@ def run_gui(db_url: str | None, lang: str | None, actor: str, quit_when_ready: b
     from reception_desk.ui.fonts import register_fonts
     from reception_desk.ui.i18n import chosen_language, install_translator
     from reception_desk.ui.main_window import MainWindow
-
-    import os
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
@@ -59,6 +69,8 @@ def run_gui(db_url: str | None, lang: str | None, actor: str, quit_when_ready: b
     async def main() -> int:
         closed: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         app.aboutToQuit.connect(lambda: closed.done() or closed.set_result(0))
+        if on_ready is not None:
+            window.ready.connect(lambda: on_ready(window))
         if quit_when_ready:
             window.ready.connect(app.quit)
         await window.start()
