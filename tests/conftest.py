@@ -108,7 +108,7 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def qloop(qapp: Any) -> Iterator[Any]:
+def qloop(qapp: Any, qtbot: Any) -> Iterator[Any]:
     """A qasync loop marked running on top of the test's Qt event processing (see docs/style pitfalls)."""
     import asyncio
 
@@ -122,9 +122,13 @@ def qloop(qapp: Any) -> Iterator[Any]:
     try:
         yield loop
     finally:
-        for task in asyncio.all_tasks(loop):
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
             task.cancel()
-        qapp.processEvents()
+        try:  # let the cancelled tasks unwind inside the loop before it closes
+            qtbot.waitUntil(lambda: all(task.done() for task in pending), timeout=5000)
+        except AssertionError:
+            pass
         asyncio.events._set_running_loop(None)
         loop._QEventLoop__is_running = False  # stop() would call app.exit() and break the next test
         try:

@@ -90,3 +90,15 @@ def test_collective_visit_goes_to_the_large_room(db: Database) -> None:
     with db.read() as s:
         capacity = s.scalar(select(Room.capacity).where(Room.day_id == day_id, Room.number == row.room_number))
     assert capacity is not None and capacity >= 20
+
+
+def test_moving_an_arrived_batch_into_a_room_queues_it(db: Database) -> None:
+    from reception_desk.services import flow
+
+    day_id = make_day(db)
+    (batch_id,) = register(db, day_id, 1, "civil")
+    flow.check_in(db, batch_id, "前台")  # no room yet: arrived
+    assert registrations.list_registrations(db, day_id)[0].status == "arrived"
+    registrations.move_batch(db, batch_id, _rooms_by_number(db, day_id)[13], "现场安排", "前台")
+    row = registrations.list_registrations(db, day_id)[0]
+    assert (row.status, row.room_number) == ("waiting", 13)

@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="URL", help=f"数据库：SQLite 文件或 postgresql:// URL（或环境变量 {ENV_VAR}）")
     p.add_argument("--lang", choices=("zh", "en"), default=None, help="界面语言 zh（默认）或 en")
     p.add_argument("--user", default=None, help="操作人（记入审计日志），默认为当前系统用户")
-    p.add_argument("--quit-when-ready", action="store_true", help="打开窗口，数据加载并绘制后退出（冒烟测试、启动基准）")
+    p.add_argument("--quit-when-ready", action="store_true", help="数据加载并绘制后退出（冒烟测试）")
     p.add_argument("--day", dest="gui_day", type=_date, default=None, help="图形界面打开的接访日（默认最近的一天）")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -87,6 +87,21 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="备份整个数据库到一个 SQLite 文件")
     backup.add_argument("file", type=Path)
     backup.add_argument("--force", action="store_true", help="覆盖已有文件")
+
+    prn = sub.add_parser("print", help="打印 PDF：交办单、受理回执单、交办清单、接待室安排表、预登记名单、当日汇总")
+    prn.add_argument(
+        "what",
+        choices=("slips", "receipts", "handover", "schedule", "list", "summary"),
+        help="slips 交办单 | receipts 受理回执单 | handover 交办清单 | schedule 接待室安排表 | list 预登记名单 "
+        "| summary 当日接访情况汇总",
+    )
+    prn.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="输出的 PDF 文件")
+    prn.add_argument("--case", action="append", default=[], metavar="NO", help="案件编号（可重复）")
+    prn.add_argument("--department", metavar="NAME", help="责任单位（交办单、回执、交办清单）")
+    prn.add_argument("--room", type=int, metavar="N", help="接待室编号（交办单、回执、接待室安排表）")
+    prn.add_argument("--all", action="store_true", help="当日全部交办案件（交办单、回执）")
+    prn.add_argument("--day", type=_date, help="接访日，默认最近的一天")
+    prn.add_argument("--thermal", action="store_true", help="回执打印为 80 毫米热敏小票")
     return p
 
 
@@ -272,6 +287,67 @@ def cmd_backup(ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_print(ctx: Context) -> int:
+    """Print slips, receipts, department bundles, room schedules, the registration list or the day summary."""
+    from reception_desk import printing
+    from reception_desk.printing.fonts import describe_missing
+    from reception_desk.services import print_data
+
+    a, zh = ctx.args, ctx.lang != "en"
+    try:
+        result: printing.RenderResult
+        if a.what in ("slips", "receipts"):
+            if a.case:
+                cases = print_data.cases_by_number(ctx.db, a.case)
+            elif a.all or a.department or a.room is not None:
+                day_id = ctx.day_id(a.day)
+                dept = print_data.find_department(ctx.db, a.department).id if a.department else None
+                if a.room is not None:
+                    print_data.find_room(ctx.db, day_id, a.room)
+                cases = print_data.day_cases(ctx.db, day_id, room_number=a.room, department_id=dept)
+            else:
+                raise NotFoundError(
+                    "请用 --case、--department、--room 或 --all 指定要打印的案件。"
+                    if zh
+                    else "Say which cases: --case, --department, --room or --all."
+                )
+            renderer = printing.HandoverSlipRenderer() if a.what == "slips" else printing.ReceiptRenderer(a.thermal)
+            a.out.parent.mkdir(parents=True, exist_ok=True)
+            result = renderer.render(cases, a.out)
+        else:
+            day_id = ctx.day_id(a.day)
+            a.out.parent.mkdir(parents=True, exist_ok=True)
+            if a.what == "handover":
+                dept = print_data.find_department(ctx.db, a.department).id if a.department else None
+                bundles = print_data.department_bundles(ctx.db, day_id, dept)
+                result = printing.DepartmentBundleRenderer().render(bundles, a.out)
+            elif a.what == "schedule":
+                rooms = print_data.room_queues(ctx.db, day_id, a.room)
+                result = printing.RoomScheduleRenderer().render(rooms, a.out)
+            elif a.what == "list":
+                listing = print_data.registration_listing(ctx.db, day_id)
+                result = printing.RegistrationListRenderer().render(listing, a.out)
+            else:
+                result = printing.DaySummaryRenderer().render(print_data.day_summary(ctx.db, day_id), a.out)
+    except NotFoundError as exc:
+        print(say(ctx.lang, "error", msg=exc), file=sys.stderr)
+        return EXIT_UNUSABLE
+    if result.missing_glyphs:
+        n, names = len(result.missing_glyphs), describe_missing(result.missing_glyphs)
+        print(
+            f"警告：{n} 个字符没有可用字形，在 PDF 中为空框：{names}"
+            if zh
+            else f"Warning: no font has a glyph for {n} character(s), printed as boxes: {names}",
+            file=sys.stderr,
+        )
+    print(
+        f"已生成 {a.out}：{result.documents} 份，共 {result.pages} 页。"
+        if zh
+        else f"Wrote {a.out}: {result.documents} document(s), {result.pages} page(s)."
+    )
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[Context], int]] = {
     "demo": cmd_demo,
     "day": cmd_day,
@@ -282,6 +358,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "export": cmd_export,
     "db": cmd_db,
     "backup": cmd_backup,
+    "print": cmd_print,
 }
 
 

@@ -6,8 +6,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])[\s\u3000]+(?=[^\x00-\x7f])")
 _SPACES = re.compile(r"[\s\u3000]+")
 
@@ -35,6 +33,8 @@ def clean_text(raw: object) -> str:
 @lru_cache(maxsize=65536)
 def initials(name: str) -> str:
     """Lower-case pinyin initials for search: 王学德 → wxd. Other letters are kept, other signs dropped."""
+    from pypinyin import Style, lazy_pinyin  # imported on first use: it takes ~0.2 s to load its dictionaries
+
     letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
     out = []
     for part in letters:

@@ -34,7 +34,7 @@ _ROOM_THEMES = (
     (15, "general"),
 )
 
-# Rooms 1, 4 and 9 are the larger classrooms, kept for collective visits.
+# Rooms 1, 4 and 9 are the larger classrooms (40 seats), kept for the biggest collective visits.
 _LARGE_ROOMS = {1, 4, 9}
 
 
@@ -49,7 +49,7 @@ def default_rooms() -> list[RoomSpec]:
                 theme=theme,
                 name=f"第{number}接待室",
                 location=f"教学楼{floor}楼 {floor}{number:02d}教室",
-                capacity=30 if number in _LARGE_ROOMS else 10,
+                capacity=40 if number in _LARGE_ROOMS else 20,
             )
         )
     return rooms

@@ -275,13 +275,15 @@ def move_batch(
         if batch.room_id == room_id:
             return ChangeSet()
         old_room = batch.room_id
-        before = audit.snapshot(batch, ("room_id", "queue_position", "placed_by_hand"))
+        before = audit.snapshot(batch, ("room_id", "queue_position", "placed_by_hand", "status"))
         last = session.scalar(select(func.max(Batch.queue_position)).where(Batch.room_id == room_id))
         batch.room_id = room_id
         batch.queue_position = (last or 0) + 1
         batch.placed_by_hand = True
+        if batch.status == BatchStatus.ARRIVED.value:
+            batch.status = BatchStatus.WAITING.value  # at the venue and now in a room: it joins that queue
         session.flush()
-        after = audit.snapshot(batch, ("room_id", "queue_position", "placed_by_hand"))
+        after = audit.snapshot(batch, ("room_id", "queue_position", "placed_by_hand", "status"))
         audit.record(session, actor, "move", "batch", batch.id, before, after, reason=reason.strip())
         rooms = {room_id} | ({old_room} if old_room else set())
         return ChangeSet(batches={batch.id}, rooms=rooms)
