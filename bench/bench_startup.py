@@ -72,8 +72,10 @@ def main() -> None:
             bare_times.append(_timed(bare_cmd)[0])
             app_times.append(_timed(app_cmd)[0])
         app_s, bare_s = statistics.median(app_times), statistics.median(bare_times)
-        print(f"start-up to first painted window (median of {args.runs}): app {app_s:.2f} s, "
-              f"bare QMainWindow {bare_s:.2f} s, ratio {app_s / bare_s:.2f} (target ≤ 1.5)")
+        print(
+            f"start-up to first painted window (median of {args.runs}): app {app_s:.2f} s, "
+            f"bare QMainWindow {bare_s:.2f} s, ratio {app_s / bare_s:.2f} (target ≤ 1.5)"
+        )
         print(f"resident memory, demo day: app {_peak_rss(app_cmd):.0f} MB, bare {_peak_rss(bare_cmd):.0f} MB")
 
         if args.people:
@@ -90,8 +92,10 @@ def main() -> None:
             db.dispose()
             big_cmd = [exe, "--db", str(big), "--quit-when-ready"]
             t, _ = _timed(big_cmd)
-            print(f"with {args.people:,} people in the day: start-up {t:.2f} s, "
-                  f"resident {_peak_rss(big_cmd):.0f} MB (target ≤ 250 MB)")
+            print(
+                f"with {args.people:,} people in the day: start-up {t:.2f} s, "
+                f"resident {_peak_rss(big_cmd):.0f} MB (target ≤ 250 MB)"
+            )
 
 
 if __name__ == "__main__":

@@ -39,9 +39,19 @@ def extract(target: Path) -> None:
     """Run lupdate over every UI source file into target (.ts)."""
     sources = sorted(str(p) for p in UI.rglob("*.py"))
     subprocess.run(
-        [_tool("lupdate"), "-no-obsolete", "-source-language", "zh_CN", "-target-language", "en_GB", *sources,
-         "-ts", str(target)],
-        check=True, capture_output=True,
+        [
+            _tool("lupdate"),
+            "-no-obsolete",
+            "-source-language",
+            "zh_CN",
+            "-target-language",
+            "en_GB",
+            *sources,
+            "-ts",
+            str(target),
+        ],
+        check=True,
+        capture_output=True,
     )
 
 

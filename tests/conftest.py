@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -125,16 +126,13 @@ def qloop(qapp: Any, qtbot: Any) -> Iterator[Any]:
         pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
         for task in pending:
             task.cancel()
-        try:  # let the cancelled tasks unwind inside the loop before it closes
+        # let the cancelled tasks unwind inside the loop before it closes
+        with contextlib.suppress(AssertionError):
             qtbot.waitUntil(lambda: all(task.done() for task in pending), timeout=5000)
-        except AssertionError:
-            pass
         asyncio.events._set_running_loop(None)
         loop._QEventLoop__is_running = False  # stop() would call app.exit() and break the next test
-        try:
+        with contextlib.suppress(RuntimeError, TypeError):
             qapp.aboutToQuit.disconnect(loop._after_run_forever)
-        except (RuntimeError, TypeError):
-            pass
         loop.close()
         asyncio.set_event_loop(None)
 

@@ -98,7 +98,8 @@ def list_registrations(db: Database, day_id: int) -> list[RegistrationRow]:
             .join(Theme, Theme.id == Batch.theme_id)
             .outerjoin(Room, Room.id == Batch.room_id)
             .where(Batch.day_id == day_id)
-            .order_by(Batch.source, Batch.reg_no)  # pre-registered (Y…) first, then walk-ins (X…)
+            # the order of the desk's lists: by prefix, then numerically (Y9999 before Y10000)
+            .order_by(func.substr(Batch.reg_no, 1, 1), func.length(Batch.reg_no), Batch.reg_no)
         )
         return [
             RegistrationRow(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import datetime as dt
 import logging
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -68,7 +68,12 @@ def run_gui(
 
     async def main() -> int:
         closed: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        app.aboutToQuit.connect(lambda: closed.done() or closed.set_result(0))
+
+        def finish() -> None:
+            if not closed.done():
+                closed.set_result(0)
+
+        app.aboutToQuit.connect(finish)
         if on_ready is not None:
             window.ready.connect(lambda: on_ready(window))
         if quit_when_ready:
@@ -80,7 +85,7 @@ def run_gui(
     asyncio.set_event_loop(loop)
     try:
         with loop:
-            code = loop.run_until_complete(main())
+            code: int = loop.run_until_complete(main())
     finally:
         ctx.runner.shutdown()
         db.dispose()

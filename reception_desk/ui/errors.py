@@ -42,7 +42,12 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str | None = N
         log.warning("refused: %s", exc)
     else:
         log.error("operation failed\n%s", "".join(traceback.format_exception(exc)))
-    box = QMessageBox(QMessageBox.Icon.Warning, title or QCoreApplication.translate("errors", "无法完成"),
-                      message_for(exc), QMessageBox.StandardButton.Ok, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        title or QCoreApplication.translate("errors", "无法完成"),
+        message_for(exc),
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
     box.setObjectName("errorDialog")
     box.open()

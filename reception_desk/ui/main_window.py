@@ -66,14 +66,15 @@ class MainWindow(QMainWindow):
             item.setToolTip(f"Ctrl+{index + 1}")
             self.nav.addItem(item)
             self.stack.addWidget(page)
-            QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self, activated=lambda i=index: self.show_page(i))
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
+            shortcut.activated.connect(lambda i=index: self.show_page(i))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
-        QShortcut(QKeySequence("F5"), self, activated=self._reload_all)
+        QShortcut(QKeySequence("F5"), self).activated.connect(self._reload_all)
 
         self.statusBar().showMessage(self.tr("数据库：{0}    操作人：{1}").format(self._db_label(), ctx.actor))
         self.watcher = ExternalChangeWatcher(ctx)
@@ -128,6 +129,10 @@ class MainWindow(QMainWindow):
             )
         )
 
+    def spawn_start(self) -> None:
+        """Start loading (for callers outside a coroutine)."""
+        self._spawn(self.start())
+
     def _on_changes(self, changes: ChangeSet) -> None:
         if changes.full or changes.days:
             self._spawn(self._load_header())
@@ -141,7 +146,7 @@ class MainWindow(QMainWindow):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Stop polling; everything typed and confirmed is already in the database."""
         self.watcher.stop()
         super().closeEvent(event)

@@ -1,0 +1,260 @@
+"""Editing a registered batch: its people, headcount, theme, place and request, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from reception_desk.db.engine import Database
+from reception_desk.db.models import Batch, BatchMember, Theme, Visitor
+from reception_desk.domain import phone as phones
+from reception_desk.domain import resident_id
+from reception_desk.domain.batches import CHECKED_IN, BatchStatus, Flag, Source
+from reception_desk.domain.names import clean_name, clean_text, initials
+from reception_desk.domain.themes import BY_CODE
+from reception_desk.services import audit
+from reception_desk.services.changes import ChangeSet
+from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
+from reception_desk.services.registrations import (
+    BATCH_FIELDS,
+    PersonInput,
+    RegistrationInput,
+    find_or_create_visitor,
+)
+
+ID_MAX = 18  # Visitor.id_number
+
+
+@dataclass(frozen=True)
+class EditableRegistration:
+    """A batch as the edit dialog fills it in: the input (whole resident IDs; the dialog masks them) and version."""
+
+    batch_id: int
+    reg_no: str
+    version: int
+    status: str
+    walk_in: bool
+    room_number: int | None
+    data: RegistrationInput
+
+
+def load_registration(db: Database, batch_id: int) -> EditableRegistration:
+    """The batch's current values, ready for the dialog."""
+    with db.read() as session:
+        batch = session.get(Batch, batch_id)
+        if batch is None:
+            raise NotFoundError(f"批次 #{batch_id} 不存在。")
+        people = [
+            PersonInput(m.visitor.name, m.visitor.id_number or "", m.visitor.phone)
+            for m in sorted(batch.members, key=lambda m: (not m.is_lead, m.position))
+        ]
+        if not people:  # a batch always has its lead as a member; be lenient with hand-made rows
+            people = [PersonInput(batch.lead.name, batch.lead.id_number or "", batch.lead.phone)]
+        data = RegistrationInput(
+            lead=people[0],
+            request=batch.request,
+            theme_code=batch.theme.code,
+            headcount=batch.headcount,
+            companions=people[1:],
+            township=batch.township,
+            village=batch.village,
+            category_text=batch.category_text,
+        )
+        return EditableRegistration(
+            batch_id=batch.id,
+            reg_no=batch.reg_no,
+            version=batch.version,
+            status=batch.status,
+            walk_in=batch.source == Source.WALK_IN.value,
+            room_number=batch.room.number if batch.room is not None else None,
+            data=data,
+        )
+
+
+def update_registration(
+    db: Database, batch_id: int, data: RegistrationInput, actor: str, expected_version: int
+) -> ChangeSet:
+    """Save the edited batch: one transaction with an audit entry; a stale version is refused.
+
+    People keep their visitor rows where they can (a row used by this batch only is corrected in place; an ID
+    already on file links that person). Flags follow the new values: 待核 when an ID is not valid (kept as it
+    was when no ID changed), 疑似重复 re-checked when the lead changed, 类别推断 dropped when the theme is
+    chosen anew. A theme change frees the room of a batch not yet checked in and not placed by hand (the next
+    assignment places it); a checked-in batch keeps its room.
+    """
+    request = clean_text(data.request)
+    if not request:
+        raise InvalidInputError("诉求内容不能为空。")
+    if data.theme_code not in BY_CODE:
+        raise InvalidInputError(f"未知的问题类别：{data.theme_code}")
+    with db.session() as session:
+        batch = session.get(Batch, batch_id)
+        if batch is None:
+            raise NotFoundError(f"批次 #{batch_id} 不存在。")
+        if batch.version != expected_version:
+            raise StaleWriteError("批次", batch.id, expected_version, batch.version)
+        theme_id = session.scalar(select(Theme.id).where(Theme.code == data.theme_code))
+        if theme_id is None:
+            raise InvalidInputError(f"主题“{data.theme_code}”尚未建立。")
+        members = sorted(batch.members, key=lambda m: (not m.is_lead, m.position))
+        before = {**audit.snapshot(batch, BATCH_FIELDS), "members": [m.visitor_id for m in members]}
+        old_ids = [(m.visitor.id_number or "") for m in members]
+        old_visitors = {m.visitor_id for m in members}
+        township, village = clean_text(data.township), clean_text(data.village)
+
+        id_flags: set[str] = set()
+        old_lead = members[0].visitor if members else batch.lead
+        lead = _resolve(session, data.lead, old_lead, batch.id, township, village, id_flags)
+        old_companions = [m.visitor for m in members[1:]]
+        companions = [
+            _resolve(session, person, _counterpart(person, i, old_companions), batch.id, township, village, id_flags)
+            for i, person in enumerate(p for p in data.companions if p.name.strip())
+        ]
+        people = list(dict.fromkeys([lead, *companions]))
+        _replace_members(session, batch, members, people)
+
+        flags = set(batch.flags or []) - {Flag.COLLECTIVE.value}
+        new_ids = [(p.id_number or "") for p in people]
+        if new_ids != old_ids:
+            flags.discard(Flag.ID_TO_CHECK.value)
+        flags |= id_flags
+        if lead.id != batch.lead_visitor_id:
+            flags.discard(Flag.DUPLICATE.value)
+            if _registered_elsewhere(session, batch.day_id, lead.id, batch.id):
+                flags.add(Flag.DUPLICATE.value)
+        rooms: set[int] = set()
+        if theme_id != batch.theme_id:
+            flags.discard(Flag.THEME_INFERRED.value)
+            checked_in = BatchStatus(batch.status) in CHECKED_IN
+            if batch.room_id is not None and not checked_in and not batch.placed_by_hand:
+                rooms.add(batch.room_id)
+                batch.room_id = None
+                batch.queue_position = None
+
+        batch.lead_visitor_id = lead.id
+        batch.headcount = max(data.headcount or 0, len(people))
+        batch.theme_id = theme_id
+        batch.request = request
+        batch.township = township
+        batch.village = village
+        batch.flags = sorted(flags)
+        flag_modified(batch, "flags")  # always an UPDATE of the row, so the version moves even for member edits
+        session.flush()
+        after = {**audit.snapshot(batch, BATCH_FIELDS), "members": [p.id for p in people]}
+        changed_before, changed_after = audit.diff(before, after)
+        audit.record(session, actor, "edit", "batch", batch.id, changed_before, changed_after)
+        return ChangeSet(batches={batch.id}, visitors=old_visitors | {p.id for p in people}, rooms=rooms)
+
+
+def _counterpart(person: PersonInput, index: int, old: list[Visitor]) -> Visitor | None:
+    """The companion this line was before the edit: the same name, else the same place in the list."""
+    name = clean_name(person.name)
+    for visitor in old:
+        if visitor.name == name:
+            return visitor
+    return old[index] if index < len(old) else None
+
+
+def _resolve(
+    session: Session,
+    person: PersonInput,
+    before: Visitor | None,
+    batch_id: int,
+    township: str,
+    village: str,
+    flags: set[str],
+) -> Visitor:
+    """The visitor row for an edited person (see update_registration)."""
+    name = clean_name(person.name)
+    if not name:
+        raise InvalidInputError("姓名不能为空。")
+    id_number: str | None = None
+    id_ok = False
+    if person.id_number.strip():
+        checked = resident_id.check(person.id_number)
+        if checked.problem is resident_id.IdProblem.NUMBER_MANGLED:
+            raise InvalidInputError("身份证号像是被表格存成了数字，后几位已丢失，请核对原件后重新输入。")
+        if len(checked.normalized) > ID_MAX:
+            raise InvalidInputError(f"身份证号“{checked.normalized}”超过{ID_MAX}位，请核对。")
+        id_number, id_ok = checked.normalized, checked.valid
+        if not id_ok:
+            flags.add(Flag.ID_TO_CHECK.value)
+    phone_text = ""
+    if person.phone.strip():
+        parsed = phones.normalize(person.phone)
+        if parsed is None:
+            raise InvalidInputError(f"电话号码“{person.phone}”无法识别。")
+        phone_text = parsed.digits
+
+    if id_number:
+        holder = session.scalar(select(Visitor).where(Visitor.id_number == id_number))
+        if holder is not None:
+            if (before is not None and holder.id == before.id) or holder.name == name:
+                _set_name(holder, name)
+                holder.phone = phone_text or holder.phone
+                holder.township = township or holder.township
+                holder.village = village or holder.village
+            else:
+                flags.add(Flag.ID_TO_CHECK.value)  # the ID is on file under another name: check the card
+            return holder
+    if before is not None and _only_in(session, before.id, batch_id):
+        # nobody else refers to this row: correct it in place (a misspelt name, a mistyped ID)
+        _set_name(before, name)
+        before.id_number = id_number
+        before.id_valid = id_ok
+        before.phone = phone_text
+        before.township = township or before.township
+        before.village = village or before.village
+        return before
+    return find_or_create_visitor(session, name, id_number, id_ok, phone_text, township, village)
+
+
+def _set_name(visitor: Visitor, name: str) -> None:
+    if visitor.name != name:
+        visitor.name = name
+        visitor.name_initials = initials(name)
+
+
+def _only_in(session: Session, visitor_id: int, batch_id: int) -> bool:
+    """True when the visitor belongs to no other batch (of any day)."""
+    others = session.scalar(
+        select(func.count())
+        .select_from(BatchMember)
+        .where(BatchMember.visitor_id == visitor_id, BatchMember.batch_id != batch_id)
+    )
+    leads = session.scalar(
+        select(func.count()).select_from(Batch).where(Batch.lead_visitor_id == visitor_id, Batch.id != batch_id)
+    )
+    return not others and not leads
+
+
+def _replace_members(session: Session, batch: Batch, members: list[BatchMember], people: list[Visitor]) -> None:
+    """Make the batch's members exactly `people` (lead first); a person who stays keeps their check-in time."""
+    kept = {m.visitor_id: m for m in members}
+    wanted = {p.id for p in people}
+    for member in members:
+        if member.visitor_id not in wanted:
+            batch.members.remove(member)
+    session.flush()
+    for position, person in enumerate(people):
+        existing = kept.get(person.id)
+        if existing is None:
+            batch.members.append(BatchMember(visitor_id=person.id, position=position, is_lead=position == 0))
+        else:
+            existing.position = position
+            existing.is_lead = position == 0
+
+
+def _registered_elsewhere(session: Session, day_id: int, visitor_id: int, batch_id: int) -> bool:
+    return (
+        session.scalar(
+            select(BatchMember.id)
+            .join(Batch, Batch.id == BatchMember.batch_id)
+            .where(Batch.day_id == day_id, BatchMember.visitor_id == visitor_id, Batch.id != batch_id)
+            .limit(1)
+        )
+        is not None
+    )

@@ -1,0 +1,1 @@
+"""Dialogs shared by pages (registration, import wizard)."""

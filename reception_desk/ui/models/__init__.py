@@ -1,0 +1,1 @@
+"""Qt item models: they hold ids and load the rows they paint lazily, off the UI thread."""

@@ -1,0 +1,710 @@
+"""签到: the registration desk. One search box, the matches, the batch's card, and where to go in large type.
+
+The clerk types a name, pinyin initials, a phone number, the last four of an ID or a registration number;
+Enter checks in the first (or the selected) match and shows the room and the ticket number large enough for
+the visitor to read across the desk; the box is then empty and focused for the next visitor. Groups can check
+in person by person. F2 registers a walk-in and sends them to a room at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reception_desk.db.engine import Database
+from reception_desk.domain.batches import BatchStatus, Flag
+from reception_desk.services import flow
+from reception_desk.services.assignment import assign_day
+from reception_desk.services.board import DeskCard, DeskMatch, desk_card, desk_matches, recent_check_ins
+from reception_desk.services.changes import ChangeSet
+from reception_desk.services.errors import NotFoundError
+from reception_desk.services.registrations import RegistrationInput, add_registration
+from reception_desk.services.search import search_batches
+from reception_desk.ui.context import AppContext
+from reception_desk.ui.dialogs.registration_dialog import RegistrationDialog
+from reception_desk.ui.errors import show_error
+from reception_desk.ui.pages.base import Page
+from reception_desk.ui.widgets.room_card import flag_label, status_label
+
+MAX_MATCHES = 20
+SEARCH_DELAY_MS = 120
+BATCH_ROLE = Qt.ItemDataRole.UserRole + 1
+MEMBER_ROLE = Qt.ItemDataRole.UserRole + 2
+REQUEST_EXCERPT = 140
+
+# Not yet at the venue: these come first among the matches, they are the ones the desk is looking for.
+_TO_CHECK_IN = (BatchStatus.REGISTERED.value, BatchStatus.NO_SHOW.value)
+
+PAGE_STYLE = """
+#deskSearch { font-size: 17pt; padding: 6px 10px; border: 2px solid #b3261e; border-radius: 6px; background: white; }
+#walkInButton { font-size: 12pt; padding: 8px 16px; }
+#matchesTitle { color: #5f6670; }
+QListWidget#matches { font-size: 11pt; background: white; border: 1px solid #d3d8df; border-radius: 6px; }
+QListWidget#matches::item { padding: 6px 8px; border-bottom: 1px solid #eef0f3; }
+QListWidget#matches::item:selected { background: #fbe9e7; color: #1f2329; border-left: 4px solid #b3261e; }
+#ticketPanel { background: #ffffff; border: 1px solid #d3d8df; border-radius: 8px; }
+#ticketPanel[state="fresh"] { background: #e8f5e9; border: 2px solid #2e7d32; }
+#ticketPanel[state="already"] { background: #fff8e1; border: 2px solid #e69500; }
+#ticketPanel[state="waiting"] { background: #e3f2fd; border: 2px solid #1565c0; }
+#ticketHeadline { font-size: 14pt; color: #1f2329; }
+#ticketRoom { font-size: 30pt; font-weight: bold; color: #1f2329; }
+#ticketNumber { font-size: 40pt; font-weight: bold; color: #b3261e; }
+#ticketHint { font-size: 12pt; color: #7a828c; }
+#batchCard { background: #ffffff; border: 1px solid #d3d8df; border-radius: 8px; }
+#cardRegNo { font-size: 13pt; font-weight: bold; color: #b3261e; }
+#cardLead { font-size: 16pt; font-weight: bold; color: #1f2329; }
+#cardStatus { padding: 1px 8px; border-radius: 3px; background: #eceff3; color: #1f2329; }
+#cardMeta { color: #5f6670; }
+#cardRequest { color: #1f2329; background: #f7f8fa; padding: 6px; border-radius: 4px; }
+#idCheck { color: white; background: #e67700; font-weight: bold; padding: 2px 8px; border-radius: 3px; }
+#cardFlag { color: #8a4b00; background: #fff1d6; padding: 2px 8px; border-radius: 3px; }
+#cardHint { color: #7a828c; font-size: 12pt; }
+QListWidget#members { font-size: 11pt; border: 1px solid #e3e6ea; border-radius: 4px; }
+QListWidget#members::item { padding: 3px 4px; }
+#checkInSelected, #checkInAll { font-size: 12pt; padding: 6px 14px; }
+#checkInAll { font-weight: bold; }
+"""
+
+
+class SearchBox(QLineEdit):
+    """The desk's one input: arrow keys move through the matches below while the typing stays here."""
+
+    moved = Signal(int)  # rows to move the selection by
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Up/Down/PageUp/PageDown go to the matches; everything else is typing."""
+        steps = {
+            Qt.Key.Key_Up: -1,
+            Qt.Key.Key_Down: 1,
+            Qt.Key.Key_PageUp: -5,
+            Qt.Key.Key_PageDown: 5,
+        }
+        step = steps.get(Qt.Key(event.key()))
+        if step is not None:
+            self.moved.emit(step)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+def find_for_desk(db: Database, day_id: int, query: str) -> tuple[list[DeskMatch], int]:
+    """The matches the desk lists (those still to check in first) and how many batches matched in all."""
+    if not query.strip():
+        return [], 0
+    ids = search_batches(db, day_id, query)
+    rows = desk_matches(db, ids)
+    rows.sort(key=lambda r: r.status not in _TO_CHECK_IN)  # stable: keeps the search's order within each part
+    return rows[:MAX_MATCHES], len(ids)
+
+
+def register_walk_in(db: Database, day_id: int, data: RegistrationInput, actor: str) -> tuple[int, ChangeSet]:
+    """Register a walk-in, give it a room (assignment places only unassigned batches), check it in."""
+    batch_id, changes = add_registration(db, day_id, data, walk_in=True, actor=actor)
+    report = assign_day(db, day_id, actor)
+    changes.merge(report.changes)
+    _info, checked = flow.check_in(db, batch_id, actor)
+    return batch_id, changes.merge(checked)
+
+
+class CheckInPage(Page):
+    """The registration desk: search, check in (whole batch or person by person), walk-ins, where to go."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.setObjectName("checkInPage")
+        self.setStyleSheet(PAGE_STYLE)
+        self.card: DeskCard | None = None
+        self.matches: list[DeskMatch] = []
+        self.walk_in_dialog: RegistrationDialog | None = None
+        self._searched: str | None = None  # the text the shown matches belong to
+        self._search_generation = 0
+        self._busy = False
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(14, 12, 14, 12)
+        outer.setSpacing(10)
+
+        top = QHBoxLayout()
+        self.search_box = SearchBox()
+        self.search_box.setObjectName("deskSearch")
+        self.search_box.setPlaceholderText(self.tr("姓名 / 拼音首字母 / 电话 / 身份证后4位 / 登记号，回车签到"))
+        self.search_box.setClearButtonEnabled(True)
+        top.addWidget(self.search_box, 1)
+        self.walk_in_button = QPushButton(self.tr("现场登记 (F2)"))
+        self.walk_in_button.setObjectName("walkInButton")
+        self.walk_in_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        top.addWidget(self.walk_in_button)
+        outer.addLayout(top)
+
+        body = QHBoxLayout()
+        body.setSpacing(12)
+        left = QVBoxLayout()
+        self.matches_title = QLabel(self.tr("输入后自动查找；↑↓ 选择，回车签到，Esc 清空"))
+        self.matches_title.setObjectName("matchesTitle")
+        self.matches_title.setWordWrap(True)
+        left.addWidget(self.matches_title)
+        self.match_list = QListWidget()
+        self.match_list.setObjectName("matches")
+        self.match_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the typing stays in the search box
+        left.addWidget(self.match_list, 1)
+        left_host = QWidget()
+        left_host.setLayout(left)
+        left_host.setFixedWidth(410)
+        left.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(left_host)
+
+        right = QVBoxLayout()
+        right.setSpacing(10)
+        right.addWidget(self._build_ticket_panel())
+        right.addWidget(self._build_card(), 1)
+        body.addLayout(right, 1)
+        outer.addLayout(body, 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(lambda: self.spawn(self.search_now()))
+        self.search_box.textChanged.connect(self._on_text_changed)
+        self.search_box.returnPressed.connect(lambda: self.spawn(self.enter()))
+        self.search_box.moved.connect(self._move_selection)
+        self.match_list.currentRowChanged.connect(self._on_match_changed)
+        self.match_list.itemDoubleClicked.connect(lambda _i: self.spawn(self.enter()))
+        self.walk_in_button.clicked.connect(self.open_walk_in)
+        self.check_selected_button.clicked.connect(lambda: self.spawn(self.check_in_selected()))
+        self.check_all_button.clicked.connect(lambda: self.spawn(self.check_in_all()))
+        QShortcut(QKeySequence("F2"), self).activated.connect(self.open_walk_in)
+        QShortcut(QKeySequence("Esc"), self).activated.connect(self.clear)
+        ctx.day_changed.connect(lambda _day: self.clear())
+        self.show_hint()
+        self._show_card(None)
+
+    def title(self) -> str:
+        """Navigation name."""
+        return self.tr("签到")
+
+    # ---- building ----
+
+    def _build_ticket_panel(self) -> QWidget:
+        panel = QFrame()
+        panel.setObjectName("ticketPanel")
+        panel.setMinimumHeight(240)
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(20, 14, 20, 14)
+        layout.setSpacing(6)
+        self.ticket_panel = panel
+        self.ticket_headline = QLabel()
+        self.ticket_headline.setObjectName("ticketHeadline")
+        self.ticket_headline.setWordWrap(True)
+        self.room_label = QLabel()
+        self.room_label.setObjectName("ticketRoom")
+        self.room_label.setWordWrap(True)
+        self.queue_label = QLabel()
+        self.queue_label.setObjectName("ticketNumber")
+        self.ticket_hint = QLabel()
+        self.ticket_hint.setObjectName("ticketHint")
+        self.ticket_hint.setWordWrap(True)
+        for label in (self.ticket_headline, self.room_label, self.queue_label, self.ticket_hint):
+            layout.addWidget(label)
+        layout.addStretch(1)
+        return panel
+
+    def _build_card(self) -> QWidget:
+        card = QFrame()
+        card.setObjectName("batchCard")
+        layout = QVBoxLayout(card)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(6)
+        self.card_frame = card
+
+        head = QHBoxLayout()
+        self.card_reg_no = QLabel()
+        self.card_reg_no.setObjectName("cardRegNo")
+        self.card_lead = QLabel()
+        self.card_lead.setObjectName("cardLead")
+        self.card_status = QLabel()
+        self.card_status.setObjectName("cardStatus")
+        head.addWidget(self.card_reg_no)
+        head.addWidget(self.card_lead)
+        head.addStretch(1)
+        head.addWidget(self.card_status)
+        layout.addLayout(head)
+
+        self.card_meta = QLabel()
+        self.card_meta.setObjectName("cardMeta")
+        self.card_meta.setWordWrap(True)
+        layout.addWidget(self.card_meta)
+
+        flags = QHBoxLayout()
+        flags.setSpacing(6)
+        self.id_check_label = QLabel(self.tr("请核对身份证"))
+        self.id_check_label.setObjectName("idCheck")
+        flags.addWidget(self.id_check_label)
+        self.flag_labels: list[QLabel] = []
+        for _ in range(3):
+            label = QLabel()
+            label.setObjectName("cardFlag")
+            flags.addWidget(label)
+            self.flag_labels.append(label)
+        flags.addStretch(1)
+        layout.addLayout(flags)
+
+        self.card_request = QLabel()
+        self.card_request.setObjectName("cardRequest")
+        self.card_request.setWordWrap(True)
+        layout.addWidget(self.card_request)
+
+        self.members_title = QLabel()
+        self.members_title.setObjectName("cardMeta")
+        layout.addWidget(self.members_title)
+        self.member_list = QListWidget()
+        self.member_list.setObjectName("members")
+        self.member_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        layout.addWidget(self.member_list)
+        layout.addStretch(1)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.check_selected_button = QPushButton(self.tr("签到所选"))
+        self.check_selected_button.setObjectName("checkInSelected")
+        self.check_all_button = QPushButton(self.tr("全部签到"))
+        self.check_all_button.setObjectName("checkInAll")
+        for button in (self.check_selected_button, self.check_all_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+
+        self.card_hint = QLabel(self.tr("找到来访人后，这里显示批次详情：诉求、标记、同行人员；集体访可逐人勾选签到。"))
+        self.card_hint.setObjectName("cardHint")
+        self.card_hint.setWordWrap(True)
+        self.card_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.insertWidget(0, self.card_hint, 1)
+        return card
+
+    # ---- focus and keys ----
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The search box has the focus whenever the page shows."""
+        super().showEvent(event)
+        QTimer.singleShot(0, self.focus_search)
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box."""
+        self.search_box.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def clear(self) -> None:
+        """Esc: an empty box, no matches, no card; ready for the next visitor."""
+        self._search_timer.stop()
+        self._search_generation += 1
+        self.search_box.clear()
+        self._show_card(None)
+        self.show_hint()
+        self.focus_search()
+
+    def _move_selection(self, step: int) -> None:
+        count = self.match_list.count()
+        if not count:
+            return
+        row = self.match_list.currentRow()
+        self.match_list.setCurrentRow(max(0, min(count - 1, (row if row >= 0 else -1) + step)))
+
+    def _on_text_changed(self, text: str) -> None:
+        if text.strip():
+            self._search_timer.start()  # typing, pasting, a scanner: one lookup after a short pause
+            return
+        self._search_timer.stop()
+        self._search_generation += 1
+        self._set_matches([], 0, text)
+        self.spawn(self.show_recent())
+
+    async def show_recent(self) -> None:
+        """With an empty box the list shows the latest check-ins (to add a late companion, or to look back)."""
+        if self.ctx.day_id is None:
+            return
+        generation = self._search_generation
+        rows, total = await self.ctx.read(recent_check_ins, self.ctx.db, self.ctx.day_id, MAX_MATCHES)
+        if generation == self._search_generation and not self.search_box.text().strip():
+            self._set_matches(rows, total, "", recent=True)
+
+    # ---- searching ----
+
+    async def search_now(self) -> None:
+        """Look up what the box holds now; an older lookup that answers later is dropped."""
+        self._search_timer.stop()
+        text = self.search_box.text()
+        self._search_generation += 1
+        generation = self._search_generation
+        if self.ctx.day_id is None:
+            return
+        rows, total = await self.ctx.read(find_for_desk, self.ctx.db, self.ctx.day_id, text)
+        if generation != self._search_generation or text != self.search_box.text():
+            return  # superseded by newer typing
+        self._set_matches(rows, total, text)
+
+    def _set_matches(self, rows: list[DeskMatch], total: int, text: str, recent: bool = False) -> None:
+        selected = self.selected_batch_id()
+        self.matches = rows
+        self._searched = text
+        self.match_list.blockSignals(True)
+        self.match_list.clear()
+        for row in rows:
+            item = QListWidgetItem(self._match_text(row))
+            item.setData(BATCH_ROLE, row.batch_id)
+            item.setToolTip(self._match_tooltip(row))
+            if row.status not in _TO_CHECK_IN:
+                item.setForeground(Qt.GlobalColor.darkGray)
+            self.match_list.addItem(item)
+        if recent:
+            self.matches_title.setText(
+                self.tr("最近签到（今日已签到 {0} 批）；输入姓名等查找，回车签到").format(total)
+                if total
+                else self.tr("输入后自动查找；↑↓ 选择，回车签到，Esc 清空")
+            )
+            # nothing is selected: the card keeps showing the batch just checked in
+            self.match_list.setCurrentRow(-1)
+            self.match_list.blockSignals(False)
+            return
+        self.match_list.blockSignals(False)
+        if not text.strip():
+            self.matches_title.setText(self.tr("输入后自动查找；↑↓ 选择，回车签到，Esc 清空"))
+        elif not rows:
+            self.matches_title.setText(self.tr("没有找到“{0}”。现场来访请按 F2 登记。").format(text.strip()))
+        elif total > len(rows):
+            self.matches_title.setText(self.tr("找到 {0} 个批次，显示前 {1} 个").format(total, len(rows)))
+        else:
+            self.matches_title.setText(self.tr("找到 {0} 个批次").format(total))
+        keep = next((i for i, r in enumerate(rows) if r.batch_id == selected), 0 if rows else -1)
+        self.match_list.setCurrentRow(keep)
+        if keep < 0 and not text.strip():
+            return  # the box was emptied: the card of the last batch stays
+        self._on_match_changed(keep)
+
+    def _match_text(self, row: DeskMatch) -> str:
+        people = self.tr("{0}人").format(row.headcount)
+        room = self.tr("第{0}室").format(row.room_number) if row.room_number else self.tr("未分配")
+        first = f"{row.reg_no}   {row.lead_name}   {people}   ·  {status_label(row.status)}"
+        second = "  ·  ".join(d for d in (row.id_masked, row.phone_masked, room) if d)
+        return f"{first}\n{second}"
+
+    def _match_tooltip(self, row: DeskMatch) -> str:
+        parts = [f"{row.reg_no} {row.lead_name}", row.township, row.id_masked, row.phone_masked]
+        return "\n".join(p for p in parts if p)
+
+    def selected_batch_id(self) -> int | None:
+        """The batch of the selected match."""
+        item = self.match_list.currentItem()
+        value = item.data(BATCH_ROLE) if item is not None else None
+        return int(value) if value is not None else None
+
+    def _on_match_changed(self, row: int) -> None:
+        if row < 0:
+            self._show_card(None)
+            return
+        batch_id = self.match_list.item(row).data(BATCH_ROLE)
+        if self.card is None or self.card.batch_id != batch_id:
+            self.spawn(self._load_card(int(batch_id)))
+
+    async def _load_card(self, batch_id: int) -> None:
+        card = await self.guarded(self.ctx.read(desk_card, self.ctx.db, batch_id))
+        if card is not None and (self.selected_batch_id() in (None, batch_id)):
+            self._show_card(card)
+
+    # ---- the card ----
+
+    def _show_card(self, card: DeskCard | None) -> None:
+        previous = self.card
+        self.card = card
+        details = (
+            self.card_reg_no,
+            self.card_lead,
+            self.card_status,
+            self.card_meta,
+            self.card_request,
+            self.members_title,
+            self.member_list,
+            self.check_selected_button,
+            self.check_all_button,
+        )
+        for widget in details:
+            widget.setVisible(card is not None)
+        self.card_hint.setVisible(card is None)
+        if card is None:
+            self.id_check_label.hide()
+            for label in self.flag_labels:
+                label.hide()
+            return
+        self.card_reg_no.setText(card.reg_no)
+        lead = card.lead_name
+        self.card_lead.setText(self.tr("{0}  共{1}人").format(lead, card.headcount) if card.headcount > 1 else lead)
+        status = status_label(card.status)
+        if card.queue_number is not None:
+            status = self.tr("{0} · 排队号 {1}").format(status, card.queue_number)
+        self.card_status.setText(status)
+        room = (
+            self.tr("{0}（{1}）").format(card.room.name, card.room.location)
+            if card.room is not None
+            else self.tr("尚未分配接待室")
+        )
+        place = "".join(p for p in (card.township, card.village) if p)
+        meta = [self.tr("问题类别：{0}").format(card.theme_name), self.tr("接待室：{0}").format(room)]
+        if place:
+            meta.append(place)
+        if card.phone_masked:
+            meta.append(self.tr("电话 {0}").format(card.phone_masked))
+        if card.source == "walk_in":
+            meta.append(self.tr("现场登记"))
+        self.card_meta.setText("  ·  ".join(meta))
+        self.id_check_label.setVisible(Flag.ID_TO_CHECK.value in card.flags)
+        others = [f for f in card.flags if f != Flag.ID_TO_CHECK.value]
+        for label, flag in zip(self.flag_labels, [*others, None, None, None], strict=False):
+            label.setVisible(flag is not None)
+            label.setText(flag_label(flag) if flag else "")
+        request = card.request if len(card.request) <= REQUEST_EXCERPT else card.request[:REQUEST_EXCERPT] + "…"
+        self.card_request.setText(request)
+        self.card_request.setToolTip(card.request)
+        self.members_title.setText(
+            self.tr("来访人员（已签到 {0}/{1}）：勾选到场的人员后点“签到所选”").format(
+                card.checked_in_count, len(card.members)
+            )
+        )
+        keep_ticked = self.ticked_member_ids() if previous is not None and previous.batch_id == card.batch_id else []
+        self.member_list.clear()
+        for member in card.members:
+            role = self.tr("（带队）") if member.is_lead else ""
+            state = self.tr("  ✔ 已签到") if member.checked_in else ""
+            item = QListWidgetItem(f"{member.name}{role}   {member.id_masked}{state}")
+            item.setData(MEMBER_ROLE, member.id)
+            if member.checked_in:
+                item.setFlags(Qt.ItemFlag.ItemIsUserCheckable)  # shown ticked, cannot be unticked
+                item.setCheckState(Qt.CheckState.Checked)
+            else:
+                item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+                ticked = member.id in keep_ticked
+                item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+            self.member_list.addItem(item)
+        rows = max(1, min(len(card.members), 10))
+        self.member_list.setFixedHeight(rows * self.member_list.sizeHintForRow(0) + 8)
+        open_members = any(not m.checked_in for m in card.members)
+        active = card.status != BatchStatus.DONE.value and open_members
+        self.check_selected_button.setEnabled(active)
+        self.check_all_button.setEnabled(active)
+        self.check_all_button.setText(self.tr("全部签到") if not card.at_venue else self.tr("其余人员签到"))
+
+    def ticked_member_ids(self) -> list[int]:
+        """BatchMember ids ticked in the card and not yet checked in."""
+        ids = []
+        for row in range(self.member_list.count()):
+            item = self.member_list.item(row)
+            if item.checkState() == Qt.CheckState.Checked and item.flags() & Qt.ItemFlag.ItemIsEnabled:
+                ids.append(int(item.data(MEMBER_ROLE)))
+        return ids
+
+    # ---- the ticket panel ----
+
+    def show_hint(self) -> None:
+        """The panel before anyone has checked in (or after Esc)."""
+        self._set_panel_state("")
+        self.ticket_headline.setText(self.tr("签到后，这里用大字显示接待室和排队号，请来访人核对。"))
+        self.room_label.setText("")
+        self.room_label.hide()
+        self.queue_label.setText("")
+        self.queue_label.hide()
+        self.ticket_hint.setText(
+            self.tr("查找：姓名（如 王学德）、拼音首字母（如 wxd）、电话、身份证后4位或登记号（如 Y12）。")
+        )
+        self.ticket_hint.show()
+
+    def show_ticket(self, card: DeskCard, state: str) -> None:
+        """Show where the batch goes and its ticket number. state: fresh (just checked in) or already."""
+        self._set_panel_state(state)
+        who = f"{card.reg_no} {card.lead_name}"
+        if card.headcount > 1:
+            who = self.tr("{0} 等{1}人").format(who, card.headcount)
+        if state == "fresh":
+            headline = self.tr("签到成功：{0}").format(who)
+            if len(card.members) > 1 and card.checked_in_count < len(card.members):
+                headline = self.tr("已签到 {0}/{1} 人：{2}").format(card.checked_in_count, len(card.members), who)
+        elif card.status == BatchStatus.DONE.value:
+            headline = self.tr("该批次已接待完毕：{0}").format(who)
+        elif card.status == BatchStatus.IN_SESSION.value:
+            headline = self.tr("该批次正在接谈：{0}").format(who)
+        else:
+            headline = self.tr("该批次已签到，无需重复签到：{0}").format(who)
+        self.ticket_headline.setText(headline)
+        if card.room is not None:
+            place = f"{card.room.name} · {card.room.location}" if card.room.location else card.room.name
+            self.room_label.setText(self.tr("请到 {0}").format(place))
+        else:
+            self.room_label.setText(self.tr("请在等候区稍候"))
+        self.room_label.show()
+        self.queue_label.setText(
+            self.tr("排队号 {0}").format(card.queue_number) if card.queue_number is not None else ""
+        )
+        self.queue_label.setVisible(card.queue_number is not None)
+        hint = ""
+        if card.room is None:
+            hint = self.tr("尚未分配接待室，工作人员将尽快安排。")
+        elif Flag.ID_TO_CHECK.value in card.flags:
+            hint = self.tr("身份证号待核对：请查看证件原件。")
+        self.ticket_hint.setText(hint)
+        self.ticket_hint.setVisible(bool(hint))
+
+    def _set_panel_state(self, state: str) -> None:
+        self.ticket_panel.setProperty("state", state)
+        self.ticket_panel.style().unpolish(self.ticket_panel)
+        self.ticket_panel.style().polish(self.ticket_panel)
+
+    # ---- checking in ----
+
+    async def enter(self) -> None:
+        """Enter: check in the selected match (the first when none is selected) as a whole batch."""
+        if self._busy or not self.search_box.text().strip():
+            return
+        if self._searched != self.search_box.text():
+            await self.search_now()  # Enter came before the typing's lookup: look up first
+        batch_id = self.selected_batch_id()
+        if batch_id is None and self.match_list.count():
+            self.match_list.setCurrentRow(0)
+            batch_id = self.selected_batch_id()
+        if batch_id is None:
+            return
+        await self._check_in(batch_id, None, whole_batch_by_enter=True)
+
+    async def check_in_selected(self) -> None:
+        """Check in the ticked members of the card's batch."""
+        if self.card is None:
+            return
+        ids = self.ticked_member_ids()
+        if not ids:
+            self.ticket_hint.setText(self.tr("请先勾选到场的人员。"))
+            self.ticket_hint.show()
+            return
+        await self._check_in(self.card.batch_id, ids)
+
+    async def check_in_all(self) -> None:
+        """Check in everyone of the card's batch (those already checked in stay as they are)."""
+        if self.card is not None:
+            await self._check_in(self.card.batch_id, None)
+
+    async def _check_in(
+        self, batch_id: int, member_ids: Sequence[int] | None, whole_batch_by_enter: bool = False
+    ) -> None:
+        if self._busy or self.ctx.day_id is None:
+            return
+        self._busy = True
+        self._set_buttons_enabled(False)
+        try:
+            card = await self.ctx.read(desk_card, self.ctx.db, batch_id)
+            if whole_batch_by_enter and card.at_venue:
+                # already here: say so (and where to go) instead of checking in twice
+                self._show_card(card)
+                self.show_ticket(card, "already")
+                return
+            if card.status == BatchStatus.DONE.value:
+                self._show_card(card)
+                self.show_ticket(card, "already")
+                return
+            if card.room is None:
+                # a batch without a room gets one now, the same way a walk-in does
+                await self.ctx.write(assign_day, self.ctx.db, self.ctx.day_id, self.ctx.actor)
+            await self.ctx.write(
+                flow.check_in, self.ctx.db, batch_id, self.ctx.actor, list(member_ids) if member_ids else None
+            )
+            card = await self.ctx.read(desk_card, self.ctx.db, batch_id)
+            self._after_check_in(card)
+        except Exception as exc:
+            show_error(self, exc)
+        finally:
+            self._busy = False
+            self._set_buttons_enabled(True)
+            if self.card is not None:
+                self._show_card(self.card)  # buttons follow the card's state again
+
+    def _after_check_in(self, card: DeskCard) -> None:
+        self.show_ticket(card, "fresh")
+        self._search_timer.stop()
+        self._search_generation += 1
+        self.search_box.clear()  # textChanged brings the latest check-ins into the list
+        self._show_card(card)
+        self.focus_search()
+
+    def _set_buttons_enabled(self, enabled: bool) -> None:
+        for button in (self.check_selected_button, self.check_all_button, self.walk_in_button):
+            button.setEnabled(enabled)
+
+    # ---- walk-ins ----
+
+    def open_walk_in(self) -> None:
+        """F2: the registration dialog in walk-in mode; on OK the walk-in is registered, placed, checked in."""
+        if self.ctx.day_id is None or self._busy or self.walk_in_dialog is not None:
+            return
+        dialog = RegistrationDialog(self, walk_in=True)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.spawn(self.register_walk_in(dialog.registration())))
+        dialog.finished.connect(self._walk_in_closed)
+        self.walk_in_dialog = dialog
+        dialog.open()
+
+    def _walk_in_closed(self, _result: int) -> None:
+        self.walk_in_dialog = None
+        self.focus_search()
+
+    async def register_walk_in(self, data: RegistrationInput) -> None:
+        """Register, place and check in a walk-in; show the room and ticket number at once."""
+        if self.ctx.day_id is None:
+            return
+        self._busy = True
+        self._set_buttons_enabled(False)
+        try:
+            result = await self.guarded(
+                self.ctx.write(register_walk_in, self.ctx.db, self.ctx.day_id, data, self.ctx.actor)
+            )
+            if result is not None:
+                card = await self.guarded(self.ctx.read(desk_card, self.ctx.db, result[0]))
+                if card is not None:
+                    self._after_check_in(card)
+        finally:
+            self._busy = False
+            self._set_buttons_enabled(True)
+            self.focus_search()
+
+    # ---- reloads ----
+
+    def affected_by(self, changes: ChangeSet) -> bool:
+        """Batches, visitors and rooms show on the desk."""
+        return bool(changes.batches or changes.visitors or changes.rooms or changes.days)
+
+    async def load(self) -> None:
+        """Refresh the matches (keeping the selection and the typing) and the card."""
+        if self.ctx.day_id is None:
+            self._set_matches([], 0, "")
+            self._show_card(None)
+            return
+        text = self.search_box.text()
+        if text.strip():
+            generation = self._search_generation
+            rows, total = await self.ctx.read(find_for_desk, self.ctx.db, self.ctx.day_id, text)
+            if generation == self._search_generation and text == self.search_box.text():
+                self._set_matches(rows, total, text)
+        else:
+            await self.show_recent()
+        if self.card is not None:
+            batch_id = self.card.batch_id
+            try:
+                card = await self.ctx.read(desk_card, self.ctx.db, batch_id)
+            except NotFoundError:
+                card = None
+            if self.card is not None and self.card.batch_id == batch_id:
+                self._show_card(card)

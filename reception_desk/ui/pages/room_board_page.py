@@ -1,0 +1,323 @@
+"""接待室分配: all fifteen rooms at a glance; drag a batch to another room; run the automatic assignment.
+
+The page follows the desk and the rooms live: it reloads on every change-set that touches batches or rooms.
+One reload is one `board_snapshot` (two queries, a few ms) and updates the cards in place.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reception_desk.services import assignment
+from reception_desk.services.board import Board, Tally, board_snapshot
+from reception_desk.services.changes import ChangeSet
+from reception_desk.services.registrations import move_batch
+from reception_desk.ui.context import AppContext
+from reception_desk.ui.pages.base import Page
+from reception_desk.ui.widgets.room_card import BatchListWidget, DraggedBatch, RoomCard
+
+COLUMNS = 5
+AUTO_ASSIGN_SHORTCUT = "Ctrl+Shift+A"  # Ctrl+A stays "select all" in the lists and edits
+
+PAGE_STYLE = """
+#boardToolbar { background: #ffffff; border-bottom: 1px solid #d9dde3; }
+#boardSummary { font-size: 11pt; color: #1f2329; }
+#boardMessage { color: #2e7d32; font-weight: bold; }
+#unassignedPanel { background: #ffffff; border: 1px solid #d3d8df; border-radius: 6px; }
+#unassignedTitle { font-size: 11pt; font-weight: bold; color: #b3261e; }
+#unassignedHint { color: #7a828c; }
+QListWidget#unassignedList { border: none; }
+QListWidget#unassignedList::item { padding: 1px 0px; }
+#autoAssignButton { padding: 5px 14px; font-weight: bold; }
+"""
+
+
+class MoveReasonDialog(QDialog):
+    """Asks why a batch goes to another room; OK only once a reason is given (the audit log keeps it)."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("moveReasonDialog")
+        self.setWindowTitle(self.tr("调整接待室"))
+        self.setMinimumWidth(440)
+        layout = QVBoxLayout(self)
+        message = QLabel(text)
+        message.setWordWrap(True)
+        layout.addWidget(message)
+        layout.addWidget(QLabel(self.tr("调整原因（必填）：")))
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("moveReason")
+        self.reason_edit.setPlaceholderText(self.tr("例如：集体访需要大房间"))
+        layout.addWidget(self.reason_edit)
+        presets = QHBoxLayout()
+        for preset in (
+            self.tr("平衡各室候谈"),
+            self.tr("集体访需要大房间"),
+            self.tr("更符合问题类别"),
+            self.tr("领导指定"),
+        ):
+            button = QPushButton(preset)
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _checked=False, p=preset: self.reason_edit.setText(p))
+            presets.addWidget(button)
+        layout.addLayout(presets)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定调整"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.reason_edit.textChanged.connect(self._update_ok)
+        self._update_ok()
+
+    def reason(self) -> str:
+        """The reason typed."""
+        return self.reason_edit.text().strip()
+
+    def _update_ok(self) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.reason()))
+
+    def accept(self) -> None:
+        """Close only with a reason."""
+        if self.reason():
+            super().accept()
+
+
+class RoomBoardPage(Page):
+    """The rooms of the day in a 5×3 grid with the unassigned batches beside them."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.setObjectName("roomBoardPage")
+        self.setStyleSheet(PAGE_STYLE)
+        self.cards: dict[int, RoomCard] = {}
+        self.board: Board | None = None
+        self.reason_dialog: MoveReasonDialog | None = None
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self._build_toolbar())
+
+        body = QHBoxLayout()
+        body.setContentsMargins(6, 6, 6, 4)
+        body.setSpacing(6)
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(5)
+        self.board_scroll = QScrollArea()
+        self.board_scroll.setObjectName("boardScroll")
+        self.board_scroll.setWidgetResizable(True)
+        self.board_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.board_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.board_scroll.setWidget(self.grid_host)
+        body.addWidget(self.board_scroll, 1)
+        body.addWidget(self._build_unassigned())
+        outer.addLayout(body, 1)
+
+        self.empty_label = QLabel(self.tr("尚未选择接访日。"))
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.hide()
+        outer.addWidget(self.empty_label)
+
+        shortcut = QShortcut(QKeySequence(AUTO_ASSIGN_SHORTCUT), self)
+        shortcut.activated.connect(self.auto_assign_button.click)
+
+    def title(self) -> str:
+        """Navigation name."""
+        return self.tr("接待室分配")
+
+    # ---- building ----
+
+    def _build_toolbar(self) -> QWidget:
+        bar = QFrame()
+        bar.setObjectName("boardToolbar")
+        layout = QHBoxLayout(bar)
+        layout.setContentsMargins(12, 4, 12, 4)
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("boardSummary")
+        self.summary_label.setTextFormat(Qt.TextFormat.RichText)
+        self.summary_label.setMinimumWidth(200)  # a long summary (English) must not widen the window
+        self.summary_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        layout.addWidget(self.summary_label, 1)
+        self.message_label = QLabel()
+        self.message_label.setObjectName("boardMessage")
+        layout.addWidget(self.message_label)
+        self.auto_assign_button = QPushButton(self.tr("自动分配"))
+        self.auto_assign_button.setObjectName("autoAssignButton")
+        self.auto_assign_button.setToolTip(
+            self.tr("把尚未分配的批次按问题类别分到各接待室（{0}）。已分配或人工调整的不会变动。").format(
+                AUTO_ASSIGN_SHORTCUT
+            )
+        )
+        self.auto_assign_button.clicked.connect(lambda: self.spawn(self.auto_assign()))
+        layout.addWidget(self.auto_assign_button)
+        return bar
+
+    def _build_unassigned(self) -> QWidget:
+        panel = QFrame()
+        panel.setObjectName("unassignedPanel")
+        panel.setFixedWidth(176)
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(8, 8, 8, 8)
+        self.unassigned_title = QLabel(self.tr("未分配"))
+        self.unassigned_title.setObjectName("unassignedTitle")
+        layout.addWidget(self.unassigned_title)
+        hint = QLabel(self.tr("拖到接待室卡片上即可分配；也可拖动各室队列中的批次调整接待室。"))
+        hint.setObjectName("unassignedHint")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        self.unassigned_list = BatchListWidget(None)
+        self.unassigned_list.setObjectName("unassignedList")
+        layout.addWidget(self.unassigned_list, 1)
+        self.unassigned_empty = QLabel(self.tr("全部批次均已分配。"))
+        self.unassigned_empty.setObjectName("unassignedHint")
+        self.unassigned_empty.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.unassigned_empty, 1)
+        return panel
+
+    def _rebuild_cards(self, board: Board) -> None:
+        for card in self.cards.values():
+            self.grid.removeWidget(card)
+            card.deleteLater()
+        self.cards = {}
+        for index, room in enumerate(board.rooms):
+            card = RoomCard(room)
+            card.batch_dropped.connect(self._on_drop)
+            self.grid.addWidget(card, index // COLUMNS, index % COLUMNS)
+            self.cards[room.id] = card
+        for column in range(COLUMNS):
+            self.grid.setColumnStretch(column, 1)
+
+    # ---- loading ----
+
+    def affected_by(self, changes: ChangeSet) -> bool:
+        """Batches, rooms and days are on the board; cases and the directory are not."""
+        return bool(changes.batches or changes.rooms or changes.days)
+
+    async def load(self) -> None:
+        """Read the board and update the cards in place."""
+        day_id = self.ctx.day_id
+        if day_id is None:
+            self.board = None
+            self.board_scroll.hide()
+            self.empty_label.show()
+            return
+        board = await self.ctx.read(board_snapshot, self.ctx.db, day_id)
+        if day_id != self.ctx.day_id:
+            return  # the day was switched meanwhile; the next reload brings the new one
+        self.board_scroll.show()
+        self.empty_label.hide()
+        if [r.id for r in board.rooms] != list(self.cards):
+            self._rebuild_cards(board)
+        else:
+            for room in board.rooms:
+                card = self.cards[room.id]
+                if card.room != room:
+                    card.set_room(room)
+        self.unassigned_list.set_entries(tuple(board.unassigned))
+        self.unassigned_list.setVisible(bool(board.unassigned))
+        self.unassigned_empty.setVisible(not board.unassigned)
+        self.unassigned_title.setText(self.tr("未分配 {0} 批").format(len(board.unassigned)))
+        self.unassigned_title.setStyleSheet("" if board.unassigned else "color: #7a828c;")
+        self.summary_label.setText(self._summary(board))
+        self.board = board
+
+    def _summary(self, board: Board) -> str:
+        totals = board.totals()
+
+        def part(label: str, tally: Tally, colour: str) -> str:
+            return self.tr("{0} <b style='color:{1}; font-size:14pt'>{2}</b> 批 {3} 人").format(
+                label, colour, tally.batches, tally.people
+            )
+
+        parts = [
+            part(self.tr("候谈"), totals["waiting"], "#b26a00"),
+            part(self.tr("接谈中"), totals["in_session"], "#1565c0"),
+            part(self.tr("已接待"), totals["done"], "#2e7d32"),
+            part(self.tr("未签到"), totals["not_arrived"], "#7a828c"),
+        ]
+        warned = sum(1 for r in board.rooms if r.warning)
+        if warned:
+            parts.append(self.tr("<b style='color:#c62828'>{0} 个接待室超容量</b>").format(warned))
+        return " &nbsp;·&nbsp; ".join(parts)
+
+    # ---- moving a batch by hand ----
+
+    def card_for_number(self, number: int) -> RoomCard:
+        """The card of a room by its number."""
+        return next(c for c in self.cards.values() if c.room.number == number)
+
+    def _on_drop(self, dragged: DraggedBatch, room_id: int) -> None:
+        target = self.cards[room_id].room
+        source = self.cards[dragged.from_room_id].room.name if dragged.from_room_id in self.cards else None
+        text = (
+            self.tr("将批次 {0}（{1}，{2}人）从{3}调到{4}。").format(
+                dragged.reg_no, dragged.lead_name, dragged.headcount, source, target.name
+            )
+            if source
+            else self.tr("将未分配的批次 {0}（{1}，{2}人）分到{3}。").format(
+                dragged.reg_no, dragged.lead_name, dragged.headcount, target.name
+            )
+        )
+        if dragged.headcount > target.capacity:
+            text += self.tr("\n注意：该批次 {0} 人，超过{1}的容量 {2} 人。").format(
+                dragged.headcount, target.name, target.capacity
+            )
+        dialog = MoveReasonDialog(text, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.spawn(self.move_dragged(dragged, room_id, dialog.reason())))
+        self.reason_dialog = dialog
+        dialog.open()
+        dialog.reason_edit.setFocus()
+
+    async def move_dragged(self, dragged: DraggedBatch, room_id: int, reason: str) -> None:
+        """Move the batch to the room with the reason; a batch changed meanwhile is refused (reload, retry)."""
+        await self.guarded(
+            self.ctx.write(
+                move_batch,
+                self.ctx.db,
+                dragged.batch_id,
+                room_id,
+                reason,
+                self.ctx.actor,
+                expected_version=dragged.version,
+            )
+        )
+        self.reason_dialog = None
+
+    # ---- automatic assignment ----
+
+    async def auto_assign(self) -> None:
+        """Place every unassigned batch in a room of its theme and say how many were placed."""
+        if self.ctx.day_id is None:
+            return
+        self.auto_assign_button.setEnabled(False)
+        try:
+            report = await self.guarded(
+                self.ctx.write(assignment.assign_day, self.ctx.db, self.ctx.day_id, self.ctx.actor)
+            )
+            if report is not None:
+                self.message_label.setText(
+                    self.tr("已自动分配 {0} 批").format(report.assigned)
+                    if report.assigned
+                    else self.tr("没有需要分配的批次")
+                )
+        finally:
+            self.auto_assign_button.setEnabled(True)

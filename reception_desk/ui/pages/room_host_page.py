@@ -1,0 +1,776 @@
+"""接待室: the room host's screen. Pick the room, call the next batch, record what the leader decided.
+
+Left: the room's queue in call order (the not-yet-arrived greyed below) with 叫号 (F3), 开始接谈, 未到.
+Right: the batch in session, the outcome form, 保存 (Ctrl+S) → the case number. What is typed goes to a draft
+(per batch, ~500 ms after the last keystroke), so a crash, a closed lid or 退回候谈 loses nothing; confirmed
+actions (call, start, save) are written at once through the services.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QColor, QHideEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reception_desk.domain.batches import Flag
+from reception_desk.services import drafts, flow, plan
+from reception_desk.services.cases import case_detail, record_case
+from reception_desk.services.changes import ChangeSet
+from reception_desk.services.plan import RoomInfo
+from reception_desk.services.room_queue import (
+    DepartmentChoices,
+    QueueItem,
+    RoomQueue,
+    SessionBatch,
+    department_choices,
+    room_queue,
+)
+from reception_desk.ui.context import AppContext
+from reception_desk.ui.errors import show_error
+from reception_desk.ui.pages.base import Page
+from reception_desk.ui.widgets.outcome_form import OutcomeForm
+
+log = logging.getLogger(__name__)
+
+ROOM_KEY = "room_host/room_id"  # holds the room NUMBER: ids differ from day to day, numbers do not
+DRAFT_DELAY_MS = 500
+CALL_SHORTCUT = "F3"
+SAVE_SHORTCUT = "Ctrl+S"
+MUTED = "#9aa0a6"
+
+PAGE_STYLE = """
+#roomHostPage QLabel[role="section"] { font-size: 11pt; font-weight: bold; color: #1f2329; }
+#roomHostPage QLabel[role="muted"] { color: #7a828c; }
+#queuePanel, #sessionPanel { background: #ffffff; border: 1px solid #d9dde3; border-radius: 6px; }
+#roomCombo { font-size: 11pt; padding: 3px 6px; }
+#callNextButton { background: #b3261e; color: white; font-size: 12pt; font-weight: bold; padding: 7px 12px;
+                  border: none; border-radius: 4px; }
+#callNextButton:disabled { background: #e3b6b2; color: #fbeeed; }
+#sessionTitle { font-size: 14pt; font-weight: bold; color: #1565c0; }
+#sessionEmpty { font-size: 11pt; color: #7a828c; }
+#sessionFlags { color: #b3261e; font-weight: bold; }
+#sessionCard QLabel[role="key"] { color: #7a828c; }
+#caseBanner { background: #e8f5e9; border: 1px solid #2e7d32; border-radius: 6px; }
+#caseNumber { font-size: 17pt; font-weight: bold; color: #1b5e20; }
+#caseInfo { color: #1f2329; }
+#draftState { color: #7a828c; }
+#queueView { border: none; }
+"""
+
+
+def flag_labels() -> dict[str, str]:
+    """The batch flags as the host reads them (translated)."""
+    return {
+        Flag.ID_TO_CHECK.value: QCoreApplication.translate("RoomHostPage", "身份证待核"),
+        Flag.COLLECTIVE.value: QCoreApplication.translate("RoomHostPage", "集体访"),
+        Flag.DUPLICATE.value: QCoreApplication.translate("RoomHostPage", "疑似重复"),
+        Flag.THEME_INFERRED.value: QCoreApplication.translate("RoomHostPage", "类别推断"),
+    }
+
+
+def outcome_labels() -> dict[str, str]:
+    """The outcomes as the host reads them (translated)."""
+    return {
+        "resolved": QCoreApplication.translate("RoomHostPage", "当场解决"),
+        "handed_over": QCoreApplication.translate("RoomHostPage", "交办"),
+        "explained": QCoreApplication.translate("RoomHostPage", "解释说明"),
+    }
+
+
+def with_township(choices: DepartmentChoices, township: str) -> DepartmentChoices:
+    """The visitor's township (乡镇街道, itself a department) joins the suggested departments."""
+    local = next((d for d in choices.others if d.name == township and d.kind == "township"), None)
+    if local is None:
+        return choices
+    return DepartmentChoices((*choices.defaults, local), tuple(d for d in choices.others if d.id != local.id))
+
+
+class QueueModel(QAbstractTableModel):
+    """The room's queue: the waiting in call order, then the not-yet-arrived (greyed). A room holds a few
+    dozen batches at most, so the model keeps the rows of one read."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.items: list[QueueItem] = []
+        self.headers = (
+            self.tr("号"),
+            self.tr("批次"),
+            self.tr("来访人"),
+            self.tr("人数"),
+            self.tr("标记"),
+            self.tr("状态"),
+        )
+        self._flags = flag_labels()
+
+    def set_items(self, items: list[QueueItem]) -> None:
+        """Replace the rows (the view restores its selection by batch id)."""
+        self.beginResetModel()
+        self.items = items
+        self.endResetModel()
+
+    def row_of(self, batch_id: int) -> int | None:
+        """The row of a batch, or None."""
+        return next((i for i, item in enumerate(self.items) if item.batch_id == batch_id), None)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        """Rows: the queue."""
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        """Columns: ticket, registration number, lead, headcount, flags, status."""
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Column titles."""
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """A cell: text, grey for the not-yet-arrived, red flags, the batch id under UserRole."""
+        if not index.isValid():
+            return None
+        item = self.items[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return "" if item.queue_number is None else str(item.queue_number)
+            if column == 1:
+                return item.reg_no
+            if column == 2:
+                return item.lead_name
+            if column == 3:
+                return str(item.headcount)
+            if column == 4:
+                return "、".join(self._flags.get(f, f) for f in item.flags)
+            if column == 5:
+                return self.tr("候谈") if item.arrived else self.tr("未签到")
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if not item.arrived:
+                return QColor(MUTED)
+            if column == 4:
+                return QColor("#b3261e")
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 3):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and not item.arrived:
+            return self.tr("尚未到登记台签到，不能叫号")
+        if role == Qt.ItemDataRole.UserRole:
+            return item.batch_id
+        return None
+
+
+class RoomHostPage(Page):
+    """The room host's page: queue, batch in session, outcome form; drafts saved as the host types."""
+
+    call_button: QPushButton
+    start_button: QPushButton
+    no_show_button: QPushButton
+    return_button: QPushButton
+    form: OutcomeForm
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.setObjectName("roomHostPage")
+        self.setStyleSheet(PAGE_STYLE)
+        self._rooms: list[RoomInfo] = []
+        self._queue: RoomQueue | None = None
+        self._filling_rooms = False
+        self._focus_form_next = False
+        self._saving = False
+        self._busy = False
+        self._edit_serial = 0  # bumped on every edit; a draft save records the serial it wrote
+        self._saved_serial = 0
+
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(lambda: self.spawn(self.flush_draft()))
+
+        body = QHBoxLayout(self)
+        body.setContentsMargins(14, 12, 14, 12)
+        body.setSpacing(12)
+        body.addWidget(self._build_queue_panel(), 0)
+        body.addWidget(self._build_session_panel(), 1)
+
+        QShortcut(QKeySequence(CALL_SHORTCUT), self, self.call_button.click)
+        QShortcut(QKeySequence(SAVE_SHORTCUT), self, self.form.request_save)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.flush_draft_now)
+        self._show_session(None)
+        self._update_actions()
+
+    def title(self) -> str:
+        """接待室."""
+        return self.tr("接待室")
+
+    # ---- building ----
+
+    def _build_queue_panel(self) -> QWidget:
+        panel = QFrame()
+        panel.setObjectName("queuePanel")
+        panel.setFixedWidth(400)
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(8)
+        room_label = QLabel(self.tr("本接待室"))
+        room_label.setProperty("role", "section")
+        self.room_combo = QComboBox()
+        self.room_combo.setObjectName("roomCombo")
+        self.room_combo.setPlaceholderText(self.tr("请选择本接待室"))
+        self.room_combo.currentIndexChanged.connect(self._room_chosen)
+        layout.addWidget(room_label)
+        layout.addWidget(self.room_combo)
+
+        self.queue_title = QLabel(self.tr("候谈队列"))
+        self.queue_title.setProperty("role", "section")
+        layout.addSpacing(4)
+        layout.addWidget(self.queue_title)
+        self.queue_model = QueueModel(self)
+        self.queue_view = QTableView()
+        self.queue_view.setObjectName("queueView")
+        self.queue_view.setModel(self.queue_model)
+        self.queue_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.queue_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.queue_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.queue_view.verticalHeader().setVisible(False)
+        self.queue_view.verticalHeader().setDefaultSectionSize(26)
+        self.queue_view.setAlternatingRowColors(True)
+        self.queue_view.setWordWrap(False)
+        header = self.queue_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.queue_view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        self.queue_view.doubleClicked.connect(lambda _index: self.start_button.click())
+        layout.addWidget(self.queue_view, 1)
+        self.queue_summary = QLabel()
+        self.queue_summary.setObjectName("queueSummary")
+        self.queue_summary.setProperty("role", "muted")
+        self.queue_summary.setWordWrap(True)
+        layout.addWidget(self.queue_summary)
+
+        self.call_button = QPushButton(self.tr("叫号  F3"))
+        self.call_button.setObjectName("callNextButton")
+        self.call_button.setToolTip(self.tr("请队列中的下一批进入接待室（F3）"))
+        self.call_button.clicked.connect(lambda: self.spawn(self.call_next()))
+        self.start_button = QPushButton(self.tr("开始接谈"))
+        self.start_button.setObjectName("startButton")
+        self.start_button.setToolTip(self.tr("请选中的批次进入接待室（可不按顺序）"))
+        self.start_button.clicked.connect(lambda: self.spawn(self.start_selected()))
+        self.no_show_button = QPushButton(self.tr("未到"))
+        self.no_show_button.setObjectName("noShowButton")
+        self.no_show_button.setToolTip(self.tr("叫号后无人应答：将选中的批次标记为未到"))
+        self.no_show_button.clicked.connect(self.ask_no_show)
+        layout.addWidget(self.call_button)
+        row = QHBoxLayout()
+        row.addWidget(self.start_button, 1)
+        row.addWidget(self.no_show_button, 1)
+        layout.addLayout(row)
+        return panel
+
+    def _build_session_panel(self) -> QWidget:
+        panel = QFrame()
+        panel.setObjectName("sessionPanel")
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(14, 12, 14, 12)
+        layout.setSpacing(10)
+
+        self.case_banner = QFrame()
+        self.case_banner.setObjectName("caseBanner")
+        banner = QHBoxLayout(self.case_banner)
+        banner.setContentsMargins(12, 6, 12, 6)
+        self.case_number_label = QLabel()
+        self.case_number_label.setObjectName("caseNumber")
+        self.case_number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.case_info_label = QLabel()
+        self.case_info_label.setObjectName("caseInfo")
+        self.case_info_label.setWordWrap(True)
+        banner.addWidget(self.case_number_label)
+        banner.addSpacing(12)
+        banner.addWidget(self.case_info_label, 1)
+        self.case_banner.hide()
+        layout.addWidget(self.case_banner)
+
+        layout.addWidget(self._build_session_card())
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setStyleSheet("color: #e1e4e8;")
+        layout.addWidget(line)
+        form_title = QHBoxLayout()
+        caption = QLabel(self.tr("接谈结果"))
+        caption.setProperty("role", "section")
+        self.draft_state = QLabel()
+        self.draft_state.setObjectName("draftState")
+        form_title.addWidget(caption)
+        form_title.addStretch(1)
+        form_title.addWidget(self.draft_state)
+        layout.addLayout(form_title)
+        self.form = OutcomeForm()
+        self.form.changed.connect(self._form_edited)
+        self.form.save_requested.connect(lambda: self.spawn(self.save_case()))
+        layout.addWidget(self.form, 1)
+        return panel
+
+    def _build_session_card(self) -> QWidget:
+        card = QWidget()
+        card.setObjectName("sessionCard")
+        layout = QVBoxLayout(card)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        top = QHBoxLayout()
+        self.session_title = QLabel()
+        self.session_title.setObjectName("sessionTitle")
+        self.session_flags = QLabel()
+        self.session_flags.setObjectName("sessionFlags")
+        self.return_button = QPushButton(self.tr("退回候谈"))
+        self.return_button.setObjectName("returnButton")
+        self.return_button.setToolTip(
+            self.tr("暂停接谈（如回去取材料），该批次回到队列并保留原位；已填写内容保留为草稿")
+        )
+        self.return_button.clicked.connect(lambda: self.spawn(self.return_current()))
+        top.addWidget(self.session_title)
+        top.addSpacing(8)
+        top.addWidget(self.session_flags)
+        top.addStretch(1)
+        top.addWidget(self.return_button)
+        layout.addLayout(top)
+        self.session_empty = QLabel()
+        self.session_empty.setObjectName("sessionEmpty")
+        self.session_empty.setWordWrap(True)
+        layout.addWidget(self.session_empty)
+
+        self.session_details = QWidget()
+        grid = QGridLayout(self.session_details)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(4)
+        self.detail_labels: dict[str, QLabel] = {}
+        fields = (
+            ("companions", self.tr("同行人"), 0, 0, 3),
+            ("place", self.tr("乡镇 / 村"), 1, 0, 1),
+            ("phone", self.tr("联系电话"), 1, 2, 1),
+            ("theme", self.tr("问题类别"), 2, 0, 1),
+            ("ticket", self.tr("签到号"), 2, 2, 1),
+            ("request", self.tr("登记诉求"), 3, 0, 3),
+        )
+        for key, caption, row, column, span in fields:
+            name = QLabel(caption)
+            name.setProperty("role", "key")
+            name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            value = QLabel()
+            value.setObjectName(f"session_{key}")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            grid.addWidget(name, row, column)
+            grid.addWidget(value, row, column + 1, 1, span)
+            self.detail_labels[key] = value
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        layout.addWidget(self.session_details)
+        return card
+
+    # ---- loading ----
+
+    def affected_by(self, changes: ChangeSet) -> bool:
+        """Our room, its batches, the directory, the days."""
+        if changes.days or changes.departments:
+            return True
+        room_id = self.current_room_id()
+        if room_id is None or room_id in changes.rooms:
+            return True
+        shown = {i.batch_id for i in self.queue_model.items}
+        if self._queue is not None and self._queue.current is not None:
+            shown.add(self._queue.current.batch_id)
+        return bool(shown & changes.batches)
+
+    async def load(self) -> None:
+        """Rooms of the day, then the chosen room's queue, the batch in session and its draft."""
+        day_id = self.ctx.day_id
+        if day_id is None:
+            self._fill_rooms([])
+            await self._show_queue(None)
+            return
+        rooms = await self.ctx.read(plan.list_rooms, self.ctx.db, day_id)
+        if day_id != self.ctx.day_id:
+            self.schedule_reload()  # the day switched meanwhile
+            return
+        self._fill_rooms(rooms)
+        room_id = self.current_room_id()
+        queue = await self.ctx.read(room_queue, self.ctx.db, room_id) if room_id is not None else None
+        if room_id != self.current_room_id():
+            self.schedule_reload()  # another room was chosen meanwhile
+            return
+        await self._show_queue(queue)
+
+    def _fill_rooms(self, rooms: list[RoomInfo]) -> None:
+        labels = [self._room_label(r) for r in rooms]
+        if [self.room_combo.itemText(i) for i in range(self.room_combo.count())] == labels and [
+            self.room_combo.itemData(i) for i in range(self.room_combo.count())
+        ] == [r.id for r in rooms]:
+            self._rooms = rooms
+            return
+        wanted = self._remembered_number()
+        self._filling_rooms = True
+        try:
+            self.room_combo.clear()
+            for room, label in zip(rooms, labels, strict=True):
+                self.room_combo.addItem(label, room.id)
+            index = next((i for i, r in enumerate(rooms) if r.number == wanted), -1)
+            self.room_combo.setCurrentIndex(index)
+        finally:
+            self._filling_rooms = False
+        self._rooms = rooms
+
+    def _room_label(self, room: RoomInfo) -> str:
+        parts = [room.name, room.theme_name]
+        if room.host:
+            parts.append(room.host)
+        return " · ".join(parts)
+
+    def _remembered_number(self) -> int | None:
+        value = self.ctx.settings.value(ROOM_KEY)
+        try:
+            return int(str(value)) if value is not None and str(value) != "" else None
+        except ValueError:
+            return None
+
+    def current_room_id(self) -> int | None:
+        """The id of the chosen room on the current day, or None."""
+        data = self.room_combo.currentData()
+        return int(data) if data is not None else None
+
+    def choose_room(self, number: int) -> None:
+        """Choose the room by its number (as the host does with the combo)."""
+        index = next((i for i, r in enumerate(self._rooms) if r.number == number), -1)
+        self.room_combo.setCurrentIndex(index)
+
+    def _room_chosen(self, index: int) -> None:
+        if self._filling_rooms or index < 0 or index >= len(self._rooms):
+            return
+        self.ctx.settings.setValue(ROOM_KEY, self._rooms[index].number)
+        self.ctx.settings.sync()
+        self.case_banner.hide()
+        self.spawn(self._switch_room())
+
+    async def _switch_room(self) -> None:
+        await self.flush_draft()
+        self._set_form_batch(None)
+        await self.reload()
+
+    async def _show_queue(self, queue: RoomQueue | None) -> None:
+        self._queue = queue
+        selected = self.selected_item()
+        items = [*queue.waiting, *queue.not_arrived] if queue is not None else []
+        self.queue_model.set_items(items)
+        if selected is not None:
+            row = self.queue_model.row_of(selected.batch_id)
+            if row is not None:
+                self.queue_view.selectRow(row)
+        self._show_summary(queue)
+        self._show_session(queue.current if queue else None)
+        await self._sync_form(queue)
+        self._update_actions()
+
+    def _show_summary(self, queue: RoomQueue | None) -> None:
+        if queue is None:
+            self.queue_title.setText(self.tr("候谈队列"))
+            self.queue_summary.setText(
+                self.tr("尚未创建接访日。") if self.ctx.day_id is None else self.tr("请先在上方选择本接待室。")
+            )
+            return
+        people = sum(i.headcount for i in queue.waiting)
+        self.queue_title.setText(self.tr("候谈队列（{0}批 {1}人）").format(len(queue.waiting), people))
+        self.queue_summary.setText(
+            self.tr("未签到 {0} 批 · 已接待 {1} 批 · 未到 {2} 批").format(
+                len(queue.not_arrived), queue.done, queue.no_show
+            )
+        )
+
+    def _show_session(self, current: SessionBatch | None) -> None:
+        self.session_details.setVisible(current is not None)
+        self.session_empty.setVisible(current is None)
+        if current is None:
+            self.session_title.setText(self.tr("当前无接谈"))
+            self.session_flags.setText("")
+            self.session_empty.setText(
+                self.tr("按 F3 叫号请下一批进入；或在左侧选中批次后点“开始接谈”。")
+                if self.current_room_id() is not None
+                else self.tr("请先在左侧选择本接待室。")
+            )
+            return
+        self.session_title.setText(
+            self.tr("接谈中：{0} · {1} · {2}人").format(current.reg_no, current.lead_name, current.headcount)
+        )
+        flags = flag_labels()
+        self.session_flags.setText("  ".join(flags.get(f, f) for f in current.flags))
+        labels = self.detail_labels
+        labels["companions"].setText("、".join(current.companions) or self.tr("无"))
+        labels["place"].setText(" ".join(p for p in (current.township, current.village) if p) or "—")
+        labels["phone"].setText(current.phone or "—")
+        labels["theme"].setText(current.theme_name or "—")
+        labels["ticket"].setText(str(current.queue_number) if current.queue_number is not None else "—")
+        labels["request"].setText(current.request)
+
+    async def _sync_form(self, queue: RoomQueue | None) -> None:
+        current = queue.current if queue is not None else None
+        if queue is not None:
+            self.form.set_day(queue.day_date, queue.working_day_deadlines)
+        if current is None:
+            if self.form.batch_id is not None:
+                await self.flush_draft()
+                self._set_form_batch(None)
+            return
+        theme = current.theme_code or (queue.theme_code if queue is not None else "")
+        choices = await self.ctx.read(department_choices, self.ctx.db, theme)
+        self.form.set_departments(with_township(choices, current.township))
+        if self.form.batch_id == current.batch_id:
+            return
+        if self.form.batch_id is not None:
+            await self.flush_draft()
+        self.form.setEnabled(False)  # nothing typed while the draft is being fetched
+        draft = await self.ctx.read(drafts.load_draft, self.ctx.db, current.batch_id)
+        self._set_form_batch(current, draft)
+        if draft:
+            self.draft_state.setText(self.tr("已恢复未保存的草稿"))
+        if self._focus_form_next and self.isVisible():
+            self.form.focus_first_field()
+        self._focus_form_next = False
+
+    def _set_form_batch(self, current: SessionBatch | None, draft: dict[str, Any] | None = None) -> None:
+        self._draft_timer.stop()
+        self._edit_serial = self._saved_serial = 0
+        self.draft_state.setText("")
+        if current is None:
+            self.form.clear()
+        else:
+            self.form.set_batch(current.batch_id, current.request, draft)
+
+    # ---- drafts ----
+
+    def _form_edited(self) -> None:
+        self._edit_serial += 1
+        self.draft_state.setText(self.tr("正在输入…"))
+        self._draft_timer.start()
+
+    @property
+    def draft_pending(self) -> bool:
+        """Something typed is not in the drafts table yet."""
+        return self.form.batch_id is not None and self._edit_serial != self._saved_serial
+
+    async def flush_draft(self) -> None:
+        """Write the form to the drafts table now, if anything was typed since the last write."""
+        if not self.draft_pending:
+            return
+        self._draft_timer.stop()
+        batch_id, serial, data = self.form.batch_id, self._edit_serial, self.form.data()
+        assert batch_id is not None
+        try:
+            stored = await self.ctx.write(
+                drafts.save_draft, self.ctx.db, batch_id, self.current_room_id(), data, self.ctx.actor
+            )
+        except Exception as exc:  # the host keeps typing; the next pause tries again
+            log.exception("draft not saved")
+            self.draft_state.setText(self.tr("草稿未能保存：{0}").format(exc))
+            return
+        if self.form.batch_id == batch_id:
+            self._saved_serial = max(self._saved_serial, serial)
+            if stored and not self.draft_pending:
+                self.draft_state.setText(self.tr("草稿已自动保存"))
+
+    def flush_draft_now(self) -> None:
+        """At quit: write a pending draft on this thread (the event loop is about to stop)."""
+        if not self.draft_pending or self.form.batch_id is None:
+            return
+        try:
+            drafts.save_draft(self.ctx.db, self.form.batch_id, self.current_room_id(), self.form.data(), self.ctx.actor)
+            self._saved_serial = self._edit_serial
+        except Exception:
+            log.exception("draft not saved at quit")
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Leaving the page (or the window closing) writes what was typed."""
+        if self.draft_pending:
+            self.spawn(self.flush_draft())
+        super().hideEvent(event)
+
+    # ---- actions ----
+
+    def selected_item(self) -> QueueItem | None:
+        """The queue entry selected in the list, or None."""
+        rows = self.queue_view.selectionModel().selectedRows() if self.queue_view.selectionModel() else []
+        if not rows:
+            return None
+        row = rows[0].row()
+        return self.queue_model.items[row] if 0 <= row < len(self.queue_model.items) else None
+
+    def select_batch(self, batch_id: int) -> bool:
+        """Select a batch in the queue; False when it is not there."""
+        row = self.queue_model.row_of(batch_id)
+        if row is None:
+            return False
+        self.queue_view.selectRow(row)
+        return True
+
+    def _update_actions(self) -> None:
+        queue = self._queue
+        current = queue.current if queue is not None else None
+        selected = self.selected_item()
+        idle = not self._busy and queue is not None and current is None
+        self.call_button.setEnabled(idle and bool(queue and queue.waiting))
+        if queue is not None and current is not None:
+            self.call_button.setToolTip(self.tr("请先保存接谈结果或退回候谈，再叫下一批（F3）"))
+        elif queue is not None and not queue.waiting:
+            self.call_button.setToolTip(self.tr("没有已签到候谈的批次"))
+        else:
+            self.call_button.setToolTip(self.tr("请队列中的下一批进入接待室（F3）"))
+        self.start_button.setEnabled(idle and selected is not None and selected.arrived)
+        self.no_show_button.setEnabled(not self._busy and selected is not None)
+        self.return_button.setVisible(current is not None)
+        self.return_button.setEnabled(not self._busy and current is not None)
+
+    async def _run(self, coro: Any) -> Any:
+        """One confirmed action: buttons off while it runs, a Chinese dialog when refused."""
+        self._busy = True
+        self._update_actions()
+        try:
+            return await coro
+        except Exception as exc:
+            show_error(self, exc)
+            self.schedule_reload()
+            return None
+        finally:
+            self._busy = False
+            self._update_actions()
+
+    async def call_next(self) -> None:
+        """叫号: the room's next waiting batch comes in."""
+        room_id = self.current_room_id()
+        if room_id is None or self._busy:
+            return
+        self.case_banner.hide()
+        self._focus_form_next = True
+        result = await self._run(self.ctx.write(flow.call_next, self.ctx.db, room_id, self.ctx.actor))
+        if result is not None and result[0] is None:
+            self.queue_summary.setText(self.tr("没有已签到候谈的批次。"))
+
+    async def start_selected(self) -> None:
+        """开始接谈: the selected batch comes in, out of turn if need be."""
+        item = self.selected_item()
+        if item is None or not item.arrived or self._busy:
+            return
+        self.case_banner.hide()
+        self._focus_form_next = True
+        await self._run(
+            self.ctx.write(
+                flow.start_session, self.ctx.db, item.batch_id, self.ctx.actor, expected_version=item.version
+            )
+        )
+
+    async def return_current(self) -> None:
+        """退回候谈: the batch in session goes back to the queue, keeping its place and its draft."""
+        current = self._queue.current if self._queue is not None else None
+        if current is None or self._busy:
+            return
+        await self.flush_draft()
+        await self._run(
+            self.ctx.write(
+                flow.return_to_queue, self.ctx.db, current.batch_id, self.ctx.actor, expected_version=current.version
+            )
+        )
+
+    def ask_no_show(self) -> None:
+        """未到: ask first (the desk can still check the batch in later)."""
+        item = self.selected_item()
+        if item is None or self._busy:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("标记未到"),
+            self.tr("将批次 {0}（{1}，{2}人）标记为未到？\n该批次之后仍可到登记台签到。").format(
+                item.reg_no, item.lead_name, item.headcount
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setObjectName("confirmNoShow")
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("标记未到"))
+        box.button(QMessageBox.StandardButton.No).setText(self.tr("取消"))
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button: Any) -> None:
+            if box.standardButton(button) == QMessageBox.StandardButton.Yes:
+                self.spawn(self.mark_no_show(item))
+
+        box.buttonClicked.connect(answered)
+        box.open()
+
+    async def mark_no_show(self, item: QueueItem) -> None:
+        """Mark the batch as not come (after the host confirmed)."""
+        await self._run(
+            self.ctx.write(flow.mark_no_show, self.ctx.db, item.batch_id, self.ctx.actor, expected_version=item.version)
+        )
+
+    async def save_case(self) -> None:
+        """保存: record the case, show its number, drop the draft, empty the form for the next batch."""
+        current = self._queue.current if self._queue is not None else None
+        batch_id = self.form.batch_id
+        if self._saving or current is None or batch_id != current.batch_id or self.form.problem():
+            return
+        self._saving = True
+        self._draft_timer.stop()
+        self.form.save_button.setEnabled(False)
+        data = self.form.case_input()
+        try:
+            case_id, _ = await self.ctx.write(
+                record_case, self.ctx.db, batch_id, data, self.ctx.actor, expected_version=current.version
+            )
+        except Exception as exc:
+            self._saving = False
+            self.form.save_button.setEnabled(not self.form.problem())
+            show_error(self, exc)
+            self.schedule_reload()
+            return
+        try:
+            if self.form.batch_id == batch_id:
+                self._set_form_batch(None)
+            await self.ctx.write(drafts.delete_draft, self.ctx.db, batch_id)
+            detail = await self.ctx.read(case_detail, self.ctx.db, case_id)
+            self._show_case(detail.case_no, detail.outcome, detail.lead_department, detail.colour, detail.due_date)
+        except Exception as exc:  # the case is recorded; only the follow-up failed
+            log.exception("after recording the case")
+            self.case_number_label.setText(self.tr("案件已保存"))
+            self.case_info_label.setText(str(exc))
+            self.case_banner.show()
+        finally:
+            self._saving = False
+
+    def _show_case(self, case_no: str, outcome: str, lead: str, colour: str | None, due: Any) -> None:
+        self.case_number_label.setText(self.tr("已生成案件 {0}").format(case_no))
+        parts = [outcome_labels().get(outcome, outcome)]
+        if lead:
+            parts.append(self.tr("主办：{0}").format(lead))
+        if due is not None:
+            parts.append(self.tr("反馈期限：{0}年{1}月{2}日").format(due.year, due.month, due.day))
+        self.case_info_label.setText(" · ".join(parts))
+        self.case_banner.setProperty("colour", colour or "")
+        self.case_banner.show()
+        self.last_case_no = case_no
+
+    last_case_no: str = ""

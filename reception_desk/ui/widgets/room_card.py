@@ -1,0 +1,524 @@
+"""A reception room at a glance (counts, the batch in session, the queue), and dragging batches between rooms.
+
+A batch travels in a QDrag as `BATCH_MIME` (JSON: batch id, version, where it comes from); a `RoomCard` accepts
+the drop and emits `batch_dropped(DraggedBatch, room_id)`; the page asks the reason and calls the service.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+from PySide6.QtCore import QByteArray, QCoreApplication, QMimeData, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QDrag,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QPainter,
+    QPixmap,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reception_desk.domain.batches import BatchStatus, Flag
+from reception_desk.services.board import QueueEntry, RoomStatus, Tally
+
+BATCH_MIME = "application/x-reception-desk-batch"
+ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+
+WAITING_COLOUR = "#b26a00"
+SESSION_COLOUR = "#1565c0"
+DONE_COLOUR = "#2e7d32"
+WARN_COLOUR = "#c62828"
+MUTED_COLOUR = "#7a828c"
+
+CARD_STYLE = f"""
+#roomCard {{ background: #ffffff; border: 1px solid #d3d8df; border-radius: 6px; }}
+#roomCard[warn="true"] {{ border: 2px solid {WARN_COLOUR}; background: #fff7f7; }}
+#roomCard[dropTarget="true"] {{ border: 2px dashed #1565c0; background: #eef4fd; }}
+#roomNumber {{ background: #b3261e; color: white; border-radius: 4px; font-size: 15pt; font-weight: bold;
+              padding: 0px 6px; }}
+#roomName {{ font-size: 11pt; font-weight: bold; color: #1f2329; }}
+#roomTheme {{ color: #1f2329; }}
+#roomHost {{ color: {MUTED_COLOUR}; }}
+#roomCurrent {{ color: {SESSION_COLOUR}; }}
+#roomWarning {{ color: {WARN_COLOUR}; font-weight: bold; }}
+#roomQueueTitle {{ color: {MUTED_COLOUR}; }}
+QListWidget#roomQueue {{ border: none; background: transparent; }}
+QListWidget#roomQueue::item {{ padding: 0px 2px; }}
+QListWidget#roomQueue QScrollBar:vertical {{ width: 7px; background: transparent; border: none; }}
+QListWidget#roomQueue QScrollBar::handle:vertical {{ background: #c3c9d1; border-radius: 3px; min-height: 16px; }}
+QListWidget#roomQueue QScrollBar::add-line, QListWidget#roomQueue QScrollBar::sub-line {{ height: 0px; }}
+QListWidget#roomQueue::item:selected {{ background: #fbe9e7; color: #1f2329; }}
+"""
+
+
+def status_label(status: str) -> str:
+    """A batch status in the UI language."""
+    labels = {
+        BatchStatus.REGISTERED.value: QCoreApplication.translate("room_card", "已登记"),
+        BatchStatus.ARRIVED.value: QCoreApplication.translate("room_card", "已签到"),
+        BatchStatus.WAITING.value: QCoreApplication.translate("room_card", "候谈"),
+        BatchStatus.IN_SESSION.value: QCoreApplication.translate("room_card", "接谈中"),
+        BatchStatus.DONE.value: QCoreApplication.translate("room_card", "已接待"),
+        BatchStatus.NO_SHOW.value: QCoreApplication.translate("room_card", "未到"),
+    }
+    return labels.get(status, status)
+
+
+def flag_label(flag: str) -> str:
+    """A batch flag in the UI language."""
+    labels = {
+        Flag.ID_TO_CHECK.value: QCoreApplication.translate("room_card", "身份证待核"),
+        Flag.COLLECTIVE.value: QCoreApplication.translate("room_card", "集体访"),
+        Flag.DUPLICATE.value: QCoreApplication.translate("room_card", "疑似重复"),
+        Flag.THEME_INFERRED.value: QCoreApplication.translate("room_card", "类别推断"),
+    }
+    return labels.get(flag, flag)
+
+
+def flag_mark(flag: str) -> str:
+    """A one-character mark of a flag for tight lists."""
+    marks = {
+        Flag.ID_TO_CHECK.value: QCoreApplication.translate("room_card", "证"),
+        Flag.COLLECTIVE.value: QCoreApplication.translate("room_card", "集"),
+        Flag.DUPLICATE.value: QCoreApplication.translate("room_card", "重"),
+        Flag.THEME_INFERRED.value: QCoreApplication.translate("room_card", "推"),
+    }
+    return marks.get(flag, "")
+
+
+# ---- drag and drop ----
+
+
+@dataclass(frozen=True)
+class DraggedBatch:
+    """What a drag carries: the batch, the version the user saw, and the room it comes from (None: unassigned)."""
+
+    batch_id: int
+    version: int
+    reg_no: str
+    lead_name: str
+    headcount: int
+    status: str
+    from_room_id: int | None
+
+
+def batch_mime(entry: QueueEntry, from_room_id: int | None) -> QMimeData:
+    """The mime data of a dragged batch (what `BatchListWidget.startDrag` puts in its QDrag)."""
+    payload = DraggedBatch(
+        entry.batch_id, entry.version, entry.reg_no, entry.lead_name, entry.headcount, entry.status, from_room_id
+    )
+    mime = QMimeData()
+    mime.setData(BATCH_MIME, QByteArray(json.dumps(asdict(payload)).encode("utf-8")))
+    mime.setText(f"{entry.reg_no} {entry.lead_name}")
+    return mime
+
+
+def read_batch_mime(mime: QMimeData | None) -> DraggedBatch | None:
+    """The dragged batch in mime data, or None when it holds no batch."""
+    if mime is None or not mime.hasFormat(BATCH_MIME):
+        return None
+    try:
+        data = json.loads(bytes(mime.data(BATCH_MIME).data()).decode("utf-8"))
+        return DraggedBatch(
+            batch_id=int(data["batch_id"]),
+            version=int(data["version"]),
+            reg_no=str(data["reg_no"]),
+            lead_name=str(data["lead_name"]),
+            headcount=int(data["headcount"]),
+            status=str(data["status"]),
+            from_room_id=None if data["from_room_id"] is None else int(data["from_room_id"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def entry_text(entry: QueueEntry) -> str:
+    """One line of a queue: registration number, lead, people, flag marks."""
+    marks = "".join(flag_mark(f) for f in entry.flags if flag_mark(f))
+    people = QCoreApplication.translate("room_card", "{0}人").format(entry.headcount)
+    text = f"{entry.reg_no} {entry.lead_name} {people}"
+    return f"{text} [{marks}]" if marks else text
+
+
+def entry_tooltip(entry: QueueEntry) -> str:
+    """The full detail of a queue line."""
+    parts = [
+        f"{entry.reg_no} {entry.lead_name}",
+        QCoreApplication.translate("room_card", "{0}人").format(entry.headcount),
+        status_label(entry.status),
+    ]
+    if entry.queue_number is not None:
+        parts.append(QCoreApplication.translate("room_card", "排队号 {0}").format(entry.queue_number))
+    parts.extend(flag_label(f) for f in entry.flags)
+    if entry.placed_by_hand:
+        parts.append(QCoreApplication.translate("room_card", "人工调整"))
+    return " · ".join(parts)
+
+
+class BatchListWidget(QListWidget):
+    """A list of batches that can be dragged to a room card (a room's queue, or the unassigned)."""
+
+    def __init__(self, room_id: int | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.room_id = room_id
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setUniformItemSizes(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._entries: tuple[QueueEntry, ...] = ()
+
+    def sizeHint(self) -> QSize:
+        """Small: the list takes what room the card leaves, and scrolls."""
+        return QSize(150, 54)
+
+    def set_entries(self, entries: tuple[QueueEntry, ...]) -> None:
+        """Show these batches; keeps the selected batch selected. Does nothing when nothing changed."""
+        if entries == self._entries:
+            return
+        selected = self.selected_batch_id()
+        self._entries = entries
+        self.setUpdatesEnabled(False)
+        self.clear()
+        waiting_brush = QBrush(QColor("#1f2329"))
+        absent_brush = QBrush(QColor(MUTED_COLOUR))
+        for entry in entries:
+            item = QListWidgetItem(entry_text(entry))
+            item.setData(ENTRY_ROLE, entry)
+            item.setToolTip(entry_tooltip(entry))
+            at_venue = entry.status in (BatchStatus.WAITING.value, BatchStatus.ARRIVED.value)
+            item.setForeground(waiting_brush if at_venue else absent_brush)
+            if entry.collective or Flag.ID_TO_CHECK.value in entry.flags:
+                font = item.font()
+                font.setBold(at_venue)
+                item.setFont(font)
+            self.addItem(item)
+            if entry.batch_id == selected:
+                item.setSelected(True)
+                self.setCurrentItem(item)
+        self.setUpdatesEnabled(True)
+
+    def entries(self) -> tuple[QueueEntry, ...]:
+        """The batches shown."""
+        return self._entries
+
+    def selected_batch_id(self) -> int | None:
+        """The selected batch's id."""
+        items = self.selectedItems()
+        if not items:
+            return None
+        entry = items[0].data(ENTRY_ROLE)
+        return entry.batch_id if isinstance(entry, QueueEntry) else None
+
+    def item_for(self, batch_id: int) -> QListWidgetItem | None:
+        """The row of a batch."""
+        for row in range(self.count()):
+            item = self.item(row)
+            entry = item.data(ENTRY_ROLE)
+            if isinstance(entry, QueueEntry) and entry.batch_id == batch_id:
+                return item
+        return None
+
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:
+        """Drag the current batch as BATCH_MIME; the room card that takes it starts the move."""
+        item = self.currentItem()
+        entry = item.data(ENTRY_ROLE) if item is not None else None
+        if not isinstance(entry, QueueEntry):
+            return
+        drag = QDrag(self)
+        drag.setMimeData(batch_mime(entry, self.room_id))
+        drag.setPixmap(_drag_pixmap(entry_text(entry), self.font()))
+        drag.setHotSpot(QPoint(10, 10))
+        # Copy, not Move: the view must not remove the row itself; the reload after the move does that.
+        drag.exec(Qt.DropAction.CopyAction | Qt.DropAction.MoveAction, Qt.DropAction.MoveAction)
+
+
+def _drag_pixmap(text: str, font: QFont) -> QPixmap:
+    bold = QFont(font)
+    bold.setBold(True)
+    width = max(120, len(text) * (bold.pointSize() + 4))
+    pixmap = QPixmap(QSize(width, 26))
+    pixmap.fill(QColor("#fbe9e7"))
+    painter = QPainter(pixmap)
+    painter.setFont(bold)
+    painter.setPen(QColor("#b3261e"))
+    painter.drawRect(0, 0, width - 1, 25)
+    painter.drawText(pixmap.rect().adjusted(6, 0, -6, 0), Qt.AlignmentFlag.AlignVCenter, text)
+    painter.end()
+    return pixmap
+
+
+# ---- the card ----
+
+
+class CountBox(QFrame):
+    """One count of a room: a small title, the number of batches in large type, the number of people below."""
+
+    def __init__(self, title: str, colour: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("countBox")
+        tint = QColor(colour)
+        rgb = f"{tint.red()}, {tint.green()}, {tint.blue()}"
+        self.setStyleSheet(
+            f"#countBox {{ background: rgba({rgb}, 22); border: 1px solid rgba({rgb}, 70); border-radius: 4px; }}"
+            f"QLabel {{ color: {colour}; background: transparent; border: none; font-size: 9pt; }}"
+            "QLabel#countBatches { font-size: 15pt; font-weight: bold; }"
+        )
+        self._title = title
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 0, 2, 1)
+        layout.setSpacing(0)
+        self.title = QLabel(title)
+        self.title.setObjectName("countTitle")
+        row = QHBoxLayout()
+        row.setSpacing(1)
+        self.batches = QLabel("0")
+        self.batches.setObjectName("countBatches")
+        unit = QLabel(QCoreApplication.translate("room_card", "批"))
+        unit.setAlignment(Qt.AlignmentFlag.AlignBottom)
+        unit.setContentsMargins(0, 0, 0, 3)
+        row.addStretch(1)
+        row.addWidget(self.batches)
+        row.addWidget(unit)
+        row.addStretch(1)
+        self.people = QLabel("")
+        self.people.setObjectName("countPeople")
+        for label in (self.title, self.people):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.title)
+        layout.addLayout(row)
+        layout.addWidget(self.people)
+
+    def set_tally(self, tally: Tally) -> None:
+        """Show a count: batches large, people below."""
+        self.batches.setText(str(tally.batches))
+        self.people.setText(QCoreApplication.translate("room_card", "{0}人").format(tally.people))
+        self.setToolTip(
+            QCoreApplication.translate("room_card", "{0}：{1} 批，{2} 人").format(
+                self._title, tally.batches, tally.people
+            )
+        )
+
+
+class RoomCard(QFrame):
+    """A room on the board: number, name, theme, host, counts, the batch in session, the queue, warnings.
+
+    Accepts a dragged batch from another room or from the unassigned list and emits `batch_dropped`.
+    """
+
+    batch_dropped = Signal(object, int)  # DraggedBatch, target room id
+
+    def __init__(self, room: RoomStatus, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("roomCard")
+        self.setStyleSheet(CARD_STYLE)
+        self.setAcceptDrops(True)
+        self.setProperty("warn", False)
+        self.setProperty("dropTarget", False)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(176, 228)
+        self.room = room
+        self._host = ""
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 5, 8, 5)
+        layout.setSpacing(2)
+
+        head = QHBoxLayout()
+        head.setSpacing(6)
+        self.number_label = QLabel()
+        self.number_label.setObjectName("roomNumber")
+        self.name_label = QLabel()
+        self.name_label.setObjectName("roomName")
+        head.addWidget(self.number_label)
+        head.addWidget(self.name_label, 1)
+        layout.addLayout(head)
+
+        self.theme_label = QLabel()
+        self.theme_label.setObjectName("roomTheme")
+        self.host_label = QLabel()
+        self.host_label.setObjectName("roomHost")
+        layout.addWidget(self.theme_label)
+        layout.addWidget(self.host_label)
+
+        counts = QGridLayout()
+        counts.setSpacing(4)
+        self.waiting_box = CountBox(QCoreApplication.translate("room_card", "候谈"), WAITING_COLOUR)
+        self.session_box = CountBox(QCoreApplication.translate("room_card", "接谈中"), SESSION_COLOUR)
+        self.done_box = CountBox(QCoreApplication.translate("room_card", "已接待"), DONE_COLOUR)
+        for column, box in enumerate((self.waiting_box, self.session_box, self.done_box)):
+            counts.addWidget(box, 0, column)
+        layout.addLayout(counts)
+
+        self.current_label = QLabel()
+        self.current_label.setObjectName("roomCurrent")
+        layout.addWidget(self.current_label)
+
+        self.queue_title = QLabel()
+        self.queue_title.setObjectName("roomQueueTitle")
+        layout.addWidget(self.queue_title)
+        self.queue_list = BatchListWidget(room.id)
+        self.queue_list.setObjectName("roomQueue")
+        self.queue_list.setMinimumHeight(34)
+        layout.addWidget(self.queue_list, 1)
+
+        self.warning_label = QLabel()
+        self.warning_label.setObjectName("roomWarning")
+        self.warning_label.setWordWrap(True)
+        layout.addWidget(self.warning_label)
+        self.set_room(room)
+
+    @property
+    def room_id(self) -> int:
+        """The room this card shows."""
+        return self.room.id
+
+    def set_room(self, room: RoomStatus) -> None:
+        """Show the room's current state."""
+        self.room = room
+        self.queue_list.room_id = room.id
+        self.number_label.setText(str(room.number))
+        self.name_label.setText(room.name)
+        self.theme_label.setText(room.theme_name)
+        self.theme_label.setToolTip(room.theme_name)
+        host = room.host or QCoreApplication.translate("room_card", "主持领导待定")
+        self._host = host
+        self._elide_host()
+        self.host_label.setToolTip(
+            QCoreApplication.translate("room_card", "主持：{0}\n地点：{1}\n容量：{2}人").format(
+                host, room.location, room.capacity
+            )
+        )
+        self.waiting_box.set_tally(room.waiting)
+        self.session_box.set_tally(room.in_session)
+        self.done_box.set_tally(room.done)
+        if room.current is not None:
+            c = room.current
+            self.current_label.setText(
+                QCoreApplication.translate("room_card", "▶ {0} {1} {2}人").format(c.reg_no, c.lead_name, c.headcount)
+            )
+            self.current_label.setToolTip(entry_tooltip(c))
+        else:
+            self.current_label.setText(QCoreApplication.translate("room_card", "▶ 暂无接谈"))
+            self.current_label.setToolTip("")
+        self.queue_title.setText(
+            QCoreApplication.translate("room_card", "队列 {0} 批（未签到 {1}）").format(
+                len(room.queue), room.not_arrived.batches
+            )
+            if room.queue
+            else QCoreApplication.translate("room_card", "队列为空")
+        )
+        self.queue_list.set_entries(room.queue)
+        warnings, details = [], []
+        if room.over_capacity:
+            warnings.append(
+                QCoreApplication.translate("room_card", "候谈 {0} 人 > 容量 {1}").format(
+                    room.waiting.people, room.capacity
+                )
+            )
+            details.append(warnings[-1])
+        oversized = room.oversized
+        if len(oversized) == 1:
+            warnings.append(
+                QCoreApplication.translate("room_card", "{0} {1}人 > 容量 {2}").format(
+                    oversized[0].reg_no, oversized[0].headcount, room.capacity
+                )
+            )
+        elif oversized:
+            warnings.append(
+                QCoreApplication.translate("room_card", "{0} 批人数 > 容量 {1}").format(len(oversized), room.capacity)
+            )
+        details.extend(
+            QCoreApplication.translate("room_card", "{0} {1} {2}人 > 容量 {3}").format(
+                e.reg_no, e.lead_name, e.headcount, room.capacity
+            )
+            for e in oversized
+        )
+        self.warning_label.setText("⚠ " + "；".join(warnings) if warnings else "")
+        self.warning_label.setToolTip("\n".join(details))
+        self.warning_label.setVisible(bool(warnings))
+        self._set_flag("warn", room.warning)
+
+    def _elide_host(self) -> None:
+        # elide on the left: the host's name comes last ("区委常委、区纪委书记 姜明发") and matters most
+        self.host_label.setText(_elide(self.host_label, self._host, self.width() - 18, Qt.TextElideMode.ElideLeft))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Fit the host line to the new width."""
+        super().resizeEvent(event)
+        self._elide_host()
+
+    def warning_text(self) -> str:
+        """The capacity warning shown ('' when none)."""
+        return self.warning_label.text()
+
+    def _set_flag(self, name: str, value: bool) -> None:
+        if self.property(name) == value:
+            return
+        self.setProperty(name, value)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.update()
+
+    def _dragged(self, mime: QMimeData | None) -> DraggedBatch | None:
+        dragged = read_batch_mime(mime)
+        if dragged is None or dragged.from_room_id == self.room.id:
+            return None
+        if dragged.status in (BatchStatus.IN_SESSION.value, BatchStatus.DONE.value):
+            return None
+        return dragged
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Take a batch from another room or from the unassigned."""
+        if self._dragged(event.mimeData()) is None:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self._set_flag("dropTarget", True)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        """Keep accepting over the card's children."""
+        if self._dragged(event.mimeData()) is None:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        """Drop the highlight."""
+        self._set_flag("dropTarget", False)
+        event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Hand the batch to the page (which asks why, then moves it)."""
+        self._set_flag("dropTarget", False)
+        dragged = self._dragged(event.mimeData())
+        if dragged is None:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.batch_dropped.emit(dragged, self.room.id)
+
+
+def _elide(label: QLabel, text: str, width: int, mode: Qt.TextElideMode) -> str:
+    return label.fontMetrics().elidedText(text, mode, max(width, 150))

@@ -1,0 +1,2377 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="en_GB" sourcelanguage="zh_CN">
+<context>
+    <name>CheckInPage</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="143" />
+        <source>姓名 / 拼音首字母 / 电话 / 身份证后4位 / 登记号，回车签到</source>
+        <translation>Name / pinyin initials / phone / last 4 of ID / reg. no.; Enter checks in</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="146" />
+        <source>现场登记 (F2)</source>
+        <translation>Walk-in (F2)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="155" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="373" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="381" />
+        <source>输入后自动查找；↑↓ 选择，回车签到，Esc 清空</source>
+        <translation>Type to search; ↑↓ to choose, Enter to check in, Esc to clear</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="196" />
+        <source>签到</source>
+        <translation>Check-in</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="252" />
+        <source>请核对身份证</source>
+        <translation>Please verify the ID card</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="280" />
+        <source>签到所选</source>
+        <translation>Check in selected</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="282" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="503" />
+        <source>全部签到</source>
+        <translation>Check in everyone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="289" />
+        <source>找到来访人后，这里显示批次详情：诉求、标记、同行人员；集体访可逐人勾选签到。</source>
+        <translation>Once a visitor is found, the batch shows here: request, flags, companions; groups can check in person by person.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="371" />
+        <source>最近签到（今日已签到 {0} 批）；输入姓名等查找，回车签到</source>
+        <translation>Latest check-ins ({0} batches checked in today); type a name to search, Enter to check in</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="383" />
+        <source>没有找到“{0}”。现场来访请按 F2 登记。</source>
+        <translation>Nothing found for “{0}”. Press F2 to register a walk-in.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="385" />
+        <source>找到 {0} 个批次，显示前 {1} 个</source>
+        <translation>{0} batches found, showing the first {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="387" />
+        <source>找到 {0} 个批次</source>
+        <translation>{0} batches found</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="395" />
+        <source>{0}人</source>
+        <translation>{0} people</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="396" />
+        <source>第{0}室</source>
+        <translation>Room {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="396" />
+        <source>未分配</source>
+        <translation>Unassigned</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="450" />
+        <source>{0}  共{1}人</source>
+        <translation>{0}  ({1} people)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="453" />
+        <source>{0} · 排队号 {1}</source>
+        <translation>{0} · ticket {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="456" />
+        <source>{0}（{1}）</source>
+        <translation>{0} ({1})</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="458" />
+        <source>尚未分配接待室</source>
+        <translation>No room assigned yet</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="461" />
+        <source>问题类别：{0}</source>
+        <translation>Theme: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="461" />
+        <source>接待室：{0}</source>
+        <translation>Room: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="465" />
+        <source>电话 {0}</source>
+        <translation>Phone {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="467" />
+        <source>现场登记</source>
+        <translation>Walk-in registration</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="478" />
+        <source>来访人员（已签到 {0}/{1}）：勾选到场的人员后点“签到所选”</source>
+        <translation>Visitors ({0}/{1} checked in): tick those present, then “Check in selected”</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="485" />
+        <source>（带队）</source>
+        <translation> (lead)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="486" />
+        <source>  ✔ 已签到</source>
+        <translation>  ✔ checked in</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="503" />
+        <source>其余人员签到</source>
+        <translation>Check in the others</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="519" />
+        <source>签到后，这里用大字显示接待室和排队号，请来访人核对。</source>
+        <translation>After check-in, the room and the ticket number show here in large type for the visitor.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="525" />
+        <source>查找：姓名（如 王学德）、拼音首字母（如 wxd）、电话、身份证后4位或登记号（如 Y12）。</source>
+        <translation>Search by name (e.g. 王学德), pinyin initials (e.g. wxd), phone, last 4 of the ID, or reg. no. (e.g. Y12).</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="534" />
+        <source>{0} 等{1}人</source>
+        <translation>{0} and party ({1} people)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="536" />
+        <source>签到成功：{0}</source>
+        <translation>Checked in: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="538" />
+        <source>已签到 {0}/{1} 人：{2}</source>
+        <translation>{0}/{1} people checked in: {2}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="540" />
+        <source>该批次已接待完毕：{0}</source>
+        <translation>This batch has already been received: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="542" />
+        <source>该批次正在接谈：{0}</source>
+        <translation>This batch is in session: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="544" />
+        <source>该批次已签到，无需重复签到：{0}</source>
+        <translation>Already checked in, no need to check in again: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="548" />
+        <source>请到 {0}</source>
+        <translation>Please go to {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="550" />
+        <source>请在等候区稍候</source>
+        <translation>Please wait in the waiting area</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="553" />
+        <source>排队号 {0}</source>
+        <translation>Ticket {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="558" />
+        <source>尚未分配接待室，工作人员将尽快安排。</source>
+        <translation>No room yet; the staff will assign one shortly.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="560" />
+        <source>身份证号待核对：请查看证件原件。</source>
+        <translation>ID number to be verified: please check the original ID card.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="591" />
+        <source>请先勾选到场的人员。</source>
+        <translation>Tick the people who are present first.</translation>
+    </message>
+</context>
+<context>
+    <name>DepartmentsModel</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="337" />
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="338" />
+        <source>简称</source>
+        <translation>Short name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="339" />
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="340" />
+        <source>联系人</source>
+        <translation>Contact</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="341" />
+        <source>联系电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="342" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="387" />
+        <source>启用</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="344" />
+        <source>区级部门</source>
+        <translation>District department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="344" />
+        <source>乡镇（街道）</source>
+        <translation>Township</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="387" />
+        <source>停用</source>
+        <translation>Inactive</translation>
+    </message>
+</context>
+<context>
+    <name>FilePage</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="246" />
+        <source>选择预登记名单文件</source>
+        <translation>Choose the pre-registration file</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="247" />
+        <source>支持 Excel 工作簿（.xlsx）和 CSV 文件。表头至少需要“姓名”和“反映问题及诉求”两列。</source>
+        <translation>Excel workbooks (.xlsx) and CSV files. The header needs at least the columns "姓名" (name) and "反映问题及诉求" (request).</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="250" />
+        <source>文件路径</source>
+        <translation>File path</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="253" />
+        <source>浏览…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="262" />
+        <source>可识别的列（表头可在前30行内，列的顺序不限）：
+姓名（来访人姓名）· 身份证号码 · 联系电话 · 来访人数 · 所属乡镇（街道）· 村（社区）· 问题类别 · 反映问题及诉求 · 同行人员
+
+下一步会先逐行检查并显示结果，确认后才写入；导入在一个事务中完成，要么全部导入，要么都不导入。</source>
+        <translation>Recognised columns (the header may be anywhere in the first 30 rows, in any order):
+name · ID number · phone · headcount · township · village · theme · request · companions
+
+The next step checks every row and shows the result; nothing is written until you confirm. The import is one transaction: all of it is imported, or none.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="283" />
+        <source>选择预登记名单</source>
+        <translation>Choose the pre-registration list</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="286" />
+        <source>预登记名单 (*.xlsx *.xlsm *.csv)</source>
+        <translation>Pre-registration lists (*.xlsx *.xlsm *.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="286" />
+        <source>所有文件 (*)</source>
+        <translation>All files (*)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="303" />
+        <source>找不到这个文件。</source>
+        <translation>This file does not exist.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="306" />
+        <source>请选择 .xlsx 或 .csv 文件（旧版 .xls 请先在 Excel 中另存为 .xlsx）。</source>
+        <translation>Choose an .xlsx or .csv file (save an old .xls as .xlsx in Excel first).</translation>
+    </message>
+</context>
+<context>
+    <name>ImportWizard</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="66" />
+        <source>导入</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="67" />
+        <source>警告</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="68" />
+        <source>拒绝</source>
+        <translation>Rejected</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="69" />
+        <source>重复</source>
+        <translation>Duplicate</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="76" />
+        <source>共 {0} 行：导入 {1} 行（其中警告 {2} 行），拒绝 {3} 行，重复 {4} 行。</source>
+        <translation>{0} rows: {1} to import ({2} with warnings), {3} rejected, {4} duplicates. </translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="80" />
+        <source>已导入 {0} 批 {1} 人。</source>
+        <translation>{0} batches, {1} people imported.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="84" />
+        <source>将导入 {0} 批 {1} 人。</source>
+        <translation>{0} batches, {1} people will be imported.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="88" />
+        <source>（跳过合计行 {0} 行）</source>
+        <translation> ({0} total rows skipped)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="95" />
+        <source>Excel行号</source>
+        <translation>Excel row</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="96" />
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="97" />
+        <source>结论</source>
+        <translation>Verdict</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="98" />
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="112" />
+        <source>导入报告</source>
+        <translation>Import report</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="544" />
+        <source>导入预登记名单</source>
+        <translation>Import pre-registrations</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="548" />
+        <source>下一步 &gt;</source>
+        <translation>Next &gt;</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="549" />
+        <source>&lt; 上一步</source>
+        <translation>&lt; Back</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="550" />
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="551" />
+        <source>完成</source>
+        <translation>Finish</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../reception_desk/ui/main_window.py" line="47" />
+        <location filename="../../reception_desk/ui/main_window.py" line="88" />
+        <source>接访台</source>
+        <translation>Reception Desk</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/main_window.py" line="78" />
+        <source>数据库：{0}    操作人：{1}</source>
+        <translation>Database: {0}    User: {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/main_window.py" line="118" />
+        <source>接访台 · 尚未创建接访日</source>
+        <translation>Reception Desk · no reception day yet</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/main_window.py" line="119" />
+        <source>请在“设置”中创建接访日，或导入预登记名单</source>
+        <translation>Create a reception day under Settings, or import the pre-registrations</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/main_window.py" line="126" />
+        <source>{0}年{1}月{2}日  ·  {3}  ·  {4}</source>
+        <translation>{2}/{1}/{0}  ·  {3}  ·  {4}</translation>
+    </message>
+</context>
+<context>
+    <name>MoveReasonDialog</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="56" />
+        <source>调整接待室</source>
+        <translation>Change room</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="62" />
+        <source>调整原因（必填）：</source>
+        <translation>Reason (required):</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="65" />
+        <source>例如：集体访需要大房间</source>
+        <translation>e.g. collective visit needs a large room</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="69" />
+        <source>平衡各室候谈</source>
+        <translation>Balance the waiting</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="70" />
+        <source>集体访需要大房间</source>
+        <translation>Collective visit needs a large room</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="71" />
+        <source>更符合问题类别</source>
+        <translation>Better fits the theme</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="72" />
+        <source>领导指定</source>
+        <translation>Leader's decision</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="80" />
+        <source>确定调整</source>
+        <translation>Move</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="81" />
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>OutcomeForm</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="89" />
+        <source>来访人反映的问题（已按登记内容预填，可修改）</source>
+        <translation>The visitor's matter (prefilled from the registration, editable)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="94" />
+        <source>领导当场的意见或批示，如：请区人社局三日内核实欠薪情况并答复</source>
+        <translation>The leader's instruction, e.g. Human Resources Bureau to verify the unpaid wages within three days and reply</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="99" />
+        <source>当场解决</source>
+        <translation>Resolved on the spot</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="99" />
+        <source>交办</source>
+        <translation>Handed over</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="99" />
+        <source>解释说明</source>
+        <translation>Explained</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="117" />
+        <source>输入或选择主办单位</source>
+        <translation>Type or choose the lead department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="131" />
+        <source>筛选协办单位</source>
+        <translation>Filter co-departments</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="144" />
+        <source>绿色 1日</source>
+        <translation>Green 1 day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="144" />
+        <source>黄色 3日</source>
+        <translation>Yellow 3 days</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="144" />
+        <source>红色 7日</source>
+        <translation>Red 7 days</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="161" />
+        <source>保存 Ctrl+S</source>
+        <translation>Save Ctrl+S</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="163" />
+        <source>保存接谈结果并生成案件编号（Ctrl+S）</source>
+        <translation>Save the outcome and create the case number (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="173" />
+        <source>诉求</source>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="176" />
+        <source>领导意见 / 批示</source>
+        <translation>Leader's instruction</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="182" />
+        <source>处理结果</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="184" />
+        <source>主办单位</source>
+        <translation>Lead department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="186" />
+        <source>协办单位</source>
+        <translation>Co-departments</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="193" />
+        <source>颜色分类</source>
+        <translation>Colour class</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="273" />
+        <source>常用单位</source>
+        <translation>Suggested departments</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="276" />
+        <source>其他单位</source>
+        <translation>Other departments</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="406" />
+        <source>当前没有接谈中的批次。</source>
+        <translation>No batch is in session.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="408" />
+        <source>请填写诉求。</source>
+        <translation>Please fill in the request.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="411" />
+        <source>请选择处理结果。</source>
+        <translation>Please choose the outcome.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="414" />
+        <source>主办单位“{0}”不在单位目录中，请从列表中选择。</source>
+        <translation>The lead department "{0}" is not in the directory; please choose one from the list.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="416" />
+        <source>交办须选择主办单位。</source>
+        <translation>A handed-over case needs a lead department.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="418" />
+        <source>交办须选择颜色分类（绿色1日、黄色3日、红色7日反馈）。</source>
+        <translation>A handed-over case needs a colour class (feedback: green 1 day, yellow 3 days, red 7 days).</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="420" />
+        <source>选择了协办单位时，须同时选择主办单位。</source>
+        <translation>With co-departments chosen, a lead department is needed too.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="487" />
+        <source>已选：{0}</source>
+        <translation>Chosen: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="487" />
+        <source>未选协办单位</source>
+        <translation>No co-department chosen</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="492" />
+        <source>选择颜色后显示反馈期限</source>
+        <translation>Choose a colour to see the feedback deadline</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewPage</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="318" />
+        <source>预览：逐行检查结果</source>
+        <translation>Preview: the verdict on every row</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="319" />
+        <source>“导入”和“警告”的行会被导入；“拒绝”和“重复”的行不导入。确认无误后点“开始导入”。</source>
+        <translation>Rows marked "Import" and "Warning" are imported; "Rejected" and "Duplicate" rows are not. When it looks right, click "Start import".</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="321" />
+        <source>开始导入</source>
+        <translation>Start import</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="333" />
+        <source>只看需要注意的行</source>
+        <translation>Only rows that need a look</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="349" />
+        <source>正在读取并检查“{0}”……</source>
+        <translation>Reading and checking "{0}"…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="377" />
+        <source>没有可导入的行。</source>
+        <translation>There is no row to import.</translation>
+    </message>
+</context>
+<context>
+    <name>ProgressPage</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="392" />
+        <source>正在导入</source>
+        <translation>Importing</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="393" />
+        <source>全部行在一个事务中写入：中途取消则整批不导入。</source>
+        <translation>All rows are written in one transaction: cancelling midway imports nothing.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="397" />
+        <source>%v / %m 批</source>
+        <translation>%v / %m batches</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="398" />
+        <source>准备中……</source>
+        <translation>Preparing…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="419" />
+        <source>正在取消，撤销已写入的部分……</source>
+        <translation>Cancelling, rolling back what was written…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="434" />
+        <source>已写入 {0} / {1} 批……</source>
+        <translation>{0} / {1} batches written…</translation>
+    </message>
+</context>
+<context>
+    <name>QueueModel</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="112" />
+        <source>号</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="113" />
+        <source>批次</source>
+        <translation>Batch</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="114" />
+        <source>来访人</source>
+        <translation>Visitor</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="115" />
+        <source>人数</source>
+        <translation>People</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="116" />
+        <source>标记</source>
+        <translation>Flags</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="117" />
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="163" />
+        <source>候谈</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="163" />
+        <source>未签到</source>
+        <translation>Not checked in</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="172" />
+        <source>尚未到登记台签到，不能叫号</source>
+        <translation>Not yet checked in at the desk; cannot be called</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationDialog</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="67" />
+        <source>可不填（没有证件时留空）</source>
+        <translation>Optional (leave empty when there is no ID card)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="70" />
+        <source>原登记的号码未通过校验，保存后仍标记待核</source>
+        <translation>The number on file fails its check: it stays flagged "check ID"</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="77" />
+        <source>男</source>
+        <translation>male</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="79" />
+        <source>女</source>
+        <translation>female</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="82" />
+        <source>✓ 校验通过</source>
+        <translation>✓ Valid</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="83" />
+        <source>✓ 校验通过（{0}年{1}月{2}日出生，{3}）</source>
+        <translation>✓ Valid (born {2}/{1}/{0}, {3})</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="90" />
+        <source>号码像是被表格存成了数字，后几位已丢失，请按证件原件重新输入</source>
+        <translation>A spreadsheet stored this as a number and lost the last digits: type it again from the ID card</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="96" />
+        <source>请重新输入完整的身份证号</source>
+        <translation>Type the whole ID number again</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="99" />
+        <source>格式不对：应为18位数字，末位可为X（已输入{0}位）</source>
+        <translation>Wrong format: 18 digits, the last may be X ({0} typed)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="104" />
+        <source>出生日期不存在，将标记待核</source>
+        <translation>The birth date does not exist: will be flagged "check ID"</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="105" />
+        <source>校验位不符，将标记待核</source>
+        <translation>Check digit does not match: will be flagged "check ID"</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="111" />
+        <source>可不填</source>
+        <translation>Optional</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="116" />
+        <source>无法识别的电话号码（手机11位；座机可带区号，如0570-3023456）</source>
+        <translation>Not a phone number (mobile: 11 digits; landline with area code, e.g. 0570-3023456)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="154" />
+        <source>无法识别“{0}”（应为身份证号或电话）</source>
+        <translation>Cannot read "{0}" (expected an ID number or a phone)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="161" />
+        <source>缺少姓名</source>
+        <translation>Name missing</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="191" />
+        <source>编辑登记 {0}</source>
+        <translation>Edit registration {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="191" />
+        <source>编辑登记</source>
+        <translation>Edit registration</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="193" />
+        <source>现场登记</source>
+        <translation>Walk-in registration</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="193" />
+        <source>新增预登记</source>
+        <translation>New pre-registration</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="213" />
+        <source>领头人姓名</source>
+        <translation>Name of the lead visitor</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="214" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="403" />
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="215" />
+        <source>18位，末位可为X</source>
+        <translation>18 characters, the last may be X</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="217" />
+        <source>身份证号</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="218" />
+        <source>手机或座机</source>
+        <translation>Mobile or landline</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="220" />
+        <source>电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="225" />
+        <source>每行一人：姓名 [身份证号] [电话]，例如：
+李秀英 330803195803120025 13905701234</source>
+        <translation>One person per line: name [ID number] [phone], e.g.
+李秀英 330803195803120025 13905701234</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="231" />
+        <source>同行人员</source>
+        <translation>Companions</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="236" />
+        <source> 人</source>
+        <translation> people</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="242" />
+        <source>来访人数</source>
+        <translation>Headcount</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="253" />
+        <source>问题类别</source>
+        <translation>Theme</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="262" />
+        <source>选择或输入乡镇（街道）</source>
+        <translation>Choose or type the township</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="263" />
+        <source>村（社区）</source>
+        <translation>Village</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="267" />
+        <source>乡镇 / 村</source>
+        <translation>Township / village</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="271" />
+        <source>反映的问题及诉求（来访人原话）</source>
+        <translation>The matter and the request (in the visitor's words)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="274" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="405" />
+        <source>诉求</source>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="282" />
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="284" />
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="377" />
+        <source>第{0}行 {1}：{2}</source>
+        <translation>Line {0} {1}: {2}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="380" />
+        <source>……另有{0}处</source>
+        <translation>… and {0} more</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="384" />
+        <source>✓ 同行{0}人：{1}</source>
+        <translation>✓ {0} companions: {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="387" />
+        <source>没有同行人员时留空</source>
+        <translation>Leave empty when the visitor comes alone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="392" />
+        <source>至少{0}人（领头人加同行人员）</source>
+        <translation>At least {0} (the lead and the companions)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="394" />
+        <source>；{0}人及以上为集体访</source>
+        <translation>; {0} or more is a collective visit</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="399" />
+        <source>按诉求自动推断，可改选</source>
+        <translation>Guessed from the request; you may change it</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="409" />
+        <source>请填写：{0}</source>
+        <translation>Please fill in: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="411" />
+        <source>请先改正标红的内容</source>
+        <translation>Correct what is marked red first</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationsModel</name>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="106" />
+        <source>待核</source>
+        <translation>Check ID</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="107" />
+        <source>集体访</source>
+        <translation>Collective</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="108" />
+        <source>疑似重复</source>
+        <translation>Duplicate?</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="109" />
+        <source>类别推断</source>
+        <translation>Theme guessed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="117" />
+        <source>身份证号未通过校验或与库中姓名不一致，请现场核对身份证原件</source>
+        <translation>The ID number failed its check or belongs to another name on file: check the ID card at the desk</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="120" />
+        <source>5人及以上的集体访</source>
+        <translation>Collective visit of 5 or more people</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="121" />
+        <source>当天已有同一人的登记，请核对是否重复</source>
+        <translation>The same person is already registered today: check for a duplicate</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="122" />
+        <source>问题类别由诉求内容推断，请核对</source>
+        <translation>The theme was guessed from the request: please check</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="169" />
+        <source>登记号</source>
+        <translation>Reg. no.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="170" />
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="171" />
+        <source>人数</source>
+        <translation>People</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="172" />
+        <source>问题类别</source>
+        <translation>Theme</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="173" />
+        <source>乡镇（街道）</source>
+        <translation>Township</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="174" />
+        <source>电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="175" />
+        <source>身份证号</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="176" />
+        <source>接待室</source>
+        <translation>Reception room</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="177" />
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="178" />
+        <source>标记</source>
+        <translation>Flags</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="311" />
+        <source>{0}（同行：{1}）</source>
+        <translation>{0} (with {1})</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="324" />
+        <source>{0}号</source>
+        <translation>No. {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="335" />
+        <source>同行：{0}</source>
+        <translation>With: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="338" />
+        <source>诉求：{0}</source>
+        <translation>Request: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationsPage</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="114" />
+        <source>预登记</source>
+        <translation>Pre-registration</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="122" />
+        <source>搜索：姓名、拼音首字母（如 wxd）、电话、身份证后4位、登记号（Ctrl+F）</source>
+        <translation>Search: name, pinyin initials (e.g. wxd), phone, last 4 of ID, registration no. (Ctrl+F)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="128" />
+        <source>新增</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="129" />
+        <source>编辑</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="130" />
+        <source>导入…</source>
+        <translation>Import…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="131" />
+        <source>导出…</source>
+        <translation>Export…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="138" />
+        <source>全部类别</source>
+        <translation>All themes</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="141" />
+        <source>全部乡镇</source>
+        <translation>All townships</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="143" />
+        <source>全部状态</source>
+        <translation>All statuses</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="146" />
+        <source>全部标记</source>
+        <translation>All flags</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="149" />
+        <source>清除筛选</source>
+        <translation>Clear filters</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="154" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="341" />
+        <source>共 {0} 批 {1} 人</source>
+        <translation>{0} batches, {1} people</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="236" />
+        <source>人数</source>
+        <translation>People</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="241" />
+        <source>接待室</source>
+        <translation>Reception room</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="242" />
+        <source>接谈中</source>
+        <translation>In session</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="424" />
+        <source>选中一行可在此查看诉求；Enter 或双击编辑。</source>
+        <translation>Select a row to see its request here; Enter or double-click to edit.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="428" />
+        <source>（同行：{0}）</source>
+        <translation> (with {0})</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="431" />
+        <source>{0}人</source>
+        <translation>{0} people</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="433" />
+        <source>诉求：{0}</source>
+        <translation>Request: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="514" />
+        <source>已登记</source>
+        <translation>Registered</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="523" />
+        <source>（标记：{0}）</source>
+        <translation> (flags: {0})</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="559" />
+        <source>已保存</source>
+        <translation>Saved</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="577" />
+        <source>导出预登记名单</source>
+        <translation>Export the pre-registrations</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="580" />
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel workbook (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="580" />
+        <source>CSV 文件 (*.csv)</source>
+        <translation>CSV file (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="582" />
+        <source>预登记名单.xlsx</source>
+        <translation>pre-registrations.xlsx</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="593" />
+        <source>正在导出……</source>
+        <translation>Exporting…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="596" />
+        <source>{0} 预登记名单</source>
+        <translation>{0}: pre-registrations</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="599" />
+        <source>导出失败</source>
+        <translation>Export failed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="604" />
+        <source>已导出 {0} 条到 {1}</source>
+        <translation>Exported {0} rows to {1}</translation>
+    </message>
+</context>
+<context>
+    <name>ReportPage</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="466" />
+        <source>导入结果</source>
+        <translation>Import result</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="473" />
+        <source>导出报告…</source>
+        <translation>Export report…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="491" />
+        <source>导入已取消，没有写入任何数据。</source>
+        <translation>Import cancelled: nothing was written.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="499" />
+        <source>取消请求到达时导入已完成。</source>
+        <translation>The import had already finished when Cancel arrived. </translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="502" />
+        <source>下表是未导入或需要核对的行：</source>
+        <translation>The rows below were not imported or need a look:</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="509" />
+        <source>导出导入报告</source>
+        <translation>Export the import report</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="512" />
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel workbook (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="512" />
+        <source>CSV 文件 (*.csv)</source>
+        <translation>CSV file (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="514" />
+        <source>导入报告.xlsx</source>
+        <translation>import-report.xlsx</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="527" />
+        <source>已导出 {0} 行到 {1}</source>
+        <translation>Exported {0} rows to {1}</translation>
+    </message>
+</context>
+<context>
+    <name>RoomBoardPage</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="134" />
+        <source>尚未选择接访日。</source>
+        <translation>No reception day selected.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="144" />
+        <source>接待室分配</source>
+        <translation>Room board</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="162" />
+        <source>自动分配</source>
+        <translation>Auto-assign</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="165" />
+        <source>把尚未分配的批次按问题类别分到各接待室（{0}）。已分配或人工调整的不会变动。</source>
+        <translation>Place the unassigned batches in rooms by theme ({0}). Batches already placed or moved by hand stay where they are.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="179" />
+        <source>未分配</source>
+        <translation>Unassigned</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="182" />
+        <source>拖到接待室卡片上即可分配；也可拖动各室队列中的批次调整接待室。</source>
+        <translation>Drag onto a room card to assign; batches in a room's queue can be dragged to another room too.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="189" />
+        <source>全部批次均已分配。</source>
+        <translation>Every batch has a room.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="237" />
+        <source>未分配 {0} 批</source>
+        <translation>Unassigned: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="246" />
+        <source>{0} &lt;b style='color:{1}; font-size:14pt'&gt;{2}&lt;/b&gt; 批 {3} 人</source>
+        <translation>{0} &lt;b style='color:{1}; font-size:14pt'&gt;{2}&lt;/b&gt; ({3} people)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="251" />
+        <source>候谈</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="252" />
+        <source>接谈中</source>
+        <translation>In session</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="253" />
+        <source>已接待</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="254" />
+        <source>未签到</source>
+        <translation>Not checked in</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="258" />
+        <source>&lt;b style='color:#c62828'&gt;{0} 个接待室超容量&lt;/b&gt;</source>
+        <translation>&lt;b style='color:#c62828'&gt;{0} rooms over capacity&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="271" />
+        <source>将批次 {0}（{1}，{2}人）从{3}调到{4}。</source>
+        <translation>Move batch {0} ({1}, {2} people) from {3} to {4}.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="275" />
+        <source>将未分配的批次 {0}（{1}，{2}人）分到{3}。</source>
+        <translation>Assign the unassigned batch {0} ({1}, {2} people) to {3}.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="280" />
+        <source>
+注意：该批次 {0} 人，超过{1}的容量 {2} 人。</source>
+        <translation>
+Note: the batch has {0} people, more than the capacity of {1} ({2} people).</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="318" />
+        <source>已自动分配 {0} 批</source>
+        <translation>{0} batches assigned</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="320" />
+        <source>没有需要分配的批次</source>
+        <translation>No batch to assign</translation>
+    </message>
+</context>
+<context>
+    <name>RoomHostPage</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="80" />
+        <source>身份证待核</source>
+        <translation>ID to check</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="81" />
+        <source>集体访</source>
+        <translation>Collective</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="82" />
+        <source>疑似重复</source>
+        <translation>Duplicate?</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="83" />
+        <source>类别推断</source>
+        <translation>Theme guessed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="90" />
+        <source>当场解决</source>
+        <translation>Resolved on the spot</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="91" />
+        <source>交办</source>
+        <translation>Handed over</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="92" />
+        <source>解释说明</source>
+        <translation>Explained</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="221" />
+        <source>接待室</source>
+        <translation>Reception room</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="232" />
+        <source>本接待室</source>
+        <translation>This room</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="236" />
+        <source>请选择本接待室</source>
+        <translation>Choose this room</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="241" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="492" />
+        <source>候谈队列</source>
+        <translation>Queue</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="268" />
+        <source>叫号  F3</source>
+        <translation>Call next  F3</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="270" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="641" />
+        <source>请队列中的下一批进入接待室（F3）</source>
+        <translation>Call the next batch of the queue into the room (F3)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="272" />
+        <source>开始接谈</source>
+        <translation>Start session</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="274" />
+        <source>请选中的批次进入接待室（可不按顺序）</source>
+        <translation>Call the selected batch into the room (out of turn if need be)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="276" />
+        <source>未到</source>
+        <translation>No-show</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="278" />
+        <source>叫号后无人应答：将选中的批次标记为未到</source>
+        <translation>Nobody answered the call: mark the selected batch as not come</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="316" />
+        <source>接谈结果</source>
+        <translation>Outcome of the session</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="341" />
+        <source>退回候谈</source>
+        <translation>Back to queue</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="344" />
+        <source>暂停接谈（如回去取材料），该批次回到队列并保留原位；已填写内容保留为草稿</source>
+        <translation>Pause the session (e.g. to fetch papers): the batch goes back to the queue in its place; what was typed is kept as a draft</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="365" />
+        <source>同行人</source>
+        <translation>Companions</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="366" />
+        <source>乡镇 / 村</source>
+        <translation>Township / village</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="367" />
+        <source>联系电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="368" />
+        <source>问题类别</source>
+        <translation>Theme</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="369" />
+        <source>签到号</source>
+        <translation>Ticket</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="370" />
+        <source>登记诉求</source>
+        <translation>Registered request</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="494" />
+        <source>尚未创建接访日。</source>
+        <translation>No reception day has been created yet.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="494" />
+        <source>请先在上方选择本接待室。</source>
+        <translation>First choose this room above.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="498" />
+        <source>候谈队列（{0}批 {1}人）</source>
+        <translation>Queue ({0} batches, {1} people)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="500" />
+        <source>未签到 {0} 批 · 已接待 {1} 批 · 未到 {2} 批</source>
+        <translation>Not checked in: {0} · Received: {1} · No-show: {2}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="509" />
+        <source>当前无接谈</source>
+        <translation>No session</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="512" />
+        <source>按 F3 叫号请下一批进入；或在左侧选中批次后点“开始接谈”。</source>
+        <translation>Press F3 to call the next batch, or select a batch on the left and click "Start session".</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="514" />
+        <source>请先在左侧选择本接待室。</source>
+        <translation>First choose this room on the left.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="518" />
+        <source>接谈中：{0} · {1} · {2}人</source>
+        <translation>In session: {0} · {1} · {2} people</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="523" />
+        <source>无</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="550" />
+        <source>已恢复未保存的草稿</source>
+        <translation>Unsaved draft restored</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="568" />
+        <source>正在输入…</source>
+        <translation>Typing…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="589" />
+        <source>草稿未能保存：{0}</source>
+        <translation>Draft not saved: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="594" />
+        <source>草稿已自动保存</source>
+        <translation>Draft saved automatically</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="637" />
+        <source>请先保存接谈结果或退回候谈，再叫下一批（F3）</source>
+        <translation>Save the outcome or send the batch back to the queue before calling the next (F3)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="639" />
+        <source>没有已签到候谈的批次</source>
+        <translation>No checked-in batch is waiting</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="670" />
+        <source>没有已签到候谈的批次。</source>
+        <translation>No checked-in batch is waiting.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="704" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="712" />
+        <source>标记未到</source>
+        <translation>Mark as no-show</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="705" />
+        <source>将批次 {0}（{1}，{2}人）标记为未到？
+该批次之后仍可到登记台签到。</source>
+        <translation>Mark batch {0} ({1}, {2} people) as not come?
+The batch can still check in at the desk later.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="713" />
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="758" />
+        <source>案件已保存</source>
+        <translation>Case saved</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="765" />
+        <source>已生成案件 {0}</source>
+        <translation>Case {0} created</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="768" />
+        <source>主办：{0}</source>
+        <translation>Lead: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="770" />
+        <source>反馈期限：{0}年{1}月{2}日</source>
+        <translation>Feedback due: {2}/{1}/{0}</translation>
+    </message>
+</context>
+<context>
+    <name>RoomsModel</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="232" />
+        <source>编号</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="233" />
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="234" />
+        <source>主题</source>
+        <translation>Theme</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="235" />
+        <source>主持领导</source>
+        <translation>Host leader</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="236" />
+        <source>地点</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="237" />
+        <source>容量（人）</source>
+        <translation>Capacity (people)</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="508" />
+        <source>数据库</source>
+        <translation>Database</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="509" />
+        <source>接访日</source>
+        <translation>Reception day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="510" />
+        <source>接待室</source>
+        <translation>Reception room</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="511" />
+        <source>单位目录</source>
+        <translation>Departments</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="512" />
+        <source>语言</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="519" />
+        <source>设置</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="538" />
+        <source>共 {0} 个单位，其中 {1} 个启用</source>
+        <translation>{0} departments, {1} active</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="548" />
+        <source>正在使用的数据库</source>
+        <translation>Database in use</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="555" />
+        <source>地址：</source>
+        <translation>Address:</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="558" />
+        <source>（未设置：使用本机默认的 SQLite 文件）</source>
+        <translation>(not set: the default SQLite file on this computer)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="562" />
+        <source>本机设置：</source>
+        <translation>Saved on this computer:</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="564" />
+        <source>注意：已设置环境变量 {0}，它优先于本机设置。</source>
+        <translation>Note: the environment variable {0} is set; it takes precedence over this setting.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="567" />
+        <source>更换数据库</source>
+        <translation>Change the database</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="572" />
+        <source>单机：SQLite 文件</source>
+        <translation>This computer only: an SQLite file</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="574" />
+        <source>多台电脑共用：PostgreSQL 服务器</source>
+        <translation>Shared by several computers: a PostgreSQL server</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="580" />
+        <source>数据库文件的位置，如 D:\接访台\reception-desk.sqlite3</source>
+        <translation>Where the database file is, e.g. D:\ReceptionDesk\reception-desk.sqlite3</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="581" />
+        <source>浏览…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="586" />
+        <source>postgresql://用户名:密码@服务器:5432/数据库名</source>
+        <translation>postgresql://user:password@server:5432/database</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="593" />
+        <source>PostgreSQL 的密码会保存在本机设置中；如不希望保存，可在服务器上使用 .pgpass 文件。</source>
+        <translation>The PostgreSQL password is stored in this computer's settings; to avoid that, use a .pgpass file.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="601" />
+        <source>测试连接</source>
+        <translation>Test connection</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="604" />
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="656" />
+        <source>选择或新建 SQLite 数据库文件</source>
+        <translation>Choose or create an SQLite database file</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="658" />
+        <source>SQLite 数据库 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</source>
+        <translation>SQLite database (*.sqlite3 *.sqlite *.db);;All files (*)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="681" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="738" />
+        <source>请先填写数据库文件或 PostgreSQL 地址。</source>
+        <translation>Please fill in the database file or the PostgreSQL address first.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="684" />
+        <source>正在连接…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="703" />
+        <source>空数据库，首次启动时将自动建立数据表</source>
+        <translation>Empty database: the tables are created at the first start</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="705" />
+        <source>数据表版本 {0}，与本程序一致</source>
+        <translation>schema version {0}, as this program expects</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="707" />
+        <source>数据表版本 {0}，启动时将自动升级到 {1}（升级前自动备份）</source>
+        <translation>schema version {0}; it is upgraded to {1} at the next start (backed up first)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="710" />
+        <source>成功：{0}。{1}。</source>
+        <translation>Success: {0}. {1}.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="714" />
+        <source>文件不存在：{0}。保存后，下次启动时将在此位置新建数据库。</source>
+        <translation>The file does not exist: {0}. Once saved, a new database is created there at the next start.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="716" />
+        <source>该文件不是可用的 SQLite 数据库：{0}</source>
+        <translation>This file is not a usable SQLite database: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="717" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="743" />
+        <source>数据库地址格式不正确：{0}</source>
+        <translation>The database address is malformed: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="718" />
+        <source>不支持的数据库类型“{0}”，请使用 SQLite 文件或 PostgreSQL。</source>
+        <translation>Unsupported database type "{0}": use an SQLite file or PostgreSQL.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="719" />
+        <source>无法连接到数据库服务器（地址或端口有误，或服务器未启动）：{0}</source>
+        <translation>Cannot reach the database server (wrong address or port, or the server is not running): {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="720" />
+        <source>用户名或密码不正确：{0}</source>
+        <translation>Wrong user name or password: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="721" />
+        <source>服务器上没有这个数据库：{0}</source>
+        <translation>The server has no such database: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="722" />
+        <source>连接超时：服务器 {0} 秒内没有响应。</source>
+        <translation>Timed out: the server did not answer within {0} seconds.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="724" />
+        <source>连接失败：{0}</source>
+        <translation>Connection failed: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="748" />
+        <source>已保存。新的数据库将在下次启动接访台时使用。</source>
+        <translation>Saved. The new database is used from the next start of Reception Desk.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="757" />
+        <source>接访日列表</source>
+        <translation>Reception days</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="762" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="805" />
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="762" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="806" />
+        <source>标题</source>
+        <translation>Title</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="762" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="807" />
+        <source>地点</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="762" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="808" />
+        <source>接访领导</source>
+        <translation>Leaders</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="762" />
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="778" />
+        <source>切换到此接访日</source>
+        <translation>Switch to this day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="783" />
+        <source>切换后，所有页面都显示所选接访日的数据。</source>
+        <translation>After switching, every page shows the chosen day.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="787" />
+        <source>新建接访日</source>
+        <translation>New reception day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="802" />
+        <source>如：区委书记 张明、区长 王强</source>
+        <translation>e.g. Party Secretary Zhang Ming, District Head Wang Qiang</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="809" />
+        <source>信访局电话</source>
+        <translation>Bureau phone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="810" />
+        <source>创建接访日</source>
+        <translation>Create the day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="819" />
+        <source>新接访日按默认方案建立 15 个接待室，可在“接待室”中修改。</source>
+        <translation>A new day gets the default plan of 15 rooms; change them under "Reception room".</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="832" />
+        <source>{0}年{1}月{2}日</source>
+        <translation>{2}/{1}/{0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="836" />
+        <source>当前</source>
+        <translation>Current</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="882" />
+        <source>已切换到 {0}年{1}月{2}日 的接访日。</source>
+        <translation>Switched to the reception day of {2}/{1}/{0}.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="909" />
+        <source>已创建 {0}年{1}月{2}日 的接访日（15 个接待室）。点“切换到此接访日”开始使用。</source>
+        <translation>Created the reception day of {2}/{1}/{0} (15 rooms). Click "Switch to this day" to use it.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="924" />
+        <source>双击单元格修改，回车确认后立即保存。主题决定自动分配时哪些批次进入该室。</source>
+        <translation>Double-click a cell to edit; Enter saves at once. The theme decides which batches the automatic assignment sends to the room.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="942" />
+        <source>尚未选择接访日</source>
+        <translation>No reception day chosen</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="945" />
+        <source>{0}年{1}月{2}日 · {3} 的接待室</source>
+        <translation>Rooms of {2}/{1}/{0} · {3}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="996" />
+        <source>按名称筛选</source>
+        <translation>Filter by name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1016" />
+        <source>停用的单位不再出现在接待室的选择中，已有案件不受影响。</source>
+        <translation>Inactive departments are no longer offered in the rooms; existing cases keep them.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1018" />
+        <source>添加单位</source>
+        <translation>Add a department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1023" />
+        <source>全称（必填）</source>
+        <translation>Full name (required)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1026" />
+        <source>简称</source>
+        <translation>Short name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1029" />
+        <source>区级部门</source>
+        <translation>District department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1030" />
+        <source>乡镇（街道）</source>
+        <translation>Township</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1033" />
+        <source>联系人</source>
+        <translation>Contact</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1036" />
+        <source>联系电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1039" />
+        <source>（不设为常用）</source>
+        <translation>(not suggested for a theme)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1041" />
+        <source>常用于：{0}</source>
+        <translation>Suggested for: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1042" />
+        <source>添加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1082" />
+        <source>请填写单位全称。</source>
+        <translation>Please fill in the full name.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1106" />
+        <source>已添加“{0}”。</source>
+        <translation>Added "{0}".</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1114" />
+        <source>界面语言</source>
+        <translation>Interface language</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1131" />
+        <source>更改语言后，下次启动接访台时生效。</source>
+        <translation>A new language takes effect at the next start of Reception Desk.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1145" />
+        <source>已保存，下次启动时生效。</source>
+        <translation>Saved; takes effect at the next start.</translation>
+    </message>
+</context>
+<context>
+    <name>VerdictModel</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="143" />
+        <source>Excel行号</source>
+        <translation>Excel row</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="143" />
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="143" />
+        <source>结论</source>
+        <translation>Verdict</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="143" />
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+</context>
+<context>
+    <name>errors</name>
+    <message>
+        <location filename="../../reception_desk/ui/errors.py" line="34" />
+        <source>操作未完成：{0}。详细信息已写入日志文件 {1}。</source>
+        <translation>The operation did not complete: {0}. Details are in the log file {1}.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/errors.py" line="45" />
+        <source>无法完成</source>
+        <translation>Could not complete</translation>
+    </message>
+</context>
+<context>
+    <name>registrations</name>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="77" />
+        <source>土地拆迁</source>
+        <translation>Land acquisition &amp; demolition</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="78" />
+        <source>安全生产与环境保护</source>
+        <translation>Work safety &amp; environment</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="79" />
+        <source>劳动和社会保障</source>
+        <translation>Labour &amp; social security</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="80" />
+        <source>基层组织建设及反腐败</source>
+        <translation>Grassroots organisation &amp; anti-corruption</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="81" />
+        <source>农林水利</source>
+        <translation>Agriculture, forestry &amp; water</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="82" />
+        <source>交通基础设施</source>
+        <translation>Transport infrastructure</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="83" />
+        <source>涉法涉诉</source>
+        <translation>Law &amp; litigation</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="84" />
+        <source>城乡建设与住房</source>
+        <translation>Urban-rural construction &amp; housing</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="85" />
+        <source>教育卫生</source>
+        <translation>Education &amp; health</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="86" />
+        <source>民政与社会事务</source>
+        <translation>Civil affairs &amp; social matters</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="87" />
+        <source>经济与企业</source>
+        <translation>Economy &amp; enterprises</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="88" />
+        <source>综合（其他）</source>
+        <translation>General (other)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="89" />
+        <source>已登记</source>
+        <translation>Registered</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="90" />
+        <source>已签到</source>
+        <translation>Checked in</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="91" />
+        <source>候谈</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="92" />
+        <source>接谈中</source>
+        <translation>In session</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="93" />
+        <source>已接待</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="94" />
+        <source>未到</source>
+        <translation>No-show</translation>
+    </message>
+</context>
+<context>
+    <name>room_card</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="75" />
+        <source>已登记</source>
+        <translation>Registered</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="76" />
+        <source>已签到</source>
+        <translation>Checked in</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="77" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="364" />
+        <source>候谈</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="78" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="365" />
+        <source>接谈中</source>
+        <translation>In session</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="79" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="366" />
+        <source>已接待</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="80" />
+        <source>未到</source>
+        <translation>No-show</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="88" />
+        <source>身份证待核</source>
+        <translation>ID to check</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="89" />
+        <source>集体访</source>
+        <translation>Collective</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="90" />
+        <source>疑似重复</source>
+        <translation>Duplicate?</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="91" />
+        <source>类别推断</source>
+        <translation>Theme guessed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="99" />
+        <source>证</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="100" />
+        <source>集</source>
+        <translation>Grp</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="101" />
+        <source>重</source>
+        <translation>Dup</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="102" />
+        <source>推</source>
+        <translation>Inf</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="156" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="165" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="313" />
+        <source>{0}人</source>
+        <translation>{0} people</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="169" />
+        <source>排队号 {0}</source>
+        <translation>Ticket {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="172" />
+        <source>人工调整</source>
+        <translation>moved by hand</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="295" />
+        <source>批</source>
+        <translation> </translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="315" />
+        <source>{0}：{1} 批，{2} 人</source>
+        <translation>{0}: {1} batches, {2} people</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="402" />
+        <source>主持领导待定</source>
+        <translation>Host to be named</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="406" />
+        <source>主持：{0}
+地点：{1}
+容量：{2}人</source>
+        <translation>Host: {0}
+Location: {1}
+Capacity: {2} people</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="416" />
+        <source>▶ {0} {1} {2}人</source>
+        <translation>▶ {0} {1} ({2} people)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="420" />
+        <source>▶ 暂无接谈</source>
+        <translation>▶ No session</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="423" />
+        <source>队列 {0} 批（未签到 {1}）</source>
+        <translation>Queue: {0} ({1} not checked in)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="427" />
+        <source>队列为空</source>
+        <translation>Queue empty</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="433" />
+        <source>候谈 {0} 人 &gt; 容量 {1}</source>
+        <translation>{0} waiting &gt; cap. {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="441" />
+        <source>{0} {1}人 &gt; 容量 {2}</source>
+        <translation>{0}: {1} &gt; cap. {2}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="447" />
+        <source>{0} 批人数 &gt; 容量 {1}</source>
+        <translation>{0} batches &gt; cap. {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="450" />
+        <source>{0} {1} {2}人 &gt; 容量 {3}</source>
+        <translation>{0} {1}: {2} people &gt; capacity {3}</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,142 @@
+"""Starting the app: offscreen smoke, the one-line message without a display, a real X window under Xvfb,
+Chinese in the shipped font, English through the Qt translation."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QFontInfo, QFontMetrics, QImage
+
+from reception_desk.cli.main import main as cli
+from reception_desk.ui.context import AppContext
+from reception_desk.ui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parents[2]
+EXE = str(Path(sys.executable).with_name("reception-desk"))
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo day in an SQLite file, made once for this module."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    assert cli(["--db", str(path), "demo", "--seed", "7"]) == 0
+    return path
+
+
+def _env(**changes: str | None) -> dict[str, str]:
+    env = dict(os.environ)
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def test_quit_when_ready_offscreen(demo_file: Path, tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [EXE, "--db", str(demo_file), "--quit-when-ready"],
+        env=_env(QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_without_a_display_one_line_and_exit_2(demo_file: Path, tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [EXE, "--db", str(demo_file)],
+        env=_env(QT_QPA_PLATFORM=None, DISPLAY=None, WAYLAND_DISPLAY=None, HOME=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "offscreen" in lines[0] and "xvfb-run" in lines[0]
+
+
+def test_real_x_window_under_xvfb(demo_file: Path, tmp_path: Path) -> None:
+    if shutil.which("xvfb-run") is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI needs Xvfb (scripts/ensure-system-libs.sh installs it)")
+        pytest.skip("xvfb-run is not installed")
+    shot = tmp_path / "x.png"
+    proc = subprocess.run(
+        [
+            "xvfb-run",
+            "-a",
+            "-s",
+            "-screen 0 1400x900x24",
+            sys.executable,
+            str(ROOT / "scripts" / "xvfb_window.py"),
+            str(shot),
+            "--db",
+            str(demo_file),
+        ],
+        env=_env(QT_QPA_PLATFORM=None, HOME=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "platform=xcb" in proc.stdout
+    image = QImage(str(shot))
+    assert image.width() >= 1360
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
+    assert len(colours) > 20  # a painted window, not an empty screen
+
+
+def test_chinese_renders_in_the_shipped_font(qtbot: Any, app_ctx: AppContext) -> None:
+    window = MainWindow(app_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.ready, timeout=20000):
+        window.spawn_start()
+    title = window.day_title
+    assert "接访日" in title.text() or "接访台" in title.text()
+    assert QFontInfo(title.font()).family().startswith("WenQuanYi Micro Hei")
+    metrics = QFontMetrics(title.font())
+    assert all(metrics.inFontUcs4(ord(ch)) for ch in title.text() if not ch.isspace())
+    nav_texts = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert nav_texts[:5] == ["预登记", "签到", "接待室分配", "接待室", "设置"]
+    image = title.grab().toImage()
+    assert len({image.pixel(x, y) for x in range(image.width()) for y in range(image.height())}) > 4
+
+
+def test_english_translation_is_complete_and_used(demo_file: Path, tmp_path: Path) -> None:
+    check = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "update_translations.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stderr
+    probe = (
+        "import sys; from reception_desk.ui.app import run_gui;"
+        "sys.exit(run_gui(sys.argv[1], 'en', 't', True,"
+        " on_ready=lambda w: print('|'.join(w.nav.item(i).text() for i in range(w.nav.count())))))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, str(demo_file)],
+        capture_output=True,
+        text=True,
+        env=_env(QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path)),
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().split("|")[:5] == [
+        "Pre-registration",
+        "Check-in",
+        "Room board",
+        "Reception room",
+        "Settings",
+    ]

@@ -1,0 +1,207 @@
+"""The room board: counts on the cards, dragging a batch to another room (with a reason), auto-assignment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from sqlalchemy import select
+
+from reception_desk.db.models import AuditEntry, Batch
+from reception_desk.services import flow
+from reception_desk.services.assignment import assign_day
+from reception_desk.ui.context import AppContext
+from reception_desk.ui.pages.room_board_page import RoomBoardPage
+from reception_desk.ui.widgets.room_card import BATCH_MIME, RoomCard, batch_mime, read_batch_mime
+from tests.helpers import register
+
+TIMEOUT = 5000
+
+
+def _page(qtbot: Any, ctx: AppContext) -> RoomBoardPage:
+    page = RoomBoardPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1190, 780)
+    page.show()
+    with qtbot.waitSignal(page.reloaded, timeout=TIMEOUT):
+        page.schedule_reload()
+    return page
+
+
+def _wait_idle(qtbot: Any, page: RoomBoardPage) -> None:
+    """Let the reloads the last writes started finish, so none is left running when the test's loop closes."""
+    qtbot.waitUntil(lambda: not page._debounce.isActive() and not page._tasks, timeout=TIMEOUT)
+
+
+def _batch(ctx: AppContext, batch_id: int) -> Batch:
+    with ctx.db.read() as session:
+        batch = session.get(Batch, batch_id)
+        assert batch is not None
+        return batch
+
+
+def _drop(card: RoomCard, mime: Any) -> tuple[bool, bool]:
+    """Deliver a drag entering the card and the drop, as Qt does at the end of a real drag."""
+    actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+    centre = card.rect().center()
+    enter = QDragEnterEvent(centre, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(card, enter)
+    drop = QDropEvent(QPointF(centre), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(card, drop)
+    return enter.isAccepted(), drop.isAccepted()
+
+
+def test_cards_show_the_counts(qtbot: Any, app_ctx: AppContext) -> None:
+    db, day = app_ctx.db, app_ctx.day_id
+    assert day is not None
+    ids = register(db, day, 3, theme="civil", headcount=2)  # room 13 is the civil room
+    assign_day(db, day)
+    flow.check_in(db, ids[0], "desk")
+    flow.check_in(db, ids[1], "desk")
+    flow.call_next(db, _batch(app_ctx, ids[0]).room_id or 0, "host")
+
+    page = _page(qtbot, app_ctx)
+    assert len(page.cards) == 15
+    card = page.card_for_number(13)
+    assert card.name_label.text() == "第13接待室"
+    assert card.theme_label.text() == "民政与社会事务"
+    assert card.waiting_box.batches.text() == "1"
+    assert card.waiting_box.people.text() == "2人"
+    assert card.session_box.batches.text() == "1"
+    assert card.done_box.batches.text() == "0"
+    assert "Y0001" in card.current_label.text()
+    assert [e.batch_id for e in card.queue_list.entries()] == [ids[1], ids[2]]
+    assert card.queue_list.count() == 2
+    assert "未签到 1" in card.queue_title.text()
+    assert not card.warning_label.isVisibleTo(card)
+    assert "候谈 <b" in page.summary_label.text()
+
+    # the board follows the desk live: a check-in elsewhere shows without asking
+    page.spawn(app_ctx.write(flow.check_in, db, ids[2], "desk"))
+    qtbot.waitUntil(lambda: card.waiting_box.batches.text() == "2", timeout=TIMEOUT)
+    assert card.waiting_box.people.text() == "4人"
+    _wait_idle(qtbot, page)
+
+
+def test_capacity_warning_marks_the_card(qtbot: Any, app_ctx: AppContext) -> None:
+    db, day = app_ctx.db, app_ctx.day_id
+    assert day is not None
+    big = register(db, day, 1, theme="civil", headcount=25)
+    assign_day(db, day)
+    page = _page(qtbot, app_ctx)
+    card = page.card_for_number(13)  # capacity 20
+    assert card.property("warn") is True
+    assert card.warning_label.isVisibleTo(card)
+    assert "Y0001 25人" in card.warning_text()
+    flow.check_in(db, big[0], "desk")
+    page.schedule_reload()
+    qtbot.waitUntil(lambda: "候谈 25 人" in card.warning_text(), timeout=TIMEOUT)
+    _wait_idle(qtbot, page)
+
+
+def test_drag_a_batch_to_another_room(qtbot: Any, app_ctx: AppContext) -> None:
+    db, day = app_ctx.db, app_ctx.day_id
+    assert day is not None
+    ids = register(db, day, 2, theme="labour")  # rooms 4 and 5 serve labour
+    assign_day(db, day)
+    page = _page(qtbot, app_ctx)
+    moving = ids[0]
+    source = next(c for c in page.cards.values() if moving in [e.batch_id for e in c.queue_list.entries()])
+    target = page.card_for_number(14)
+    entry = next(e for e in source.queue_list.entries() if e.batch_id == moving)
+
+    # the mime data is what the queue list's startDrag puts in its QDrag
+    mime = batch_mime(entry, source.room_id)
+    assert mime.hasFormat(BATCH_MIME)
+    dragged = read_batch_mime(mime)
+    assert dragged is not None and dragged.batch_id == moving and dragged.from_room_id == source.room_id
+
+    # a card does not take a batch from its own queue
+    assert _drop(source, mime) == (False, False)
+    assert page.reason_dialog is None
+
+    assert _drop(target, mime) == (True, True)
+    dialog = page.reason_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible, timeout=TIMEOUT)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled()  # a reason is required
+    dialog.accept()
+    assert dialog.isVisible()  # still open without a reason
+    dialog.reason_edit.setText("集体访需要大房间")
+    assert ok.isEnabled()
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: moving in [e.batch_id for e in target.queue_list.entries()], timeout=TIMEOUT)
+    assert moving not in [e.batch_id for e in source.queue_list.entries()]
+    batch = _batch(app_ctx, moving)
+    assert batch.room_id == target.room_id
+    assert batch.placed_by_hand
+    with db.read() as session:
+        audit = session.scalars(
+            select(AuditEntry).where(AuditEntry.entity_id == moving, AuditEntry.action == "move")
+        ).one()
+    assert audit.reason == "集体访需要大房间"
+    assert audit.actor == app_ctx.actor
+    assert audit.after is not None and audit.after["room_id"] == target.room_id
+    _wait_idle(qtbot, page)
+
+
+def test_drag_from_the_unassigned_column(qtbot: Any, app_ctx: AppContext) -> None:
+    db, day = app_ctx.db, app_ctx.day_id
+    assert day is not None
+    ids = register(db, day, 1, theme="land")
+    page = _page(qtbot, app_ctx)
+    assert [e.batch_id for e in page.unassigned_list.entries()] == ids
+    assert page.unassigned_title.text() == "未分配 1 批"
+    mime = batch_mime(page.unassigned_list.entries()[0], None)
+    target = page.card_for_number(15)
+    assert _drop(target, mime) == (True, True)
+    assert page.reason_dialog is not None
+    page.reason_dialog.reason_edit.setText("领导指定")
+    page.reason_dialog.accept()
+    qtbot.waitUntil(lambda: page.unassigned_list.count() == 0, timeout=TIMEOUT)
+    assert _batch(app_ctx, ids[0]).room_id == target.room_id
+    assert target.queue_list.count() == 1
+    _wait_idle(qtbot, page)
+
+
+def test_auto_assign_places_the_unassigned(qtbot: Any, app_ctx: AppContext) -> None:
+    db, day = app_ctx.db, app_ctx.day_id
+    assert day is not None
+    ids = register(db, day, 4, theme="law") + register(db, day, 2, theme="transport", start=10)
+    page = _page(qtbot, app_ctx)
+    assert page.unassigned_list.count() == 6
+    qtbot.mouseClick(page.auto_assign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.message_label.text() == "已自动分配 6 批", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: page.unassigned_list.count() == 0, timeout=TIMEOUT)
+    rooms = {_batch(app_ctx, i).room_id for i in ids}
+    numbers = {c.room.number for c in page.cards.values() if c.room_id in rooms}
+    assert numbers == {8, 9, 10}
+    assert page.card_for_number(8).queue_list.count() == 2
+    assert page.auto_assign_button.isEnabled()
+
+    # a second run finds nothing to place
+    qtbot.mouseClick(page.auto_assign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.message_label.text() == "没有需要分配的批次", timeout=TIMEOUT)
+    _wait_idle(qtbot, page)
+
+
+def test_start_drag_runs_the_real_drag(qtbot: Any, app_ctx: AppContext) -> None:
+    """startDrag builds the QDrag (mime, pixmap) and runs it; offscreen Qt ends it at once without a drop."""
+    db, day = app_ctx.db, app_ctx.day_id
+    assert day is not None
+    ids = register(db, day, 1, theme="economy")
+    assign_day(db, day)
+    page = _page(qtbot, app_ctx)
+    queue = page.card_for_number(14).queue_list
+    item = queue.item(0)
+    assert item is not None
+    queue.setCurrentItem(item)
+    assert queue.selected_batch_id() == ids[0]
+    queue.startDrag(Qt.DropAction.MoveAction)
+    assert page.reason_dialog is None  # nothing was dropped, nothing asked
+    assert _batch(app_ctx, ids[0]).room_id == page.card_for_number(14).room_id
+    _wait_idle(qtbot, page)
