@@ -7,7 +7,5 @@ cd "$ROOT"
 DEMO_DB="$(.venv/bin/python -c 'from reception_desk.db.engine import data_dir; print(data_dir() / "demo.sqlite3")')"
 rm -f "$DEMO_DB" "$DEMO_DB-wal" "$DEMO_DB-shm"
 .venv/bin/reception-desk --db "$DEMO_DB" demo "$@"
-.venv/bin/reception-desk --db "$DEMO_DB" registrations
-echo
-echo "Demo database: $DEMO_DB"
-echo "Try: .venv/bin/reception-desk --db \"$DEMO_DB\" --help"
+echo "The command line works on it too: .venv/bin/reception-desk --db \"$DEMO_DB\" --help"
+exec .venv/bin/reception-desk --db "$DEMO_DB"

@@ -47,6 +47,7 @@ def main() -> int:
     register_fonts(app)
     translator = install_translator(app, args.lang)
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("room_host/room_id", 4)  # the room host page shows room 4 with a batch in session
     ctx = AppContext(db, info.id, "演示", settings)
     window = MainWindow(ctx)
     window.resize(1360, 860)

@@ -103,3 +103,9 @@ def test_backup_is_a_complete_sqlite_copy(db: Database, tmp_path: Path) -> None:
         assert len(plan.list_rooms(copy, day_id)) == 15
     finally:
         copy.dispose()
+
+
+def test_head_constant_matches_the_migration_scripts() -> None:
+    from reception_desk.db.migrate import HEAD, script_head_revision
+
+    assert script_head_revision() == HEAD

@@ -377,7 +377,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from reception_desk.ui.app import run_gui
 
-        return run_gui(args.db, args.lang, args.user or getpass.getuser(), args.quit_when_ready, args.gui_day)
+        try:
+            return run_gui(args.db, args.lang, args.user or getpass.getuser(), args.quit_when_ready, args.gui_day)
+        except Exception as exc:  # start-up failed (database unreachable, ...): one line, the detail in the log
+            return _internal_error(args.lang or "zh", "gui", exc)
     lang = args.lang or "zh"
     try:
         ctx = Context(args)
@@ -396,11 +399,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(say(lang, "db_unreachable", msg=str(exc.orig).strip().splitlines()[0]), file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:
-        log_path = _log_to_file()
-        log.error("command %s failed\n%s", args.command, traceback.format_exc())
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(say(lang, "internal", msg=first, log=log_path), file=sys.stderr)
-        return EXIT_FAILED
+        return _internal_error(lang, args.command, exc)
+
+
+def _internal_error(lang: str, command: str, exc: Exception) -> int:
+    """Log the traceback to the data folder and print one line."""
+    log_path = _log_to_file()
+    log.error("command %s failed\n%s", command, traceback.format_exc())
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    print(say(lang, "internal", msg=first, log=log_path), file=sys.stderr)
+    return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -5,9 +5,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from reception_desk.db.engine import Database
 from reception_desk.domain.batches import BatchStatus, Flag
 from reception_desk.errors import UnusableInputError
@@ -62,6 +59,9 @@ def export_registrations(db: Database, day_id: int, path: Path, title: str = "")
             writer.writerow(HEADER)
             writer.writerows(_cells(r) for r in rows)
     else:
+        from openpyxl import Workbook  # loaded when needed: it costs ~0.1 s at start-up
+        from openpyxl.styles import Alignment, Font
+
         wb = Workbook()
         ws = wb.active
         ws.title = "预登记名单"

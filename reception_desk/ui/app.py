@@ -78,8 +78,10 @@ def run_gui(
             window.ready.connect(lambda: on_ready(window))
         if quit_when_ready:
             window.ready.connect(app.quit)
-        await window.start()
-        return await closed
+        loading = asyncio.ensure_future(window.start())  # the window lives on while the other pages load
+        code = await closed
+        loading.cancel()
+        return code
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

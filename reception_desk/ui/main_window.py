@@ -107,12 +107,16 @@ class MainWindow(QMainWindow):
         return next(p for p in self.pages if isinstance(p, cls))
 
     async def start(self) -> None:
-        """Load the header and every page, start watching for other laptops, then signal `ready`."""
+        """Load the header and the visible page, signal `ready`, start watching, then load the other pages."""
+        await self.watcher.prime()
         await self._load_header()
-        await asyncio.gather(*(p.reload() for p in self.pages))
+        current = self.stack.currentWidget()
+        await asyncio.gather(*(p.reload() for p in self.pages if p is current))
         self.watcher.start()
         self.repaint()
         QTimer.singleShot(0, self.ready.emit)
+        # the other pages fill in behind the visible one, so the first page shows without waiting for them
+        await asyncio.gather(*(p.reload() for p in self.pages if p is not current))
 
     async def _load_header(self) -> None:
         if self.ctx.day_id is None:

@@ -32,6 +32,10 @@ class ExternalChangeWatcher(QObject):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._tick)
 
+    async def prime(self) -> None:
+        """Take the baseline before the pages load, so a write between their load and the first poll is seen."""
+        self._last = await self.ctx.read(last_change_id, self.ctx.db)
+
     def start(self) -> None:
         """Begin polling."""
         self._timer.start()

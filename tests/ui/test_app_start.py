@@ -140,3 +140,20 @@ def test_english_translation_is_complete_and_used(demo_file: Path, tmp_path: Pat
         "Reception room",
         "Settings",
     ]
+
+
+def test_rare_characters_have_glyphs_on_screen(qtbot: Any, qloop: Any) -> None:
+    from PySide6.QtGui import QFont, QFontDatabase, QRawFont
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    font = QApplication.font()
+    families = font.families()
+    assert families[0].startswith("WenQuanYi Micro Hei") and len(families) == 3
+    # each rare character is covered by one of the application's font families
+    for ch in ("𠮷", "䶮"):
+        covered = [f for f in families if QRawFont.fromFont(QFont(f)).supportsCharacter(ord(ch))]
+        assert covered, ch
+    label = QLabel("𠮷田 䶮 阿依古丽·买买提")
+    qtbot.addWidget(label)
+    assert QFontDatabase.families()  # the database is up
+    assert label.grab().width() > 0
