@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from reception_desk.db.models import Department, Room
 from reception_desk.services import plan
+from reception_desk.services.db_probe import probe_database
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.pages.base import Page
-from reception_desk.ui.pages.settings_page import SettingsPage, probe_database
+from reception_desk.ui.pages.settings_page import SettingsPage
 from tests.conftest import PG_URL, postgres_unavailable
 
 WAIT = 5000

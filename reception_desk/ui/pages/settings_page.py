@@ -10,21 +10,11 @@ import asyncio
 import datetime as dt
 import logging
 import os
-import sqlite3
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QDate,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QAbstractTableModel, QDate, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -41,9 +31,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
-    QSpinBox,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -52,23 +39,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
-from reception_desk.db.engine import ENV_VAR, make_engine, resolve_url, sqlite_path
+from reception_desk.db.engine import ENV_VAR, resolve_url, sqlite_path
 from reception_desk.domain.themes import THEMES
 from reception_desk.services import days, plan
 from reception_desk.services.changes import ChangeSet
-from reception_desk.services.plan import DepartmentInfo, RoomInfo
+from reception_desk.services.db_probe import PROBE_TIMEOUT_S, ProbeResult, probe_database
 from reception_desk.ui.app import DB_KEY
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.errors import show_error
 from reception_desk.ui.i18n import LANG_KEY
+from reception_desk.ui.models.plan_models import (
+    ID_ROLE,
+    CapacityDelegate,
+    DepartmentsModel,
+    Edit,
+    EditQueue,
+    RoomsModel,
+    ThemeDelegate,
+)
 from reception_desk.ui.pages.base import Page
 
 log = logging.getLogger(__name__)
-
-PROBE_TIMEOUT_S = 3
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 PAGE_STYLE = """
 #settingsPage QLabel[role="hint"] { color: #7a828c; }
@@ -88,378 +80,6 @@ QPushButton[role="primary"] { background: #b3261e; color: white; font-weight: bo
                               border: none; border-radius: 4px; }
 QPushButton[role="primary"]:disabled { background: #e3b6b2; }
 """
-
-
-# ---------------------------------------------------------------------------------------- connection test
-
-
-@dataclass(frozen=True)
-class ProbeResult:
-    """What a connection test found: ok, or the kind of failure and its detail (translated by the page)."""
-
-    ok: bool
-    kind: str  # ok | missing_file | not_database | bad_url | unsupported | no_server | auth | no_database | timeout
-    server: str = ""  # "SQLite 3.40.1", "PostgreSQL 15.4"
-    revision: str | None = None  # the schema revision the database is at (None: empty database)
-    head: str = ""  # the revision this program expects
-    detail: str = ""
-
-
-def _head() -> str:
-    from reception_desk.db.migrate import head_revision
-
-    return head_revision()
-
-
-def _probe_sqlite(resolved: str, timeout_s: float) -> ProbeResult:
-    path = sqlite_path(resolved)
-    if path is None:
-        return ProbeResult(False, "bad_url", detail=resolved)
-    if not path.exists():
-        return ProbeResult(False, "missing_file", detail=str(path))
-    try:
-        # read-only: a connection test must never create or change a file
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout_s)
-        try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            revision = None
-            if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'").fetchone():
-                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-                revision = str(row[0]) if row else None
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        return ProbeResult(False, "not_database", detail=f"{path}: {exc}")
-    return ProbeResult(True, "ok", server=f"SQLite {sqlite3.sqlite_version}", revision=revision, head=_head())
-
-
-def _classify(exc: BaseException) -> str:
-    text = str(exc).lower()
-    if "password" in text or "authentication" in text:
-        return "auth"
-    if "timeout" in text or "timed out" in text:
-        return "timeout"
-    if "does not exist" in text:
-        return "no_database"
-    if "refused" in text or "could not translate host" in text or "name or service" in text or "no route" in text:
-        return "no_server"
-    return "failed"
-
-
-def probe_database(url: str, timeout_s: float = PROBE_TIMEOUT_S) -> ProbeResult:
-    """Try to connect (a few seconds at most) and read the server version and schema revision; no Qt, no writes."""
-    try:
-        resolved = resolve_url(url.strip())
-        backend = make_url(resolved).get_backend_name()
-    except Exception as exc:  # any parse failure is a malformed address
-        return ProbeResult(False, "bad_url", detail=str(exc))
-    if backend == "sqlite":
-        return _probe_sqlite(resolved, timeout_s)
-    if backend != "postgresql":
-        return ProbeResult(False, "unsupported", detail=backend)
-    try:
-        engine = make_engine(resolved, poolclass=NullPool, connect_args={"connect_timeout": max(1, int(timeout_s))})
-    except Exception as exc:
-        return ProbeResult(False, "bad_url", detail=str(exc).splitlines()[0])
-    try:
-        from alembic.runtime.migration import MigrationContext
-
-        with engine.connect() as conn:
-            version = conn.exec_driver_sql("SHOW server_version").scalar()
-            revision = MigrationContext.configure(conn).get_current_revision()
-        return ProbeResult(True, "ok", server=f"PostgreSQL {version}", revision=revision, head=_head())
-    except Exception as exc:  # the server's answer, whatever it is, goes to the user
-        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        return ProbeResult(False, _classify(exc), detail=detail[0] if detail else type(exc).__name__)
-    finally:
-        engine.dispose()
-
-
-# ---------------------------------------------------------------------------------------- table models
-
-
-@dataclass(frozen=True)
-class Edit:
-    """One cell edit: the row, the field, the new value, and the version of the row the user was looking at."""
-
-    row_id: int
-    field: str
-    value: Any
-    version: int
-
-
-class EditQueue:
-    """Edits of one table, written one after the other.
-
-    Each edit carries the version the user saw. A version produced by our own earlier write counts as seen, so
-    two quick edits of one row do not refuse each other; a version somebody else produced does not, so their
-    change is refused rather than overwritten.
-    """
-
-    def __init__(self) -> None:
-        self.items: list[Edit] = []
-        self.running = False
-        self._ours: dict[tuple[int, int], int] = {}  # (row id, version we wrote on) -> version our write made
-
-    def version_for(self, edit: Edit) -> int:
-        """The version to send: the one the user saw, moved past our own writes since."""
-        version = edit.version
-        while (edit.row_id, version) in self._ours:
-            version = self._ours[(edit.row_id, version)]
-        return version
-
-    def wrote(self, row_id: int, used: int, now: int) -> None:
-        """Remember that our write moved the row from `used` to `now` (only when nobody else came between)."""
-        if now == used + 1:
-            self._ours[(row_id, used)] = now
-
-    def queued_cells(self) -> set[tuple[int, str]]:
-        """The cells still waiting to be written (they keep showing the typed value)."""
-        return {(e.row_id, e.field) for e in self.items}
-
-
-class RoomsModel(QAbstractTableModel):
-    """The day's rooms; an edit emits `edited(room_id, field, value)` and shows the new value until reloaded."""
-
-    edited = Signal(int, str, object)
-    FIELDS = ("number", "name", "theme_code", "host", "location", "capacity")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[RoomInfo] = []
-        self.pending: dict[tuple[int, str], Any] = {}
-        self.headers = (
-            self.tr("编号"),
-            self.tr("名称"),
-            self.tr("主题"),
-            self.tr("主持领导"),
-            self.tr("地点"),
-            self.tr("容量（人）"),
-        )
-        self._theme_names = {t.code: t.name for t in THEMES}
-
-    def set_rows(self, rows: list[RoomInfo], keep: set[tuple[int, str]] | None = None) -> None:
-        """New rows from the database: updated in place when the same rooms (an open editor stays open).
-
-        Typed values not yet written (`keep`) go on showing."""
-        self.pending = {k: v for k, v in self.pending.items() if keep and k in keep}
-        if [r.id for r in rows] != [r.id for r in self.rows]:
-            self.beginResetModel()
-            self.rows = rows
-            self.endResetModel()
-            return
-        old, self.rows = self.rows, rows
-        for i, (before, after) in enumerate(zip(old, rows, strict=True)):
-            if before != after:
-                self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.FIELDS) - 1))
-
-    def room(self, row: int) -> RoomInfo:
-        """The room of a row."""
-        return self.rows[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """One row per room."""
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Number, name, theme, host, location, capacity."""
-        return 0 if parent.isValid() else len(self.FIELDS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
-
-    def _value(self, room: RoomInfo, field: str) -> Any:
-        if (room.id, field) in self.pending:
-            return self.pending[(room.id, field)]
-        return room.theme_code if field == "theme_code" else getattr(room, field)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Display and edit values; the theme shows its name and edits by its code."""
-        if not index.isValid():
-            return None
-        room = self.rows[index.row()]
-        field = self.FIELDS[index.column()]
-        value = self._value(room, field)
-        if role == Qt.ItemDataRole.DisplayRole:
-            if field == "theme_code":
-                return self._theme_names.get(value, room.theme_name)
-            return str(value)
-        if role == Qt.ItemDataRole.EditRole:
-            return value
-        if role == Qt.ItemDataRole.TextAlignmentRole and field in ("number", "capacity"):
-            return int(Qt.AlignmentFlag.AlignCenter)
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        """Everything but the number is editable."""
-        base = super().flags(index)
-        if index.isValid() and self.FIELDS[index.column()] != "number":
-            return base | Qt.ItemFlag.ItemIsEditable
-        return base
-
-    def setData(
-        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole
-    ) -> bool:
-        """Take an edit: shown at once, written by the page."""
-        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
-            return False
-        room = self.rows[index.row()]
-        field = self.FIELDS[index.column()]
-        if field == "number":
-            return False
-        if isinstance(value, str):
-            value = value.strip()
-        if field == "capacity":
-            value = int(value)
-        if value == self._value(room, field):
-            return False
-        self.pending[(room.id, field)] = value
-        self.dataChanged.emit(index, index)
-        self.edited.emit(room.id, field, value)
-        return True
-
-
-class DepartmentsModel(QAbstractTableModel):
-    """The department directory; an edit emits `edited(department_id, field, value)`."""
-
-    edited = Signal(int, str, object)
-    FIELDS = ("name", "short_name", "kind", "contact", "phone", "active")
-    EDITABLE = frozenset({"name", "short_name", "contact", "phone"})
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[DepartmentInfo] = []
-        self.pending: dict[tuple[int, str], Any] = {}
-        self.headers = (
-            self.tr("名称"),
-            self.tr("简称"),
-            self.tr("类型"),
-            self.tr("联系人"),
-            self.tr("联系电话"),
-            self.tr("启用"),
-        )
-        self._kinds = {"bureau": self.tr("区级部门"), "township": self.tr("乡镇（街道）")}
-
-    def set_rows(self, rows: list[DepartmentInfo], keep: set[tuple[int, str]] | None = None) -> None:
-        """New rows from the database (in place when the same departments); `keep`: cells not yet written."""
-        self.pending = {k: v for k, v in self.pending.items() if keep and k in keep}
-        if [r.id for r in rows] != [r.id for r in self.rows]:
-            self.beginResetModel()
-            self.rows = rows
-            self.endResetModel()
-            return
-        old, self.rows = self.rows, rows
-        for i, (before, after) in enumerate(zip(old, rows, strict=True)):
-            if before != after:
-                self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.FIELDS) - 1))
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """One row per department."""
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Name, short name, kind, contact, phone, active."""
-        return 0 if parent.isValid() else len(self.FIELDS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
-
-    def _value(self, dept: DepartmentInfo, field: str) -> Any:
-        return self.pending.get((dept.id, field), getattr(dept, field))
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Texts, the kind in words, the active flag as a check box; inactive rows greyed."""
-        if not index.isValid():
-            return None
-        dept = self.rows[index.row()]
-        field = self.FIELDS[index.column()]
-        value = self._value(dept, field)
-        if field == "active":
-            if role == Qt.ItemDataRole.CheckStateRole:
-                return Qt.CheckState.Checked if value else Qt.CheckState.Unchecked
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.tr("启用") if value else self.tr("停用")
-        elif role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            return self._kinds.get(value, value) if field == "kind" else str(value)
-        if role == Qt.ItemDataRole.ForegroundRole and not self._value(dept, "active"):
-            return Qt.GlobalColor.gray
-        if role == ID_ROLE:
-            return dept.id
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        """Texts are editable, the active flag is a check box, the kind is fixed."""
-        base = super().flags(index)
-        if not index.isValid():
-            return base
-        field = self.FIELDS[index.column()]
-        if field == "active":
-            return base | Qt.ItemFlag.ItemIsUserCheckable
-        if field in self.EDITABLE:
-            return base | Qt.ItemFlag.ItemIsEditable
-        return base
-
-    def setData(
-        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole
-    ) -> bool:
-        """Take an edit (text or the active check box)."""
-        if not index.isValid():
-            return False
-        dept = self.rows[index.row()]
-        field = self.FIELDS[index.column()]
-        if field == "active" and role == Qt.ItemDataRole.CheckStateRole:
-            value = Qt.CheckState(value) == Qt.CheckState.Checked
-        elif field in self.EDITABLE and role == Qt.ItemDataRole.EditRole:
-            value = str(value).strip()
-        else:
-            return False
-        if value == self._value(dept, field):
-            return False
-        self.pending[(dept.id, field)] = value
-        self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), len(self.FIELDS) - 1))
-        self.edited.emit(dept.id, field, value)
-        return True
-
-
-class ThemeDelegate(QStyledItemDelegate):
-    """The theme column edits with a combo of the themes."""
-
-    def createEditor(
-        self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QWidget:
-        """A combo of the theme names."""
-        combo = QComboBox(parent)
-        for theme in THEMES:
-            combo.addItem(theme.name, theme.code)
-        return combo
-
-    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
-        """Select the row's theme."""
-        if isinstance(editor, QComboBox):
-            editor.setCurrentIndex(max(0, editor.findData(index.data(Qt.ItemDataRole.EditRole))))
-
-    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex | QPersistentModelIndex) -> None:
-        """Write the chosen theme's code."""
-        if isinstance(editor, QComboBox):
-            model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
-
-
-class CapacityDelegate(QStyledItemDelegate):
-    """The capacity column edits with a spin box from 1."""
-
-    def createEditor(
-        self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QWidget:
-        """A spin box 1-500."""
-        spin = QSpinBox(parent)
-        spin.setRange(1, 500)
-        return spin
 
 
 def _table(model: QAbstractTableModel | QSortFilterProxyModel, name: str) -> QTableView:
