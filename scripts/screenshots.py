@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE_FILES = ("registrations", "checkin", "room_board", "room_host", "settings")
+PAGE_FILES = ("registrations", "checkin", "room_board", "room_host", "settings", "print_centre")
 
 
 def main() -> int:

@@ -7,6 +7,7 @@ the resident ID already masked; the day summary takes counts.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from reception_desk.domain.batches import CHECKED_IN, BatchStatus, is_collective
 from reception_desk.domain.deadlines import Colour
 from reception_desk.services.cases import OUTCOME_LABELS, CaseDetail
 from reception_desk.services.days import DayInfo
-from reception_desk.services.errors import NotFoundError
+from reception_desk.services.errors import InvalidInputError, NotFoundError
 from reception_desk.services.registrations import RegistrationRow, list_registrations
 
 HANDED_OVER = "handed_over"
@@ -518,3 +519,53 @@ def _tally(
         for name in sorted(set(lead) | set(co), key=lambda n: (-lead[n], -co[n], n))
     )
     return DaySummary(info, totals, by_room, by_theme, by_outcome, by_colour, by_department)
+
+
+# ------------------------------------------------------------------------------------------------ queue ticket
+
+
+@dataclass(frozen=True)
+class QueueTicket:
+    """A checked-in batch's queue ticket (排队号): its number and where to wait; the resident ID masked."""
+
+    day: DayInfo
+    batch_id: int
+    reg_no: str
+    queue_number: int
+    lead_name: str
+    id_masked: str
+    headcount: int
+    room_number: int | None
+    room_name: str
+    room_location: str
+    checked_in_at: dt.datetime  # stored (naive UTC), as the batch's arrival
+
+
+def queue_ticket(db: Database, batch_id: int) -> QueueTicket:
+    """The ticket of a checked-in batch; NotFoundError for an unknown batch, InvalidInputError before check-in."""
+    with db.read() as session:
+        row = session.execute(
+            select(Batch, Visitor, ReceptionDay, Room)
+            .join(Visitor, Visitor.id == Batch.lead_visitor_id)
+            .join(ReceptionDay, ReceptionDay.id == Batch.day_id)
+            .outerjoin(Room, Room.id == Batch.room_id)
+            .where(Batch.id == batch_id)
+        ).first()
+        if row is None:
+            raise NotFoundError(f"批次 #{batch_id} 不存在。")
+        batch, visitor, day, room = row
+        if batch.queue_number is None or batch.arrived_at is None:
+            raise InvalidInputError(f"批次 {batch.reg_no} 尚未签到，还没有排队号。")
+        return QueueTicket(
+            day=_day_info(day),
+            batch_id=batch.id,
+            reg_no=batch.reg_no,
+            queue_number=batch.queue_number,
+            lead_name=visitor.name,
+            id_masked=resident_id.mask(visitor.id_number),
+            headcount=batch.headcount,
+            room_number=room.number if room is not None else None,
+            room_name=room.name if room is not None else "",
+            room_location=room.location if room is not None else "",
+            checked_in_at=batch.arrived_at,
+        )

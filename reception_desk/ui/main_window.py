@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
 def build_pages(ctx: AppContext) -> list[Page]:
     """The pages in navigation order."""
     from reception_desk.ui.pages.checkin_page import CheckInPage
+    from reception_desk.ui.pages.print_centre_page import PrintCentrePage
     from reception_desk.ui.pages.registrations_page import RegistrationsPage
     from reception_desk.ui.pages.room_board_page import RoomBoardPage
     from reception_desk.ui.pages.room_host_page import RoomHostPage
@@ -170,4 +171,5 @@ def build_pages(ctx: AppContext) -> list[Page]:
         RoomBoardPage(ctx),
         RoomHostPage(ctx),
         SettingsPage(ctx),
+        PrintCentrePage(ctx),
     ]

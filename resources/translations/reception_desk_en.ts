@@ -3,259 +3,292 @@
 <context>
     <name>CheckInPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="143" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="150" />
         <source>姓名 / 拼音首字母 / 电话 / 身份证后4位 / 登记号，回车签到</source>
         <translation>Name / pinyin initials / phone / last 4 of ID / reg. no.; Enter checks in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="146" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="153" />
         <source>现场登记 (F2)</source>
         <translation>Walk-in (F2)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="155" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="373" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="381" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="162" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="391" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="399" />
         <source>输入后自动查找；↑↓ 选择，回车签到，Esc 清空</source>
         <translation>Type to search; ↑↓ to choose, Enter to check in, Esc to clear</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="196" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="204" />
         <source>签到</source>
         <translation>Check-in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="252" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="230" />
+        <source>打印排队号  Ctrl+P</source>
+        <translation>Print queue ticket  Ctrl+P</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="232" />
+        <source>在 80 毫米小票打印机上打印排队号（先预览）</source>
+        <translation>Print the queue ticket on the 80 mm receipt printer (preview first)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="270" />
         <source>请核对身份证</source>
         <translation>Please verify the ID card</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="280" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="298" />
         <source>签到所选</source>
         <translation>Check in selected</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="282" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="503" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="300" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="521" />
         <source>全部签到</source>
         <translation>Check in everyone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="289" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="307" />
         <source>找到来访人后，这里显示批次详情：诉求、标记、同行人员；集体访可逐人勾选签到。</source>
         <translation>Once a visitor is found, the batch shows here: request, flags, companions; groups can check in person by person.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="371" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="389" />
         <source>最近签到（今日已签到 {0} 批）；输入姓名等查找，回车签到</source>
         <translation>Latest check-ins ({0} batches checked in today); type a name to search, Enter to check in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="383" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="401" />
         <source>没有找到“{0}”。现场来访请按 F2 登记。</source>
         <translation>Nothing found for “{0}”. Press F2 to register a walk-in.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="385" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="403" />
         <source>找到 {0} 个批次，显示前 {1} 个</source>
         <translation>{0} batches found, showing the first {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="387" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="405" />
         <source>找到 {0} 个批次</source>
         <translation>{0} batches found</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="395" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="413" />
         <source>{0}人</source>
         <translation>{0} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="396" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="414" />
         <source>第{0}室</source>
         <translation>Room {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="396" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="414" />
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="450" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="468" />
         <source>{0}  共{1}人</source>
         <translation>{0}  ({1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="453" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="471" />
         <source>{0} · 排队号 {1}</source>
         <translation>{0} · ticket {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="456" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="474" />
         <source>{0}（{1}）</source>
         <translation>{0} ({1})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="458" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="476" />
         <source>尚未分配接待室</source>
         <translation>No room assigned yet</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="461" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="479" />
         <source>问题类别：{0}</source>
         <translation>Theme: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="461" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="479" />
         <source>接待室：{0}</source>
         <translation>Room: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="465" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="483" />
         <source>电话 {0}</source>
         <translation>Phone {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="467" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="485" />
         <source>现场登记</source>
         <translation>Walk-in registration</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="478" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="496" />
         <source>来访人员（已签到 {0}/{1}）：勾选到场的人员后点“签到所选”</source>
         <translation>Visitors ({0}/{1} checked in): tick those present, then “Check in selected”</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="485" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="503" />
         <source>（带队）</source>
         <translation> (lead)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="486" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="504" />
         <source>  ✔ 已签到</source>
         <translation>  ✔ checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="503" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="521" />
         <source>其余人员签到</source>
         <translation>Check in the others</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="519" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="537" />
         <source>签到后，这里用大字显示接待室和排队号，请来访人核对。</source>
         <translation>After check-in, the room and the ticket number show here in large type for the visitor.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="525" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="543" />
         <source>查找：姓名（如 王学德）、拼音首字母（如 wxd）、电话、身份证后4位或登记号（如 Y12）。</source>
         <translation>Search by name (e.g. 王学德), pinyin initials (e.g. wxd), phone, last 4 of the ID, or reg. no. (e.g. Y12).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="534" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="554" />
         <source>{0} 等{1}人</source>
         <translation>{0} and party ({1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="536" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="556" />
         <source>签到成功：{0}</source>
         <translation>Checked in: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="538" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="558" />
         <source>已签到 {0}/{1} 人：{2}</source>
         <translation>{0}/{1} people checked in: {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="540" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="560" />
         <source>该批次已接待完毕：{0}</source>
         <translation>This batch has already been received: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="542" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="562" />
         <source>该批次正在接谈：{0}</source>
         <translation>This batch is in session: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="544" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="564" />
         <source>该批次已签到，无需重复签到：{0}</source>
         <translation>Already checked in, no need to check in again: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="548" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="568" />
         <source>请到 {0}</source>
         <translation>Please go to {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="550" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="570" />
         <source>请在等候区稍候</source>
         <translation>Please wait in the waiting area</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="553" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="573" />
         <source>排队号 {0}</source>
         <translation>Ticket {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="558" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="578" />
         <source>尚未分配接待室，工作人员将尽快安排。</source>
         <translation>No room yet; the staff will assign one shortly.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="560" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="580" />
         <source>身份证号待核对：请查看证件原件。</source>
         <translation>ID number to be verified: please check the original ID card.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="591" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="634" />
         <source>请先勾选到场的人员。</source>
         <translation>Tick the people who are present first.</translation>
     </message>
 </context>
 <context>
+    <name>DepartmentModel</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="118" />
+        <source>责任单位</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="118" />
+        <source>主办</source>
+        <translation>Lead</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="118" />
+        <source>协办</source>
+        <translation>Co</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="118" />
+        <source>合计</source>
+        <translation>Total</translation>
+    </message>
+</context>
+<context>
     <name>DepartmentsModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="337" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="173" />
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="338" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="174" />
         <source>简称</source>
         <translation>Short name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="339" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="175" />
         <source>类型</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="340" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="176" />
         <source>联系人</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="341" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="177" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="342" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="387" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="178" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="223" />
         <source>启用</source>
         <translation>Active</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="344" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="180" />
         <source>区级部门</source>
         <translation>District department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="344" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="180" />
         <source>乡镇（街道）</source>
         <translation>Township</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="387" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="223" />
         <source>停用</source>
         <translation>Inactive</translation>
     </message>
@@ -416,27 +449,27 @@ The next step checks every row and shows the result; nothing is written until yo
     <name>MainWindow</name>
     <message>
         <location filename="../../reception_desk/ui/main_window.py" line="47" />
-        <location filename="../../reception_desk/ui/main_window.py" line="88" />
+        <location filename="../../reception_desk/ui/main_window.py" line="89" />
         <source>接访台</source>
         <translation>Reception Desk</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="78" />
+        <location filename="../../reception_desk/ui/main_window.py" line="79" />
         <source>数据库：{0}    操作人：{1}</source>
         <translation>Database: {0}    User: {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="118" />
+        <location filename="../../reception_desk/ui/main_window.py" line="123" />
         <source>接访台 · 尚未创建接访日</source>
         <translation>Reception Desk · no reception day yet</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="119" />
+        <location filename="../../reception_desk/ui/main_window.py" line="124" />
         <source>请在“设置”中创建接访日，或导入预登记名单</source>
         <translation>Create a reception day under Settings, or import the pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="126" />
+        <location filename="../../reception_desk/ui/main_window.py" line="131" />
         <source>{0}年{1}月{2}日  ·  {3}  ·  {4}</source>
         <translation>{2}/{1}/{0}  ·  {3}  ·  {4}</translation>
     </message>
@@ -444,47 +477,47 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>MoveReasonDialog</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="56" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="60" />
         <source>调整接待室</source>
         <translation>Change room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="62" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="66" />
         <source>调整原因（必填）：</source>
         <translation>Reason (required):</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="65" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="69" />
         <source>例如：集体访需要大房间</source>
         <translation>e.g. collective visit needs a large room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="69" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="73" />
         <source>平衡各室候谈</source>
         <translation>Balance the waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="70" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="74" />
         <source>集体访需要大房间</source>
         <translation>Collective visit needs a large room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="71" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="75" />
         <source>更符合问题类别</source>
         <translation>Better fits the theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="72" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="76" />
         <source>领导指定</source>
         <translation>Leader's decision</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="80" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="84" />
         <source>确定调整</source>
         <translation>Move</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="81" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="85" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -643,6 +676,134 @@ The next step checks every row and shows the result; nothing is written until yo
     </message>
 </context>
 <context>
+    <name>PdfPreviewDialog</name>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="85" />
+        <source>打印预览 — {0}</source>
+        <translation>Print preview — {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="148" />
+        <source>适合宽度</source>
+        <translation>Fit width</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="149" />
+        <source>整页</source>
+        <translation>Whole page</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="152" />
+        <source>缩放（Ctrl+加号 / Ctrl+减号）</source>
+        <translation>Zoom (Ctrl+Plus / Ctrl+Minus)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="158" />
+        <source>缩放：</source>
+        <translation>Zoom:</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="164" />
+        <source>打印…  Ctrl+P</source>
+        <translation>Print…  Ctrl+P</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="166" />
+        <source>选择打印机并打印（Ctrl+P）</source>
+        <translation>Choose a printer and print (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="169" />
+        <source>另存为 PDF…  Ctrl+S</source>
+        <translation>Save as PDF…  Ctrl+S</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="173" />
+        <source>关闭  Esc</source>
+        <translation>Close  Esc</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="210" />
+        <source>无法读取该 PDF 文件</source>
+        <translation>Cannot read this PDF file</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="212" />
+        <source>正在载入…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="215" />
+        <source>第 {0} 页 / 共 {1} 页</source>
+        <translation>Page {0} of {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="262" />
+        <source>另存为 PDF</source>
+        <translation>Save as PDF</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="262" />
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="272" />
+        <source>无法保存</source>
+        <translation>Could not save</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="276" />
+        <source>已保存到 {0}</source>
+        <translation>Saved to {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="304" />
+        <source>打印 — {0}</source>
+        <translation>Print — {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="342" />
+        <source>无法开始打印：打印机不可用或输出文件无法写入。</source>
+        <translation>Cannot start printing: the printer is not available or the output file cannot be written.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="346" />
+        <source>打印机拒绝了新的一页。</source>
+        <translation>The printer refused a new page.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="386" />
+        <source>正在发送到打印机…</source>
+        <translation>Sending to the printer…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="386" />
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="388" />
+        <source>打印</source>
+        <translation>Print</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="405" />
+        <source>已发送 {0} 页到打印机。</source>
+        <translation>{0} page(s) sent to the printer.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="409" />
+        <source>打印失败</source>
+        <translation>Printing failed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="419" />
+        <source>打印已取消。</source>
+        <translation>Printing cancelled.</translation>
+    </message>
+</context>
+<context>
     <name>PreviewPage</name>
     <message>
         <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="318" />
@@ -673,6 +834,171 @@ The next step checks every row and shows the result; nothing is written until yo
         <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="377" />
         <source>没有可导入的行。</source>
         <translation>There is no row to import.</translation>
+    </message>
+</context>
+<context>
+    <name>PrintCentrePage</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="186" />
+        <source>打印中心</source>
+        <translation>Print centre</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="202" />
+        <source>交办清单（按责任单位）</source>
+        <translation>Department bundles (by responsible department)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="204" />
+        <source>每个单位一份签收清单，后附该单位主办或协办的全部交办单。可按住 Ctrl 或 Shift 选择多个单位。</source>
+        <translation>For each department a list to sign for, followed by every slip it leads or co-handles. Hold Ctrl or Shift to select several departments.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="213" />
+        <source>筛选单位名称</source>
+        <translation>Filter departments</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="215" />
+        <source>全选</source>
+        <translation>Select all</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="218" />
+        <source>清除选择</source>
+        <translation>Clear selection</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="255" />
+        <source>预览所选单位（合并为一个 PDF）  Ctrl+P</source>
+        <translation>Preview the selected departments (one PDF)  Ctrl+P</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="257" />
+        <source>所选单位的交办清单依次合并为一个 PDF，预览后打印或保存</source>
+        <translation>The selected departments' bundles one after another in one PDF; preview, then print or save</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="258" />
+        <source>每个单位分别保存为 PDF…</source>
+        <translation>Save one PDF per department…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="260" />
+        <source>选择文件夹，所选单位各生成一个 PDF 文件，便于分别发送</source>
+        <translation>Choose a folder: one PDF file per selected department, to send to each</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="274" />
+        <source>当日文档</source>
+        <translation>Documents of the day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="280" />
+        <source>全部交办单</source>
+        <translation>All handover slips</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="281" />
+        <source>当日每件交办案件一张交办单，按案件编号合并为一个 PDF。</source>
+        <translation>One slip for each case handed over today, in case number order, in one PDF.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="286" />
+        <source>预登记名单</source>
+        <translation>Pre-registration list</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="287" />
+        <source>当日全部预登记和现场登记批次，身份证号和电话已部分隐藏。</source>
+        <translation>Every pre-registered and walk-in batch of the day; ID and phone numbers partly hidden.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="292" />
+        <source>当日汇总</source>
+        <translation>Day summary</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="293" />
+        <source>按接待室、问题类别、处理结果、颜色和责任单位统计的当日接访情况。</source>
+        <translation>The day counted by room, theme, outcome, colour and responsible department.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="298" />
+        <source>全部接待室安排表</source>
+        <translation>All room schedules</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="299" />
+        <source>每个接待室一份候谈安排，供接待领导使用。</source>
+        <translation>Each room's queue on its own sheet, for the host.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="316" />
+        <source>预览 / 打印</source>
+        <translation>Preview / print</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="342" />
+        <source>尚未创建接访日。</source>
+        <translation>No reception day has been created yet.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="357" />
+        <source>{0}年{1}月{2}日 {3}：登记 {4} 批，已录案件 {5} 件，其中交办 {6} 件，涉及 {7} 个责任单位。</source>
+        <translation>{2}/{1}/{0} {3}: {4} batches registered, {5} cases recorded, {6} of them handed over to {7} departments.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="370" />
+        <source>{0} 件</source>
+        <translation>{0} cases</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="371" />
+        <source>{0} 批</source>
+        <translation>{0} batches</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="373" />
+        <source>{0} 个接待室</source>
+        <translation>{0} rooms</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="414" />
+        <source>已选 {0} 个单位，共 {1} 件交办单（协办的案件在各单位中各印一份）。</source>
+        <translation>{0} department(s) selected, {1} slip(s) in all (a co-handled case is printed once for each department).</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="419" />
+        <source>今天还没有交办案件。</source>
+        <translation>No case has been handed over today yet.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="421" />
+        <source>请选择一个或多个单位。</source>
+        <translation>Select one or more departments.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="444" />
+        <source>选择保存交办清单的文件夹</source>
+        <translation>Choose the folder for the department bundles</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="457" />
+        <source>交办清单</source>
+        <translation>Department bundles</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="466" />
+        <source>交办清单已保存</source>
+        <translation>Department bundles saved</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="467" />
+        <source>已将 {0} 个单位的交办清单分别保存到：
+{1}</source>
+        <translation>The bundles of {0} department(s) were saved, one file each, to:
+{1}</translation>
     </message>
 </context>
 <context>
@@ -711,47 +1037,47 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="112" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="118" />
         <source>号</source>
         <translation>No.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="113" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="119" />
         <source>批次</source>
         <translation>Batch</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="114" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="120" />
         <source>来访人</source>
         <translation>Visitor</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="115" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="121" />
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="116" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="122" />
         <source>标记</source>
         <translation>Flags</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="117" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="123" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="163" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="169" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="163" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="169" />
         <source>未签到</source>
         <translation>Not checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="172" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="178" />
         <source>尚未到登记台签到，不能叫号</source>
         <translation>Not yet checked in at the desk; cannot be called</translation>
     </message>
@@ -1316,385 +1642,440 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>RoomBoardPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="134" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="141" />
         <source>尚未选择接访日。</source>
         <translation>No reception day selected.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="144" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="151" />
         <source>接待室分配</source>
         <translation>Room board</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="162" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="169" />
         <source>自动分配</source>
         <translation>Auto-assign</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="165" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="172" />
         <source>把尚未分配的批次按问题类别分到各接待室（{0}）。已分配或人工调整的不会变动。</source>
         <translation>Place the unassigned batches in rooms by theme ({0}). Batches already placed or moved by hand stay where they are.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="179" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="178" />
+        <source>打印安排表</source>
+        <translation>Print schedules</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="180" />
+        <source>打印全部接待室的安排表；右键单击接待室卡片可只打印该室</source>
+        <translation>Print every room's schedule; right-click a room card to print that room's alone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="191" />
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="182" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="194" />
         <source>拖到接待室卡片上即可分配；也可拖动各室队列中的批次调整接待室。</source>
         <translation>Drag onto a room card to assign; batches in a room's queue can be dragged to another room too.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="189" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="201" />
         <source>全部批次均已分配。</source>
         <translation>Every batch has a room.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="237" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="251" />
         <source>未分配 {0} 批</source>
         <translation>Unassigned: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="246" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="260" />
         <source>{0} &lt;b style='color:{1}; font-size:14pt'&gt;{2}&lt;/b&gt; 批 {3} 人</source>
         <translation>{0} &lt;b style='color:{1}; font-size:14pt'&gt;{2}&lt;/b&gt; ({3} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="251" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="265" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="252" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="266" />
         <source>接谈中</source>
         <translation>In session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="253" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="267" />
         <source>已接待</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="254" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="268" />
         <source>未签到</source>
         <translation>Not checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="258" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="272" />
         <source>&lt;b style='color:#c62828'&gt;{0} 个接待室超容量&lt;/b&gt;</source>
         <translation>&lt;b style='color:#c62828'&gt;{0} rooms over capacity&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="271" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="285" />
         <source>将批次 {0}（{1}，{2}人）从{3}调到{4}。</source>
         <translation>Move batch {0} ({1}, {2} people) from {3} to {4}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="275" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="289" />
         <source>将未分配的批次 {0}（{1}，{2}人）分到{3}。</source>
         <translation>Assign the unassigned batch {0} ({1}, {2} people) to {3}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="280" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="294" />
         <source>
 注意：该批次 {0} 人，超过{1}的容量 {2} 人。</source>
         <translation>
 Note: the batch has {0} people, more than the capacity of {1} ({2} people).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="318" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="332" />
         <source>已自动分配 {0} 批</source>
         <translation>{0} batches assigned</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="320" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="334" />
         <source>没有需要分配的批次</source>
         <translation>No batch to assign</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="346" />
+        <source>打印{0}安排表</source>
+        <translation>Print the schedule of {0}</translation>
     </message>
 </context>
 <context>
     <name>RoomHostPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="80" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="86" />
         <source>身份证待核</source>
         <translation>ID to check</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="81" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="87" />
         <source>集体访</source>
         <translation>Collective</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="82" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="88" />
         <source>疑似重复</source>
         <translation>Duplicate?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="83" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="89" />
         <source>类别推断</source>
         <translation>Theme guessed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="90" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="96" />
         <source>当场解决</source>
         <translation>Resolved on the spot</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="91" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="97" />
         <source>交办</source>
         <translation>Handed over</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="92" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="98" />
         <source>解释说明</source>
         <translation>Explained</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="221" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="233" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="232" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="244" />
         <source>本接待室</source>
         <translation>This room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="236" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="248" />
         <source>请选择本接待室</source>
         <translation>Choose this room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="241" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="492" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="253" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="546" />
         <source>候谈队列</source>
         <translation>Queue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="268" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="280" />
         <source>叫号  F3</source>
         <translation>Call next  F3</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="270" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="641" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="282" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="695" />
         <source>请队列中的下一批进入接待室（F3）</source>
         <translation>Call the next batch of the queue into the room (F3)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="272" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="284" />
         <source>开始接谈</source>
         <translation>Start session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="274" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="286" />
         <source>请选中的批次进入接待室（可不按顺序）</source>
         <translation>Call the selected batch into the room (out of turn if need be)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="276" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="288" />
         <source>未到</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="278" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="290" />
         <source>叫号后无人应答：将选中的批次标记为未到</source>
         <translation>Nobody answered the call: mark the selected batch as not come</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="316" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="329" />
         <source>接谈结果</source>
         <translation>Outcome of the session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="341" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="349" />
+        <source>打印本室案件：</source>
+        <translation>Print this room's case:</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="356" />
+        <source>打印交办单  Ctrl+P</source>
+        <translation>Print slip  Ctrl+P</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="359" />
+        <source>打印回执(A4)</source>
+        <translation>Print receipt (A4)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="361" />
+        <source>A4 受理回执单：来访人联和存根联</source>
+        <translation>A4 receipt: the visitor's part and the bureau's stub</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="363" />
+        <source>回执(80mm)</source>
+        <translation>Receipt (80 mm)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="365" />
+        <source>80 毫米热敏小票打印机用的受理回执</source>
+        <translation>Receipt for an 80 mm thermal receipt printer</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="387" />
         <source>退回候谈</source>
         <translation>Back to queue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="344" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="390" />
         <source>暂停接谈（如回去取材料），该批次回到队列并保留原位；已填写内容保留为草稿</source>
         <translation>Pause the session (e.g. to fetch papers): the batch goes back to the queue in its place; what was typed is kept as a draft</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="365" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="411" />
         <source>同行人</source>
         <translation>Companions</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="366" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="412" />
         <source>乡镇 / 村</source>
         <translation>Township / village</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="367" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="413" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="368" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="414" />
         <source>问题类别</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="369" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="415" />
         <source>签到号</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="370" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="416" />
         <source>登记诉求</source>
         <translation>Registered request</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="494" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="548" />
         <source>尚未创建接访日。</source>
         <translation>No reception day has been created yet.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="494" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="548" />
         <source>请先在上方选择本接待室。</source>
         <translation>First choose this room above.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="498" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="552" />
         <source>候谈队列（{0}批 {1}人）</source>
         <translation>Queue ({0} batches, {1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="500" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="554" />
         <source>未签到 {0} 批 · 已接待 {1} 批 · 未到 {2} 批</source>
         <translation>Not checked in: {0} · Received: {1} · No-show: {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="509" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="563" />
         <source>当前无接谈</source>
         <translation>No session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="512" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="566" />
         <source>按 F3 叫号请下一批进入；或在左侧选中批次后点“开始接谈”。</source>
         <translation>Press F3 to call the next batch, or select a batch on the left and click "Start session".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="514" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="568" />
         <source>请先在左侧选择本接待室。</source>
         <translation>First choose this room on the left.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="518" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="572" />
         <source>接谈中：{0} · {1} · {2}人</source>
         <translation>In session: {0} · {1} · {2} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="523" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="577" />
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="550" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="604" />
         <source>已恢复未保存的草稿</source>
         <translation>Unsaved draft restored</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="568" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="622" />
         <source>正在输入…</source>
         <translation>Typing…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="589" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="643" />
         <source>草稿未能保存：{0}</source>
         <translation>Draft not saved: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="594" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="648" />
         <source>草稿已自动保存</source>
         <translation>Draft saved automatically</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="637" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="691" />
         <source>请先保存接谈结果或退回候谈，再叫下一批（F3）</source>
         <translation>Save the outcome or send the batch back to the queue before calling the next (F3)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="639" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="693" />
         <source>没有已签到候谈的批次</source>
         <translation>No checked-in batch is waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="670" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="724" />
         <source>没有已签到候谈的批次。</source>
         <translation>No checked-in batch is waiting.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="704" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="712" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="758" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="766" />
         <source>标记未到</source>
         <translation>Mark as no-show</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="705" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="759" />
         <source>将批次 {0}（{1}，{2}人）标记为未到？
 该批次之后仍可到登记台签到。</source>
         <translation>Mark batch {0} ({1}, {2} people) as not come?
 The batch can still check in at the desk later.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="713" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="767" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="758" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="812" />
         <source>案件已保存</source>
         <translation>Case saved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="765" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="819" />
         <source>已生成案件 {0}</source>
         <translation>Case {0} created</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="768" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="822" />
         <source>主办：{0}</source>
         <translation>Lead: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="770" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="824" />
         <source>反馈期限：{0}年{1}月{2}日</source>
         <translation>Feedback due: {2}/{1}/{0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="877" />
+        <source>打印所选案件的交办单（Ctrl+P）</source>
+        <translation>Print the chosen case's handover slip (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="879" />
+        <source>当场解决或解释说明的案件不需要交办单</source>
+        <translation>A case resolved or explained on the spot needs no handover slip</translation>
     </message>
 </context>
 <context>
     <name>RoomsModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="232" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="68" />
         <source>编号</source>
         <translation>No.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="233" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="69" />
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="234" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="70" />
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="235" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="71" />
         <source>主持领导</source>
         <translation>Host leader</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="236" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="72" />
         <source>地点</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="237" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="73" />
         <source>容量（人）</source>
         <translation>Capacity (people)</translation>
     </message>
@@ -1702,388 +2083,388 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="508" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="128" />
         <source>数据库</source>
         <translation>Database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="509" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="129" />
         <source>接访日</source>
         <translation>Reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="510" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="130" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="511" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="131" />
         <source>单位目录</source>
         <translation>Departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="512" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="132" />
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="519" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="139" />
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="538" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="158" />
         <source>共 {0} 个单位，其中 {1} 个启用</source>
         <translation>{0} departments, {1} active</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="548" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="168" />
         <source>正在使用的数据库</source>
         <translation>Database in use</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="555" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="175" />
         <source>地址：</source>
         <translation>Address:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="558" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="178" />
         <source>（未设置：使用本机默认的 SQLite 文件）</source>
         <translation>(not set: the default SQLite file on this computer)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="562" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="182" />
         <source>本机设置：</source>
         <translation>Saved on this computer:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="564" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="184" />
         <source>注意：已设置环境变量 {0}，它优先于本机设置。</source>
         <translation>Note: the environment variable {0} is set; it takes precedence over this setting.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="567" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="187" />
         <source>更换数据库</source>
         <translation>Change the database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="572" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="192" />
         <source>单机：SQLite 文件</source>
         <translation>This computer only: an SQLite file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="574" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="194" />
         <source>多台电脑共用：PostgreSQL 服务器</source>
         <translation>Shared by several computers: a PostgreSQL server</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="580" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="200" />
         <source>数据库文件的位置，如 D:\接访台\reception-desk.sqlite3</source>
         <translation>Where the database file is, e.g. D:\ReceptionDesk\reception-desk.sqlite3</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="581" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="201" />
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="586" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="206" />
         <source>postgresql://用户名:密码@服务器:5432/数据库名</source>
         <translation>postgresql://user:password@server:5432/database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="593" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="213" />
         <source>PostgreSQL 的密码会保存在本机设置中；如不希望保存，可在服务器上使用 .pgpass 文件。</source>
         <translation>The PostgreSQL password is stored in this computer's settings; to avoid that, use a .pgpass file.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="601" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="221" />
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="604" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="224" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="656" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="276" />
         <source>选择或新建 SQLite 数据库文件</source>
         <translation>Choose or create an SQLite database file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="658" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="278" />
         <source>SQLite 数据库 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</source>
         <translation>SQLite database (*.sqlite3 *.sqlite *.db);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="681" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="738" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="301" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="358" />
         <source>请先填写数据库文件或 PostgreSQL 地址。</source>
         <translation>Please fill in the database file or the PostgreSQL address first.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="684" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="304" />
         <source>正在连接…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="703" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="323" />
         <source>空数据库，首次启动时将自动建立数据表</source>
         <translation>Empty database: the tables are created at the first start</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="705" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="325" />
         <source>数据表版本 {0}，与本程序一致</source>
         <translation>schema version {0}, as this program expects</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="707" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="327" />
         <source>数据表版本 {0}，启动时将自动升级到 {1}（升级前自动备份）</source>
         <translation>schema version {0}; it is upgraded to {1} at the next start (backed up first)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="710" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="330" />
         <source>成功：{0}。{1}。</source>
         <translation>Success: {0}. {1}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="714" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="334" />
         <source>文件不存在：{0}。保存后，下次启动时将在此位置新建数据库。</source>
         <translation>The file does not exist: {0}. Once saved, a new database is created there at the next start.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="716" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="336" />
         <source>该文件不是可用的 SQLite 数据库：{0}</source>
         <translation>This file is not a usable SQLite database: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="717" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="743" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="337" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="363" />
         <source>数据库地址格式不正确：{0}</source>
         <translation>The database address is malformed: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="718" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="338" />
         <source>不支持的数据库类型“{0}”，请使用 SQLite 文件或 PostgreSQL。</source>
         <translation>Unsupported database type "{0}": use an SQLite file or PostgreSQL.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="719" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="339" />
         <source>无法连接到数据库服务器（地址或端口有误，或服务器未启动）：{0}</source>
         <translation>Cannot reach the database server (wrong address or port, or the server is not running): {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="720" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="340" />
         <source>用户名或密码不正确：{0}</source>
         <translation>Wrong user name or password: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="721" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="341" />
         <source>服务器上没有这个数据库：{0}</source>
         <translation>The server has no such database: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="722" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="342" />
         <source>连接超时：服务器 {0} 秒内没有响应。</source>
         <translation>Timed out: the server did not answer within {0} seconds.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="724" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="344" />
         <source>连接失败：{0}</source>
         <translation>Connection failed: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="748" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="368" />
         <source>已保存。新的数据库将在下次启动接访台时使用。</source>
         <translation>Saved. The new database is used from the next start of Reception Desk.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="757" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="377" />
         <source>接访日列表</source>
         <translation>Reception days</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="762" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="805" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="382" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="425" />
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="762" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="806" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="382" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="426" />
         <source>标题</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="762" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="807" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="382" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="427" />
         <source>地点</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="762" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="808" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="382" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="428" />
         <source>接访领导</source>
         <translation>Leaders</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="762" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="382" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="778" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="398" />
         <source>切换到此接访日</source>
         <translation>Switch to this day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="783" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="403" />
         <source>切换后，所有页面都显示所选接访日的数据。</source>
         <translation>After switching, every page shows the chosen day.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="787" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="407" />
         <source>新建接访日</source>
         <translation>New reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="802" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="422" />
         <source>如：区委书记 张明、区长 王强</source>
         <translation>e.g. Party Secretary Zhang Ming, District Head Wang Qiang</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="809" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="429" />
         <source>信访局电话</source>
         <translation>Bureau phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="810" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="430" />
         <source>创建接访日</source>
         <translation>Create the day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="819" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="439" />
         <source>新接访日按默认方案建立 15 个接待室，可在“接待室”中修改。</source>
         <translation>A new day gets the default plan of 15 rooms; change them under "Reception room".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="832" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="452" />
         <source>{0}年{1}月{2}日</source>
         <translation>{2}/{1}/{0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="836" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="456" />
         <source>当前</source>
         <translation>Current</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="882" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="502" />
         <source>已切换到 {0}年{1}月{2}日 的接访日。</source>
         <translation>Switched to the reception day of {2}/{1}/{0}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="909" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="529" />
         <source>已创建 {0}年{1}月{2}日 的接访日（15 个接待室）。点“切换到此接访日”开始使用。</source>
         <translation>Created the reception day of {2}/{1}/{0} (15 rooms). Click "Switch to this day" to use it.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="924" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="544" />
         <source>双击单元格修改，回车确认后立即保存。主题决定自动分配时哪些批次进入该室。</source>
         <translation>Double-click a cell to edit; Enter saves at once. The theme decides which batches the automatic assignment sends to the room.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="942" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="562" />
         <source>尚未选择接访日</source>
         <translation>No reception day chosen</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="945" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="565" />
         <source>{0}年{1}月{2}日 · {3} 的接待室</source>
         <translation>Rooms of {2}/{1}/{0} · {3}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="996" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="616" />
         <source>按名称筛选</source>
         <translation>Filter by name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1016" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="636" />
         <source>停用的单位不再出现在接待室的选择中，已有案件不受影响。</source>
         <translation>Inactive departments are no longer offered in the rooms; existing cases keep them.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1018" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="638" />
         <source>添加单位</source>
         <translation>Add a department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1023" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="643" />
         <source>全称（必填）</source>
         <translation>Full name (required)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1026" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="646" />
         <source>简称</source>
         <translation>Short name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1029" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="649" />
         <source>区级部门</source>
         <translation>District department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1030" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="650" />
         <source>乡镇（街道）</source>
         <translation>Township</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1033" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="653" />
         <source>联系人</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1036" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="656" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1039" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="659" />
         <source>（不设为常用）</source>
         <translation>(not suggested for a theme)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1041" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="661" />
         <source>常用于：{0}</source>
         <translation>Suggested for: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1042" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="662" />
         <source>添加</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1082" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="702" />
         <source>请填写单位全称。</source>
         <translation>Please fill in the full name.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1106" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="726" />
         <source>已添加“{0}”。</source>
         <translation>Added "{0}".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1114" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="734" />
         <source>界面语言</source>
         <translation>Interface language</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1131" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="751" />
         <source>更改语言后，下次启动接访台时生效。</source>
         <translation>A new language takes effect at the next start of Reception Desk.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="1145" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="765" />
         <source>已保存，下次启动时生效。</source>
         <translation>Saved; takes effect at the next start.</translation>
     </message>
@@ -2119,9 +2500,108 @@ The batch can still check in at the desk later.</translation>
         <translation>The operation did not complete: {0}. Details are in the log file {1}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/errors.py" line="45" />
+        <location filename="../../reception_desk/ui/errors.py" line="47" />
         <source>无法完成</source>
         <translation>Could not complete</translation>
+    </message>
+</context>
+<context>
+    <name>printing</name>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="225" />
+        <source>交办单 {0}</source>
+        <translation>Handover slip {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="233" />
+        <source>受理回执单（80mm）{0}</source>
+        <translation>Receipt (80 mm) {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="235" />
+        <source>受理回执单 {0}</source>
+        <translation>Receipt {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="243" />
+        <source>排队号 {0}</source>
+        <translation>Ticket {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="251" />
+        <source>全部接待室安排表</source>
+        <translation>All room schedules</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="253" />
+        <source>第{0}接待室安排表</source>
+        <translation>Room {0} schedule</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="261" />
+        <source>全部交办单</source>
+        <translation>All handover slips</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="268" />
+        <source>预登记名单</source>
+        <translation>Pre-registration list</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="275" />
+        <source>当日接访情况汇总</source>
+        <translation>Day summary</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="282" />
+        <source>交办清单 {0}</source>
+        <translation>Department bundle {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="284" />
+        <source>交办清单（{0}个单位）</source>
+        <translation>Department bundles ({0} departments)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="331" />
+        <source>无法生成打印文档</source>
+        <translation>Could not make the document</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="372" />
+        <source>正在生成{0}…</source>
+        <translation>Making {0}…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="373" />
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="379" />
+        <source>生成打印文档</source>
+        <translation>Making the document</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="397" />
+        <source>正在生成{0}：第 {1} / {2} 份</source>
+        <translation>Making {0}: {1} of {2}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="448" />
+        <source>部分字符无法打印</source>
+        <translation>Some characters cannot be printed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="449" />
+        <source>以下 {0} 个字符没有可用的字体，在文档中显示为空框：
+{1}
+
+文档已生成，打印后请手写补全。</source>
+        <translation>No shipped font has these {0} character(s); they show as empty boxes in the document:
+{1}
+
+The document was made; please write them in by hand after printing.</translation>
     </message>
 </context>
 <context>

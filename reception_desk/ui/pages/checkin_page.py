@@ -3,7 +3,8 @@
 The clerk types a name, pinyin initials, a phone number, the last four of an ID or a registration number;
 Enter checks in the first (or the selected) match and shows the room and the ticket number large enough for
 the visitor to read across the desk; the box is then empty and focused for the next visitor. Groups can check
-in person by person. F2 registers a walk-in and sends them to a room at once.
+in person by person. F2 registers a walk-in and sends them to a room at once. 打印排队号 (Ctrl+P) prints the
+shown ticket on the 80 mm till printer, through the preview.
 """
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ from reception_desk.ui.context import AppContext
 from reception_desk.ui.dialogs.registration_dialog import RegistrationDialog
 from reception_desk.ui.errors import show_error
 from reception_desk.ui.pages.base import Page
+from reception_desk.ui.printing import jobs
 from reception_desk.ui.widgets.room_card import flag_label, status_label
 
 MAX_MATCHES = 20
+PRINT_SHORTCUT = "Ctrl+P"
 SEARCH_DELAY_MS = 120
 BATCH_ROLE = Qt.ItemDataRole.UserRole + 1
 MEMBER_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -63,6 +66,7 @@ QListWidget#matches::item:selected { background: #fbe9e7; color: #1f2329; border
 #ticketRoom { font-size: 30pt; font-weight: bold; color: #1f2329; }
 #ticketNumber { font-size: 40pt; font-weight: bold; color: #b3261e; }
 #ticketHint { font-size: 12pt; color: #7a828c; }
+#printTicketButton { font-size: 12pt; padding: 6px 14px; }
 #batchCard { background: #ffffff; border: 1px solid #d3d8df; border-radius: 8px; }
 #cardRegNo { font-size: 13pt; font-weight: bold; color: #b3261e; }
 #cardLead { font-size: 16pt; font-weight: bold; color: #1f2329; }
@@ -132,6 +136,9 @@ class CheckInPage(Page):
         self._searched: str | None = None  # the text the shown matches belong to
         self._search_generation = 0
         self._busy = False
+        self.ticket_card: DeskCard | None = None  # the batch whose ticket the panel shows
+        self.printer = jobs.PrintRunner(ctx, self)
+        self.printer.busy_changed.connect(lambda _busy: self._update_print_button())
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(14, 12, 14, 12)
@@ -186,6 +193,7 @@ class CheckInPage(Page):
         self.check_selected_button.clicked.connect(lambda: self.spawn(self.check_in_selected()))
         self.check_all_button.clicked.connect(lambda: self.spawn(self.check_in_all()))
         QShortcut(QKeySequence("F2"), self).activated.connect(self.open_walk_in)
+        QShortcut(QKeySequence(PRINT_SHORTCUT), self).activated.connect(self.print_ticket_button.click)
         QShortcut(QKeySequence("Esc"), self).activated.connect(self.clear)
         ctx.day_changed.connect(lambda _day: self.clear())
         self.show_hint()
@@ -219,6 +227,16 @@ class CheckInPage(Page):
         for label in (self.ticket_headline, self.room_label, self.queue_label, self.ticket_hint):
             layout.addWidget(label)
         layout.addStretch(1)
+        self.print_ticket_button = QPushButton(self.tr("打印排队号  Ctrl+P"))
+        self.print_ticket_button.setObjectName("printTicketButton")
+        self.print_ticket_button.setToolTip(self.tr("在 80 毫米小票打印机上打印排队号（先预览）"))
+        self.print_ticket_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the typing stays in the search box
+        self.print_ticket_button.clicked.connect(lambda: self.spawn(self.print_ticket()))
+        self.print_ticket_button.hide()
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.print_ticket_button)
+        layout.addLayout(row)
         return panel
 
     def _build_card(self) -> QWidget:
@@ -525,6 +543,8 @@ class CheckInPage(Page):
             self.tr("查找：姓名（如 王学德）、拼音首字母（如 wxd）、电话、身份证后4位或登记号（如 Y12）。")
         )
         self.ticket_hint.show()
+        self.ticket_card = None
+        self._update_print_button()
 
     def show_ticket(self, card: DeskCard, state: str) -> None:
         """Show where the batch goes and its ticket number. state: fresh (just checked in) or already."""
@@ -560,6 +580,29 @@ class CheckInPage(Page):
             hint = self.tr("身份证号待核对：请查看证件原件。")
         self.ticket_hint.setText(hint)
         self.ticket_hint.setVisible(bool(hint))
+        self.ticket_card = card
+        self._update_print_button()
+
+    # ---- printing the ticket ----
+
+    def _update_print_button(self) -> None:
+        card = self.ticket_card
+        printable = card is not None and card.queue_number is not None
+        self.print_ticket_button.setVisible(printable)
+        self.print_ticket_button.setEnabled(printable and not self.printer.busy)
+
+    async def print_ticket(self) -> None:
+        """打印排队号: the shown batch's queue ticket in the preview; the search box has the focus again after."""
+        card = self.ticket_card
+        if card is None or card.queue_number is None or self.printer.busy:
+            return
+        preview = await self.printer.run(jobs.queue_ticket_job(self.ctx.db, card.batch_id, card.reg_no))
+        if preview is not None:
+            preview.finished.connect(lambda _result: self._back_to_search())
+
+    def _back_to_search(self) -> None:
+        self.window().activateWindow()  # the window manager may not give it back after the dialog
+        self.focus_search()
 
     def _set_panel_state(self, state: str) -> None:
         self.ticket_panel.setProperty("state", state)

@@ -1,12 +1,13 @@
 """接待室分配: all fifteen rooms at a glance; drag a batch to another room; run the automatic assignment.
 
 The page follows the desk and the rooms live: it reloads on every change-set that touches batches or rooms.
-One reload is one `board_snapshot` (two queries, a few ms) and updates the cards in place.
+One reload is one `board_snapshot` (two queries, a few ms) and updates the cards in place. 打印安排表 prints
+every room's schedule; a card's context menu prints that room's alone.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -29,6 +31,7 @@ from reception_desk.services.changes import ChangeSet
 from reception_desk.services.registrations import move_batch
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.pages.base import Page
+from reception_desk.ui.printing import jobs
 from reception_desk.ui.widgets.room_card import BatchListWidget, DraggedBatch, RoomCard
 
 COLUMNS = 5
@@ -44,6 +47,7 @@ PAGE_STYLE = """
 QListWidget#unassignedList { border: none; }
 QListWidget#unassignedList::item { padding: 1px 0px; }
 #autoAssignButton { padding: 5px 14px; font-weight: bold; }
+#printSchedulesButton { padding: 5px 14px; }
 """
 
 
@@ -108,6 +112,9 @@ class RoomBoardPage(Page):
         self.cards: dict[int, RoomCard] = {}
         self.board: Board | None = None
         self.reason_dialog: MoveReasonDialog | None = None
+        self.card_menu: QMenu | None = None
+        self.printer = jobs.PrintRunner(ctx, self)
+        self.printer.busy_changed.connect(lambda busy: self.print_button.setEnabled(not busy))
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -168,6 +175,11 @@ class RoomBoardPage(Page):
         )
         self.auto_assign_button.clicked.connect(lambda: self.spawn(self.auto_assign()))
         layout.addWidget(self.auto_assign_button)
+        self.print_button = QPushButton(self.tr("打印安排表"))
+        self.print_button.setObjectName("printSchedulesButton")
+        self.print_button.setToolTip(self.tr("打印全部接待室的安排表；右键单击接待室卡片可只打印该室"))
+        self.print_button.clicked.connect(lambda: self.spawn(self.print_schedules(None)))
+        layout.addWidget(self.print_button)
         return bar
 
     def _build_unassigned(self) -> QWidget:
@@ -200,6 +212,8 @@ class RoomBoardPage(Page):
         for index, room in enumerate(board.rooms):
             card = RoomCard(room)
             card.batch_dropped.connect(self._on_drop)
+            card.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            card.customContextMenuRequested.connect(lambda pos, c=card: self.open_card_menu(c, pos))
             self.grid.addWidget(card, index // COLUMNS, index % COLUMNS)
             self.cards[room.id] = card
         for column in range(COLUMNS):
@@ -321,3 +335,25 @@ class RoomBoardPage(Page):
                 )
         finally:
             self.auto_assign_button.setEnabled(True)
+
+    # ---- printing ----
+
+    def open_card_menu(self, card: RoomCard, pos: QPoint) -> QMenu:
+        """A room card's context menu: print this room's schedule."""
+        menu = QMenu(self)
+        menu.setObjectName("roomCardMenu")
+        number = card.room.number
+        action = menu.addAction(self.tr("打印{0}安排表").format(card.room.name))
+        action.setObjectName("printRoomSchedule")
+        action.setEnabled(not self.printer.busy)
+        action.triggered.connect(lambda: self.spawn(self.print_schedules(number)))
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.card_menu = menu
+        menu.aboutToHide.connect(lambda: setattr(self, "card_menu", None))
+        menu.popup(card.mapToGlobal(pos))
+        return menu
+
+    async def print_schedules(self, room_number: int | None) -> None:
+        """接待室安排表 of one room (by number) or of all rooms, in the preview."""
+        if self.ctx.day_id is not None:
+            await self.printer.run(jobs.schedule_job(self.ctx.db, self.ctx.day_id, room_number))

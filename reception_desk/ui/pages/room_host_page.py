@@ -1,7 +1,9 @@
 """接待室: the room host's screen. Pick the room, call the next batch, record what the leader decided.
 
 Left: the room's queue in call order (the not-yet-arrived greyed below) with 叫号 (F3), 开始接谈, 未到.
-Right: the batch in session, the outcome form, 保存 (Ctrl+S) → the case number. What is typed goes to a draft
+Right: the batch in session, the outcome form, 保存 (Ctrl+S) → the case number, and printing for the room's
+cases: 打印交办单 (Ctrl+P), the receipt on A4 or 80 mm, for the case just saved or an earlier one of the room.
+What is typed goes to a draft
 (per batch, ~500 ms after the last keystroke), so a crash, a closed lid or 退回候谈 loses nothing; confirmed
 actions (call, start, save) are written at once through the services.
 """
@@ -29,8 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from reception_desk.domain.batches import Flag
-from reception_desk.services import drafts, flow, plan
-from reception_desk.services.cases import case_detail, record_case
+from reception_desk.services import drafts, flow, plan, print_data
+from reception_desk.services.cases import CaseDetail, case_detail, record_case
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.plan import RoomInfo
 from reception_desk.services.room_queue import (
@@ -44,6 +46,7 @@ from reception_desk.services.room_queue import (
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.errors import show_error
 from reception_desk.ui.pages.base import Page
+from reception_desk.ui.printing import jobs
 from reception_desk.ui.widgets.outcome_form import OutcomeForm
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,7 @@ ROOM_KEY = "room_host/room_id"  # holds the room NUMBER: ids differ from day to 
 DRAFT_DELAY_MS = 500
 CALL_SHORTCUT = "F3"
 SAVE_SHORTCUT = "Ctrl+S"
+PRINT_SHORTCUT = "Ctrl+P"
 MUTED = "#9aa0a6"
 
 PAGE_STYLE = """
@@ -70,6 +74,8 @@ PAGE_STYLE = """
 #caseNumber { font-size: 17pt; font-weight: bold; color: #1b5e20; }
 #caseInfo { color: #1f2329; }
 #draftState { color: #7a828c; }
+#printBar QPushButton { padding: 4px 10px; }
+#printSlipButton { font-weight: bold; }
 #queueView { border: none; }
 """
 
@@ -182,6 +188,7 @@ class RoomHostPage(Page):
     start_button: QPushButton
     no_show_button: QPushButton
     return_button: QPushButton
+    print_slip_button: QPushButton
     form: OutcomeForm
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -196,6 +203,10 @@ class RoomHostPage(Page):
         self._busy = False
         self._edit_serial = 0  # bumped on every edit; a draft save records the serial it wrote
         self._saved_serial = 0
+        self._print_cases: dict[str, str] = {}  # case number → outcome, of the chosen room's cases
+        self._print_pick: str | None = None  # the case just saved: chosen for printing once listed
+        self.printer = jobs.PrintRunner(ctx, self)
+        self.printer.busy_changed.connect(lambda _busy: self._update_print_actions())
 
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
@@ -210,6 +221,7 @@ class RoomHostPage(Page):
 
         QShortcut(QKeySequence(CALL_SHORTCUT), self, self.call_button.click)
         QShortcut(QKeySequence(SAVE_SHORTCUT), self, self.form.request_save)
+        QShortcut(QKeySequence(PRINT_SHORTCUT), self, self.print_slip_button.click)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.flush_draft_now)
@@ -306,6 +318,7 @@ class RoomHostPage(Page):
         banner.addWidget(self.case_info_label, 1)
         self.case_banner.hide()
         layout.addWidget(self.case_banner)
+        layout.addWidget(self._build_print_bar())
 
         layout.addWidget(self._build_session_card())
         line = QFrame()
@@ -326,6 +339,39 @@ class RoomHostPage(Page):
         self.form.save_requested.connect(lambda: self.spawn(self.save_case()))
         layout.addWidget(self.form, 1)
         return panel
+
+    def _build_print_bar(self) -> QWidget:
+        bar = QFrame()
+        bar.setObjectName("printBar")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        caption = QLabel(self.tr("打印本室案件："))
+        caption.setProperty("role", "muted")
+        self.print_case_combo = QComboBox()
+        self.print_case_combo.setObjectName("printCaseCombo")
+        self.print_case_combo.setMinimumContentsLength(24)
+        self.print_case_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.print_case_combo.currentIndexChanged.connect(lambda _i: self._update_print_actions())
+        self.print_slip_button = QPushButton(self.tr("打印交办单  Ctrl+P"))
+        self.print_slip_button.setObjectName("printSlipButton")
+        self.print_slip_button.clicked.connect(lambda: self.spawn(self.print_slip()))
+        self.print_receipt_button = QPushButton(self.tr("打印回执(A4)"))
+        self.print_receipt_button.setObjectName("printReceiptButton")
+        self.print_receipt_button.setToolTip(self.tr("A4 受理回执单：来访人联和存根联"))
+        self.print_receipt_button.clicked.connect(lambda: self.spawn(self.print_receipt(thermal=False)))
+        self.print_thermal_button = QPushButton(self.tr("回执(80mm)"))
+        self.print_thermal_button.setObjectName("printThermalButton")
+        self.print_thermal_button.setToolTip(self.tr("80 毫米热敏小票打印机用的受理回执"))
+        self.print_thermal_button.clicked.connect(lambda: self.spawn(self.print_receipt(thermal=True)))
+        row.addWidget(caption)
+        row.addWidget(self.print_case_combo, 1)
+        row.addWidget(self.print_slip_button)
+        row.addWidget(self.print_receipt_button)
+        row.addWidget(self.print_thermal_button)
+        self.print_bar = bar
+        bar.hide()
+        return bar
 
     def _build_session_card(self) -> QWidget:
         card = QWidget()
@@ -405,6 +451,7 @@ class RoomHostPage(Page):
         if day_id is None:
             self._fill_rooms([])
             await self._show_queue(None)
+            self._show_print_cases([])
             return
         rooms = await self.ctx.read(plan.list_rooms, self.ctx.db, day_id)
         if day_id != self.ctx.day_id:
@@ -413,10 +460,17 @@ class RoomHostPage(Page):
         self._fill_rooms(rooms)
         room_id = self.current_room_id()
         queue = await self.ctx.read(room_queue, self.ctx.db, room_id) if room_id is not None else None
+        number = next((r.number for r in rooms if r.id == room_id), None)
+        cases = (
+            await self.ctx.read(print_data.day_cases, self.ctx.db, day_id, handed_over_only=False, room_number=number)
+            if number is not None
+            else []
+        )
         if room_id != self.current_room_id():
             self.schedule_reload()  # another room was chosen meanwhile
             return
         await self._show_queue(queue)
+        self._show_print_cases(cases)
 
     def _fill_rooms(self, rooms: list[RoomInfo]) -> None:
         labels = [self._room_label(r) for r in rooms]
@@ -772,5 +826,69 @@ class RoomHostPage(Page):
         self.case_banner.setProperty("colour", colour or "")
         self.case_banner.show()
         self.last_case_no = case_no
+        self._print_pick = case_no
+        self._pick_print_case()
 
     last_case_no: str = ""
+
+    # ---- printing ----
+
+    def _show_print_cases(self, cases: list[CaseDetail]) -> None:
+        """List the room's cases for printing, newest first; keep the chosen one (or take the one just saved)."""
+        keep = self.print_case_no()
+        outcomes = outcome_labels()
+        newest_first = sorted(cases, key=lambda c: c.case_no, reverse=True)
+        self._print_cases = {c.case_no: c.outcome for c in newest_first}
+        combo = self.print_case_combo
+        combo.blockSignals(True)
+        try:
+            combo.clear()
+            for case in newest_first:
+                label = f"{case.case_no}  {case.visitor_name} · {outcomes.get(case.outcome, case.outcome)}"
+                combo.addItem(label, case.case_no)
+            index = combo.findData(keep) if keep else -1
+            combo.setCurrentIndex(index if index >= 0 else (0 if newest_first else -1))
+        finally:
+            combo.blockSignals(False)
+        self._pick_print_case()
+        self.print_bar.setVisible(self.current_room_id() is not None and bool(newest_first))
+        self._update_print_actions()
+
+    def _pick_print_case(self) -> None:
+        """Choose the case just saved for printing, once the list holds it."""
+        if self._print_pick is None:
+            return
+        index = self.print_case_combo.findData(self._print_pick)
+        if index >= 0:
+            self.print_case_combo.setCurrentIndex(index)
+            self._print_pick = None
+
+    def print_case_no(self) -> str | None:
+        """The case chosen for printing (by default the room's latest)."""
+        value = self.print_case_combo.currentData()
+        return str(value) if value else None
+
+    def _update_print_actions(self) -> None:
+        case_no = self.print_case_no()
+        idle = case_no is not None and not self.printer.busy
+        handed_over = self._print_cases.get(case_no or "") == "handed_over"
+        self.print_slip_button.setEnabled(idle and handed_over)
+        self.print_slip_button.setToolTip(
+            self.tr("打印所选案件的交办单（Ctrl+P）")
+            if handed_over or case_no is None
+            else self.tr("当场解决或解释说明的案件不需要交办单")
+        )
+        self.print_receipt_button.setEnabled(idle)
+        self.print_thermal_button.setEnabled(idle)
+
+    async def print_slip(self) -> None:
+        """打印交办单: the chosen case's slip in the preview."""
+        case_no = self.print_case_no()
+        if case_no is not None and self.print_slip_button.isEnabled():
+            await self.printer.run(jobs.slip_job(self.ctx.db, case_no))
+
+    async def print_receipt(self, thermal: bool) -> None:
+        """打印回执: the chosen case's receipt (A4, or 80 mm) in the preview."""
+        case_no = self.print_case_no()
+        if case_no is not None and not self.printer.busy:
+            await self.printer.run(jobs.receipt_job(self.ctx.db, case_no, thermal))
