@@ -31,6 +31,16 @@ sys.exit(app.exec())
 """
 
 
+ALL_PAGES = """
+import sys
+from reception_desk.ui.app import run_gui
+from PySide6.QtWidgets import QApplication
+def wait_all(window):
+    window.loaded.connect(QApplication.instance().quit)
+sys.exit(run_gui(sys.argv[1], None, "bench", False, on_ready=wait_all))
+"""
+
+
 def _timed(cmd: list[str]) -> tuple[float, float]:
     """Wall seconds and the child's peak RSS in MB."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -92,9 +102,12 @@ def main() -> None:
             db.dispose()
             big_cmd = [exe, "--db", str(big), "--quit-when-ready"]
             t, _ = _timed(big_cmd)
+            all_pages = [sys.executable, "-c", ALL_PAGES, str(big)]
+            t_all, _ = _timed(all_pages)
             print(
-                f"with {args.people:,} people in the day: start-up {t:.2f} s, "
-                f"resident {_peak_rss(big_cmd):.0f} MB (target ≤ 250 MB)"
+                f"with {args.people:,} people in the day: start-up {t:.2f} s (every page loaded {t_all:.2f} s); "
+                f"resident {_peak_rss(big_cmd):.0f} MB at start, {_peak_rss(all_pages):.0f} MB with every page "
+                "loaded (target ≤ 250 MB)"
             )
 
 

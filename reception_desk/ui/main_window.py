@@ -39,7 +39,8 @@ QMainWindow { background: #f4f6f9; }
 class MainWindow(QMainWindow):
     """The window of the day. Pages are built by `page_factories` so tests can build one alone."""
 
-    ready = Signal()
+    ready = Signal()  # the visible page is loaded and painted
+    loaded = Signal()  # every page is loaded
 
     def __init__(self, ctx: AppContext, pages: list[Page] | None = None) -> None:
         super().__init__()
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.ready.emit)
         # the other pages fill in behind the visible one, so the first page shows without waiting for them
         await asyncio.gather(*(p.reload() for p in self.pages if p is not current))
+        self.loaded.emit()
 
     async def _load_header(self) -> None:
         if self.ctx.day_id is None:
