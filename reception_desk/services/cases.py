@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -275,8 +277,8 @@ def update_case(
         return ChangeSet(cases={case.id})
 
 
-def _co_names(session: Session, case_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
-    out: dict[int, list[tuple[int, str]]] = {cid: [] for cid in case_ids}
+def _co_names(session: Session, case_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
+    out: dict[int, list[tuple[int, str]]] = defaultdict(list)
     if not case_ids:
         return out
     rows = session.execute(
@@ -290,55 +292,69 @@ def _co_names(session: Session, case_ids: list[int]) -> dict[int, list[tuple[int
     return out
 
 
+def load_case_details(session: Session, *where: ColumnElement[bool]) -> list[CaseDetail]:
+    """Cases matching the conditions with everything a slip prints: two queries, whatever the number."""
+    rows = session.execute(
+        select(Case, ReceptionDay, Batch, Visitor, Room, Department.name)
+        .join(ReceptionDay, ReceptionDay.id == Case.day_id)
+        .join(Batch, Batch.id == Case.batch_id)
+        .outerjoin(Visitor, Visitor.id == Batch.lead_visitor_id)
+        .outerjoin(Room, Room.id == Case.room_id)
+        .outerjoin(Department, Department.id == Case.lead_department_id)
+        .where(*where)
+        .order_by(Case.case_no)
+    ).all()
+    co = _co_names(session, [r[0].id for r in rows])
+    details = []
+    for case, day, batch, visitor, room, lead_name in rows:
+        co_depts = co.get(case.id, [])
+        details.append(
+            CaseDetail(
+                case_id=case.id,
+                case_no=case.case_no,
+                day_id=day.id,
+                day_date=day.date,
+                day_title=day.title,
+                venue=day.venue,
+                bureau_phone=day.bureau_phone,
+                room_number=room.number if room else None,
+                room_name=room.name if room else "",
+                host=room.host if room else "",
+                batch_id=batch.id,
+                reg_no=batch.reg_no,
+                visitor_name=visitor.name if visitor else "",
+                id_number=visitor.id_number if visitor else None,
+                phone=visitor.phone if visitor else "",
+                township=batch.township,
+                village=batch.village,
+                headcount=batch.headcount,
+                request=case.request,
+                instruction=case.instruction,
+                outcome=case.outcome,
+                outcome_label=OUTCOME_LABELS.get(case.outcome, case.outcome),
+                colour=case.colour,
+                colour_label=Colour(case.colour).label if case.colour else "",
+                due_date=case.due_date,
+                lead_department_id=case.lead_department_id,
+                lead_department=lead_name or "",
+                co_department_ids=tuple(d for d, _ in co_depts),
+                co_departments=tuple(n for _, n in co_depts),
+                status=case.status,
+                recorded_by=case.recorded_by,
+                recorded_at=case.recorded_at,
+                version=case.version,
+            )
+        )
+    return details
+
+
 def case_detail(db: Database, case_id: int) -> CaseDetail:
     """One case with its day, room, visitor and departments: what the handover slip and receipt print."""
     with db.read() as session:
-        case = session.get(Case, case_id)
-        if case is None:
+        found = load_case_details(session, Case.id == case_id)
+        if not found:
             raise NotFoundError(f"案件 #{case_id} 不存在。")
-        day = session.get(ReceptionDay, case.day_id)
-        batch = session.get(Batch, case.batch_id)
-        if day is None or batch is None:
-            raise NotFoundError(f"案件 {case.case_no} 的接访日或批次已不存在。")
-        visitor = session.get(Visitor, batch.lead_visitor_id)
-        room = session.get(Room, case.room_id) if case.room_id is not None else None
-        lead = session.get(Department, case.lead_department_id) if case.lead_department_id else None
-        co = _co_names(session, [case.id])[case.id]
-        return CaseDetail(
-            case_id=case.id,
-            case_no=case.case_no,
-            day_id=day.id,
-            day_date=day.date,
-            day_title=day.title,
-            venue=day.venue,
-            bureau_phone=day.bureau_phone,
-            room_number=room.number if room else None,
-            room_name=room.name if room else "",
-            host=room.host if room else "",
-            batch_id=batch.id,
-            reg_no=batch.reg_no,
-            visitor_name=visitor.name if visitor else "",
-            id_number=visitor.id_number if visitor else None,
-            phone=visitor.phone if visitor else "",
-            township=batch.township,
-            village=batch.village,
-            headcount=batch.headcount,
-            request=case.request,
-            instruction=case.instruction,
-            outcome=case.outcome,
-            outcome_label=OUTCOME_LABELS.get(case.outcome, case.outcome),
-            colour=case.colour,
-            colour_label=Colour(case.colour).label if case.colour else "",
-            due_date=case.due_date,
-            lead_department_id=case.lead_department_id,
-            lead_department=lead.name if lead else "",
-            co_department_ids=tuple(d for d, _ in co),
-            co_departments=tuple(n for _, n in co),
-            status=case.status,
-            recorded_by=case.recorded_by,
-            recorded_at=case.recorded_at,
-            version=case.version,
-        )
+        return found[0]
 
 
 def list_cases(db: Database, day_id: int, department_id: int | None = None) -> list[CaseRow]:

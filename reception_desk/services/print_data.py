@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.orm import Session
 
 from reception_desk.db.engine import Database
 from reception_desk.db.models import (
@@ -30,7 +29,7 @@ from reception_desk.db.models import (
 from reception_desk.domain import resident_id
 from reception_desk.domain.batches import CHECKED_IN, BatchStatus, is_collective
 from reception_desk.domain.deadlines import Colour
-from reception_desk.services.cases import OUTCOME_LABELS, CaseDetail
+from reception_desk.services.cases import OUTCOME_LABELS, CaseDetail, load_case_details
 from reception_desk.services.days import DayInfo
 from reception_desk.services.errors import InvalidInputError, NotFoundError
 from reception_desk.services.registrations import RegistrationRow, list_registrations
@@ -55,82 +54,11 @@ def day_info(db: Database, day_id: int) -> DayInfo:
         return _day_info(day)
 
 
-def _co_departments(session: Session, case_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
-    out: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    if not case_ids:
-        return out
-    rows = session.execute(
-        select(CaseDepartment.case_id, Department.id, Department.name)
-        .join(Department, Department.id == CaseDepartment.department_id)
-        .where(CaseDepartment.case_id.in_(case_ids))
-        .order_by(CaseDepartment.case_id, CaseDepartment.rank, Department.id)
-    )
-    for case_id, dept_id, name in rows:
-        out[case_id].append((dept_id, name))
-    return out
-
-
-def _load_details(session: Session, *where: ColumnElement[bool]) -> list[CaseDetail]:
-    """Cases matching the conditions with everything a slip prints: two queries, whatever the number."""
-    rows = session.execute(
-        select(Case, ReceptionDay, Batch, Visitor, Room, Department.name)
-        .join(ReceptionDay, ReceptionDay.id == Case.day_id)
-        .join(Batch, Batch.id == Case.batch_id)
-        .outerjoin(Visitor, Visitor.id == Batch.lead_visitor_id)
-        .outerjoin(Room, Room.id == Case.room_id)
-        .outerjoin(Department, Department.id == Case.lead_department_id)
-        .where(*where)
-        .order_by(Case.case_no)
-    ).all()
-    co = _co_departments(session, [r[0].id for r in rows])
-    details = []
-    for case, day, batch, visitor, room, lead_name in rows:
-        co_depts = co.get(case.id, [])
-        details.append(
-            CaseDetail(
-                case_id=case.id,
-                case_no=case.case_no,
-                day_id=day.id,
-                day_date=day.date,
-                day_title=day.title,
-                venue=day.venue,
-                bureau_phone=day.bureau_phone,
-                room_number=room.number if room else None,
-                room_name=room.name if room else "",
-                host=room.host if room else "",
-                batch_id=batch.id,
-                reg_no=batch.reg_no,
-                visitor_name=visitor.name if visitor else "",
-                id_number=visitor.id_number if visitor else None,
-                phone=visitor.phone if visitor else "",
-                township=batch.township,
-                village=batch.village,
-                headcount=batch.headcount,
-                request=case.request,
-                instruction=case.instruction,
-                outcome=case.outcome,
-                outcome_label=OUTCOME_LABELS.get(case.outcome, case.outcome),
-                colour=case.colour,
-                colour_label=Colour(case.colour).label if case.colour else "",
-                due_date=case.due_date,
-                lead_department_id=case.lead_department_id,
-                lead_department=lead_name or "",
-                co_department_ids=tuple(d for d, _ in co_depts),
-                co_departments=tuple(n for _, n in co_depts),
-                status=case.status,
-                recorded_by=case.recorded_by,
-                recorded_at=case.recorded_at,
-                version=case.version,
-            )
-        )
-    return details
-
-
 def cases_by_number(db: Database, case_nos: Iterable[str]) -> list[CaseDetail]:
     """The cases with these numbers, in the order given; NotFoundError naming any unknown number."""
     wanted = [n.strip().upper() for n in case_nos if n.strip()]
     with db.read() as session:
-        found = {d.case_no: d for d in _load_details(session, Case.case_no.in_(wanted))}
+        found = {d.case_no: d for d in load_case_details(session, Case.case_no.in_(wanted))}
     unknown = [n for n in wanted if n not in found]
     if unknown:
         raise NotFoundError(f"没有编号为 {'、'.join(unknown)} 的案件。")
@@ -155,7 +83,7 @@ def day_cases(
         co_cases = select(CaseDepartment.case_id).where(CaseDepartment.department_id == department_id)
         where.append(or_(Case.lead_department_id == department_id, Case.id.in_(co_cases)))
     with db.read() as session:
-        return _load_details(session, *where)
+        return load_case_details(session, *where)
 
 
 # ------------------------------------------------------------------------------------------------ lookups
@@ -222,7 +150,7 @@ def department_bundles(db: Database, day_id: int, department_id: int | None = No
         day = session.get(ReceptionDay, day_id)
         if day is None:
             raise NotFoundError(f"接访日 #{day_id} 不存在。")
-        details = _load_details(session, Case.day_id == day_id, Case.outcome == HANDED_OVER)
+        details = load_case_details(session, Case.day_id == day_id, Case.outcome == HANDED_OVER)
         departments = session.execute(
             select(Department.id, Department.name).order_by(Department.kind, Department.id)
         ).all()
