@@ -102,3 +102,17 @@ def test_moving_an_arrived_batch_into_a_room_queues_it(db: Database) -> None:
     registrations.move_batch(db, batch_id, _rooms_by_number(db, day_id)[13], "现场安排", "前台")
     row = registrations.list_registrations(db, day_id)[0]
     assert (row.status, row.room_number) == ("waiting", 13)
+
+
+def test_registration_numbers_count_past_9999(db: Database) -> None:
+    from reception_desk.db.models import Batch as BatchRow
+
+    day_id = make_day(db)
+    (batch_id,) = register(db, day_id, 1, "civil")
+    with db.session() as s:
+        row = s.get(BatchRow, batch_id)
+        assert row is not None
+        row.reg_no = "Y9999"
+    register(db, day_id, 2, "civil", start=1)
+    numbers = [r.reg_no for r in registrations.list_registrations(db, day_id)]
+    assert numbers == ["Y9999", "Y10000", "Y10001"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, cast, func, select
 from sqlalchemy.orm import Session
 
 from reception_desk.db.engine import Database
@@ -89,47 +89,61 @@ def batch_flags(stored: list[str] | None, headcount: int) -> tuple[str, ...]:
     return tuple(flags)
 
 
+def row_select() -> Select[tuple[Batch, Visitor, str, str, int]]:
+    """The columns a registration row is built from; callers add their WHERE and ORDER BY."""
+    return (
+        select(Batch, Visitor, Theme.code, Theme.name, Room.number)
+        .join(Visitor, Visitor.id == Batch.lead_visitor_id)
+        .join(Theme, Theme.id == Batch.theme_id)
+        .outerjoin(Room, Room.id == Batch.room_id)
+    )
+
+
+def to_row(b: Batch, v: Visitor, theme_code: str, theme_name: str, room_number: int | None) -> RegistrationRow:
+    """A registration row from one result of row_select()."""
+    return RegistrationRow(
+        batch_id=b.id,
+        reg_no=b.reg_no,
+        name=v.name,
+        headcount=b.headcount,
+        theme_code=theme_code,
+        theme_name=theme_name,
+        room_number=room_number,
+        status=b.status,
+        flags=batch_flags(b.flags, b.headcount),
+        phone=v.phone,
+        id_masked=resident_id.mask(v.id_number),
+        township=b.township,
+        village=b.village,
+        request=b.request,
+        source=b.source,
+        queue_position=b.queue_position,
+        version=b.version,
+    )
+
+
 def list_registrations(db: Database, day_id: int) -> list[RegistrationRow]:
     """Every batch of a day with its lead visitor, theme and room, by registration number."""
     with db.read() as session:
         rows = session.execute(
-            select(Batch, Visitor, Theme.code, Theme.name, Room.number)
-            .join(Visitor, Visitor.id == Batch.lead_visitor_id)
-            .join(Theme, Theme.id == Batch.theme_id)
-            .outerjoin(Room, Room.id == Batch.room_id)
+            row_select()
             .where(Batch.day_id == day_id)
             # the order of the desk's lists: by prefix, then numerically (Y9999 before Y10000)
             .order_by(func.substr(Batch.reg_no, 1, 1), func.length(Batch.reg_no), Batch.reg_no)
         )
-        return [
-            RegistrationRow(
-                batch_id=b.id,
-                reg_no=b.reg_no,
-                name=v.name,
-                headcount=b.headcount,
-                theme_code=code,
-                theme_name=name,
-                room_number=number,
-                status=b.status,
-                flags=batch_flags(b.flags, b.headcount),
-                phone=v.phone,
-                id_masked=resident_id.mask(v.id_number),
-                township=b.township,
-                village=b.village,
-                request=b.request,
-                source=b.source,
-                queue_position=b.queue_position,
-                version=b.version,
-            )
-            for b, v, code, name, number in rows
-        ]
+        return [to_row(*row) for row in rows]
 
 
 def next_reg_sequence(session: Session, day_id: int, walk_in: bool) -> int:
     """The next free sequence number for the day's registration numbers of that kind."""
     prefix = format_registration_number(walk_in, 0)[0]
-    last = session.scalar(select(func.max(Batch.reg_no)).where(Batch.day_id == day_id, Batch.reg_no.like(f"{prefix}%")))
-    return int(last[1:]) + 1 if last else 1
+    # numerically: a text max would put Y9999 above Y10000
+    last = session.scalar(
+        select(func.max(cast(func.substr(Batch.reg_no, 2), Integer))).where(
+            Batch.day_id == day_id, Batch.reg_no.like(f"{prefix}%")
+        )
+    )
+    return int(last) + 1 if last else 1
 
 
 def find_or_create_visitor(

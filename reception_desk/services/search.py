@@ -37,10 +37,10 @@ from sqlalchemy import (
 from sqlalchemy import table as table_clause
 
 from reception_desk.db.engine import Database
-from reception_desk.db.models import Batch, BatchMember, Room, Theme, Visitor, table
+from reception_desk.db.models import Batch, BatchMember, Theme, Visitor, table
 from reception_desk.domain import resident_id
 from reception_desk.domain.batches import COLLECTIVE_MIN_PEOPLE, Flag
-from reception_desk.services.registrations import RegistrationRow, batch_flags
+from reception_desk.services.registrations import RegistrationRow, row_select, to_row
 
 IN_CHUNK = 500  # ids per IN list when fetching rows
 
@@ -273,33 +273,8 @@ def registration_rows(db: Database, ids: Sequence[int]) -> list[RegistrationRow]
     with db.read() as session:
         for start in range(0, len(ids), IN_CHUNK):
             part = list(ids[start : start + IN_CHUNK])
-            rows = session.execute(
-                select(Batch, Visitor, Theme.code, Theme.name, Room.number)
-                .join(Visitor, Visitor.id == Batch.lead_visitor_id)
-                .join(Theme, Theme.id == Batch.theme_id)
-                .outerjoin(Room, Room.id == Batch.room_id)
-                .where(Batch.id.in_(part))
-            )
-            for b, v, code, name, number in rows:
-                found[b.id] = RegistrationRow(
-                    batch_id=b.id,
-                    reg_no=b.reg_no,
-                    name=v.name,
-                    headcount=b.headcount,
-                    theme_code=code,
-                    theme_name=name,
-                    room_number=number,
-                    status=b.status,
-                    flags=batch_flags(b.flags, b.headcount),
-                    phone=v.phone,
-                    id_masked=resident_id.mask(v.id_number),
-                    township=b.township,
-                    village=b.village,
-                    request=b.request,
-                    source=b.source,
-                    queue_position=b.queue_position,
-                    version=b.version,
-                )
+            for row in session.execute(row_select().where(Batch.id.in_(part))):
+                found[row[0].id] = to_row(*row)
     return [found[i] for i in ids if i in found]
 
 
