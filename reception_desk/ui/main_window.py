@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -37,7 +38,7 @@ QMainWindow { background: #f4f6f9; }
 
 
 class MainWindow(QMainWindow):
-    """The window of the day. Pages are built by `page_factories` so tests can build one alone."""
+    """The window of the day: header, navigation and the pages (given, or built from PAGES when first needed)."""
 
     ready = Signal()  # the visible page is loaded and painted
     loaded = Signal()  # every page is loaded
@@ -49,7 +50,10 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLE)
         self.resize(1360, 860)
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.pages: list[Page] = pages if pages is not None else build_pages(ctx)
+        self._started = False
+        # pages are built when first needed: the visible one at once, the others after the window is ready
+        self._specs = [None] * len(pages) if pages is not None else list(PAGES)
+        self._built: list[Page | None] = list(pages) if pages is not None else [None] * len(PAGES)
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -62,14 +66,16 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("nav")
         self.nav.setFixedWidth(170)
         self.stack = QStackedWidget()
-        for index, page in enumerate(self.pages):
-            item = QListWidgetItem(f"{page.title()}")
+        for index, (built, spec) in enumerate(zip(self._built, self._specs, strict=True)):
+            title = built.title() if built is not None else QCoreApplication.translate(spec[1], spec[2]) if spec else ""
+            item = QListWidgetItem(title)
             item.setToolTip(f"Ctrl+{index + 1}")
             self.nav.addItem(item)
-            self.stack.addWidget(page)
+            self.stack.addWidget(built if built is not None else QWidget())
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
             shortcut.activated.connect(lambda i=index: self.show_page(i))
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self._page_at(0)
+        self.nav.currentRowChanged.connect(self._switch)
         self.nav.setCurrentRow(0)
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
@@ -99,6 +105,36 @@ class MainWindow(QMainWindow):
     def _db_label(self) -> str:
         return self.ctx.db.engine.url.render_as_string(hide_password=True)
 
+    @property
+    def pages(self) -> list[Page]:
+        """Every page, in navigation order (building those not built yet)."""
+        return [self._page_at(i) for i in range(len(self._built))]
+
+    def _page_at(self, index: int) -> Page:
+        page = self._built[index]
+        if page is None:
+            spec = self._specs[index]
+            assert spec is not None
+            module, cls_name, _title = spec
+            cls = getattr(importlib.import_module(f"reception_desk.ui.pages.{module}"), cls_name)
+            page = cls(self.ctx)
+            assert isinstance(page, Page)
+            placeholder = self.stack.widget(index)
+            assert placeholder is not None
+            current = self.stack.currentIndex()
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.stack.setCurrentIndex(current)
+            self._built[index] = page
+            if self._started:
+                page.schedule_reload()
+        return page
+
+    def _switch(self, index: int) -> None:
+        self._page_at(index)
+        self.stack.setCurrentIndex(index)
+
     def show_page(self, index: int) -> None:
         """Switch to a page by its position."""
         self.nav.setCurrentRow(index)
@@ -111,12 +147,14 @@ class MainWindow(QMainWindow):
         """Load the header and the visible page, signal `ready`, start watching, then load the other pages."""
         await self.watcher.prime()
         await self._load_header()
-        current = self.stack.currentWidget()
-        await asyncio.gather(*(p.reload() for p in self.pages if p is current))
+        current = self._page_at(self.nav.currentRow())
+        self._started = True
+        await current.reload()
         self.watcher.start()
-        self.repaint()
-        QTimer.singleShot(0, self.ready.emit)
-        # the other pages fill in behind the visible one, so the first page shows without waiting for them
+        self.repaint()  # paints now: `ready` means the day is on screen
+        self.ready.emit()
+        # the other pages are built and filled in behind the visible one, so it shows without waiting for them
+        await asyncio.sleep(0.05)
         await asyncio.gather(*(p.reload() for p in self.pages if p is not current))
         self.loaded.emit()
 
@@ -158,20 +196,12 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def build_pages(ctx: AppContext) -> list[Page]:
-    """The pages in navigation order."""
-    from reception_desk.ui.pages.checkin_page import CheckInPage
-    from reception_desk.ui.pages.print_centre_page import PrintCentrePage
-    from reception_desk.ui.pages.registrations_page import RegistrationsPage
-    from reception_desk.ui.pages.room_board_page import RoomBoardPage
-    from reception_desk.ui.pages.room_host_page import RoomHostPage
-    from reception_desk.ui.pages.settings_page import SettingsPage
-
-    return [
-        RegistrationsPage(ctx),
-        CheckInPage(ctx),
-        RoomBoardPage(ctx),
-        RoomHostPage(ctx),
-        SettingsPage(ctx),
-        PrintCentrePage(ctx),
-    ]
+# (module in reception_desk.ui.pages, class, its Chinese title as the class translates it)
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("registrations_page", "RegistrationsPage", "预登记"),
+    ("checkin_page", "CheckInPage", "签到"),
+    ("room_board_page", "RoomBoardPage", "接待室分配"),
+    ("room_host_page", "RoomHostPage", "接待室"),
+    ("settings_page", "SettingsPage", "设置"),
+    ("print_centre_page", "PrintCentrePage", "打印中心"),
+)

@@ -1,6 +1,14 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en_GB" sourcelanguage="zh_CN">
 <context>
+    <name>BatchListWidget</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="220" />
+        <source>…… 另有 {0} 批</source>
+        <translation>… and {0} more</translation>
+    </message>
+</context>
+<context>
     <name>CheckInPage</name>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="150" />
@@ -448,28 +456,28 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="47" />
-        <location filename="../../reception_desk/ui/main_window.py" line="89" />
+        <location filename="../../reception_desk/ui/main_window.py" line="49" />
+        <location filename="../../reception_desk/ui/main_window.py" line="96" />
         <source>接访台</source>
         <translation>Reception Desk</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="79" />
+        <location filename="../../reception_desk/ui/main_window.py" line="86" />
         <source>数据库：{0}    操作人：{1}</source>
         <translation>Database: {0}    User: {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="123" />
+        <location filename="../../reception_desk/ui/main_window.py" line="163" />
         <source>接访台 · 尚未创建接访日</source>
         <translation>Reception Desk · no reception day yet</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="124" />
+        <location filename="../../reception_desk/ui/main_window.py" line="164" />
         <source>请在“设置”中创建接访日，或导入预登记名单</source>
         <translation>Create a reception day under Settings, or import the pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="131" />
+        <location filename="../../reception_desk/ui/main_window.py" line="171" />
         <source>{0}年{1}月{2}日  ·  {3}  ·  {4}</source>
         <translation>{2}/{1}/{0}  ·  {3}  ·  {4}</translation>
     </message>
@@ -2700,112 +2708,112 @@ The document was made; please write them in by hand after printing.</translation
 <context>
     <name>room_card</name>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="75" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="76" />
         <source>已登记</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="76" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="77" />
         <source>已签到</source>
         <translation>Checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="77" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="364" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="78" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="371" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="78" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="365" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="79" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="372" />
         <source>接谈中</source>
         <translation>In session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="79" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="366" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="80" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="373" />
         <source>已接待</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="80" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="81" />
         <source>未到</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="88" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="89" />
         <source>身份证待核</source>
         <translation>ID to check</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="89" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="90" />
         <source>集体访</source>
         <translation>Collective</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="90" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="91" />
         <source>疑似重复</source>
         <translation>Duplicate?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="91" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="92" />
         <source>类别推断</source>
         <translation>Theme guessed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="99" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="100" />
         <source>证</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="100" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="101" />
         <source>集</source>
         <translation>Grp</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="101" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="102" />
         <source>重</source>
         <translation>Dup</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="102" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="103" />
         <source>推</source>
         <translation>Inf</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="156" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="165" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="313" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="157" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="166" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="320" />
         <source>{0}人</source>
         <translation>{0} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="169" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="170" />
         <source>排队号 {0}</source>
         <translation>Ticket {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="172" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="173" />
         <source>人工调整</source>
         <translation>moved by hand</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="295" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="302" />
         <source>批</source>
         <translation> </translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="315" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="322" />
         <source>{0}：{1} 批，{2} 人</source>
         <translation>{0}: {1} batches, {2} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="402" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="409" />
         <source>主持领导待定</source>
         <translation>Host to be named</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="406" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="413" />
         <source>主持：{0}
 地点：{1}
 容量：{2}人</source>
@@ -2814,42 +2822,42 @@ Location: {1}
 Capacity: {2} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="416" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="423" />
         <source>▶ {0} {1} {2}人</source>
         <translation>▶ {0} {1} ({2} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="420" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="427" />
         <source>▶ 暂无接谈</source>
         <translation>▶ No session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="423" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="430" />
         <source>队列 {0} 批（未签到 {1}）</source>
         <translation>Queue: {0} ({1} not checked in)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="427" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="434" />
         <source>队列为空</source>
         <translation>Queue empty</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="433" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="440" />
         <source>候谈 {0} 人 &gt; 容量 {1}</source>
         <translation>{0} waiting &gt; cap. {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="441" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="448" />
         <source>{0} {1}人 &gt; 容量 {2}</source>
         <translation>{0}: {1} &gt; cap. {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="447" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="454" />
         <source>{0} 批人数 &gt; 容量 {1}</source>
         <translation>{0} batches &gt; cap. {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="450" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="457" />
         <source>{0} {1} {2}人 &gt; 容量 {3}</source>
         <translation>{0} {1}: {2} people &gt; capacity {3}</translation>
     </message>

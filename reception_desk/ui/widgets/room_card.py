@@ -41,6 +41,7 @@ from reception_desk.services.board import QueueEntry, RoomStatus, Tally
 
 BATCH_MIME = "application/x-reception-desk-batch"
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+SHOWN_MAX = 200  # queue lines a list shows; the rest is counted in one line
 
 WAITING_COLOUR = "#b26a00"
 SESSION_COLOUR = "#1565c0"
@@ -200,7 +201,7 @@ class BatchListWidget(QListWidget):
         self.clear()
         waiting_brush = QBrush(QColor("#1f2329"))
         absent_brush = QBrush(QColor(MUTED_COLOUR))
-        for entry in entries:
+        for entry in entries[:SHOWN_MAX]:
             item = QListWidgetItem(entry_text(entry))
             item.setData(ENTRY_ROLE, entry)
             item.setToolTip(entry_tooltip(entry))
@@ -214,6 +215,12 @@ class BatchListWidget(QListWidget):
             if entry.batch_id == selected:
                 item.setSelected(True)
                 self.setCurrentItem(item)
+        if len(entries) > SHOWN_MAX:
+            # a queue this long is called in order anyway: the first ones are what the board is for
+            more = QListWidgetItem(self.tr("…… 另有 {0} 批").format(len(entries) - SHOWN_MAX))
+            more.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            more.setForeground(absent_brush)
+            self.addItem(more)
         self.setUpdatesEnabled(True)
 
     def entries(self) -> tuple[QueueEntry, ...]:
