@@ -123,6 +123,14 @@ def qloop(qapp: Any, qtbot: Any) -> Iterator[Any]:
     try:
         yield loop
     finally:
+        # widgets of this test may outlive it until Python collects them: their timers must not fire into the
+        # next test, where this loop is gone (a debounced search would then spawn a task with no loop)
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+
+        for widget in QApplication.allWidgets():
+            for timer in widget.findChildren(QTimer):
+                timer.stop()
         pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
         for task in pending:
             task.cancel()

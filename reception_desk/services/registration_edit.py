@@ -10,8 +10,6 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from reception_desk.db.engine import Database
 from reception_desk.db.models import Batch, BatchMember, Theme, Visitor
-from reception_desk.domain import phone as phones
-from reception_desk.domain import resident_id
 from reception_desk.domain.batches import CHECKED_IN, BatchStatus, Flag, Source
 from reception_desk.domain.names import clean_name, clean_text, initials
 from reception_desk.domain.themes import BY_CODE
@@ -22,10 +20,9 @@ from reception_desk.services.registrations import (
     BATCH_FIELDS,
     PersonInput,
     RegistrationInput,
+    check_person,
     find_or_create_visitor,
 )
-
-ID_MAX = 18  # Visitor.id_number
 
 
 @dataclass(frozen=True)
@@ -168,27 +165,8 @@ def _resolve(
     flags: set[str],
 ) -> Visitor:
     """The visitor row for an edited person (see update_registration)."""
-    name = clean_name(person.name)
-    if not name:
-        raise InvalidInputError("姓名不能为空。")
-    id_number: str | None = None
-    id_ok = False
-    if person.id_number.strip():
-        checked = resident_id.check(person.id_number)
-        if checked.problem is resident_id.IdProblem.NUMBER_MANGLED:
-            raise InvalidInputError("身份证号像是被表格存成了数字，后几位已丢失，请核对原件后重新输入。")
-        if len(checked.normalized) > ID_MAX:
-            raise InvalidInputError(f"身份证号“{checked.normalized}”超过{ID_MAX}位，请核对。")
-        id_number, id_ok = checked.normalized, checked.valid
-        if not id_ok:
-            flags.add(Flag.ID_TO_CHECK.value)
-    phone_text = ""
-    if person.phone.strip():
-        parsed = phones.normalize(person.phone)
-        if parsed is None:
-            raise InvalidInputError(f"电话号码“{person.phone}”无法识别。")
-        phone_text = parsed.digits
-
+    checked = check_person(person, flags)
+    name, id_number, id_ok, phone_text = checked.name, checked.id_number, checked.id_valid, checked.phone
     if id_number:
         holder = session.scalar(select(Visitor).where(Visitor.id_number == id_number))
         if holder is not None:

@@ -183,7 +183,18 @@ def find_or_create_visitor(
     return visitor
 
 
-def _person(session: Session, p: PersonInput, township: str, village: str, flags: set[str]) -> Visitor:
+@dataclass(frozen=True)
+class CheckedPerson:
+    """A typed person after the rules: clean name, ID (None when not given), its validity, phone digits."""
+
+    name: str
+    id_number: str | None
+    id_valid: bool
+    phone: str
+
+
+def check_person(p: PersonInput, flags: set[str]) -> CheckedPerson:
+    """Apply the rules to a typed person; an invalid but plausible ID flags the batch for checking at the desk."""
     name = clean_name(p.name)
     if not name:
         raise InvalidInputError("姓名不能为空。")
@@ -193,6 +204,8 @@ def _person(session: Session, p: PersonInput, township: str, village: str, flags
         checked = resident_id.check(p.id_number)
         if checked.problem is resident_id.IdProblem.NUMBER_MANGLED:
             raise InvalidInputError("身份证号像是被表格存成了数字，后几位已丢失，请核对原件后重新输入。")
+        if len(checked.normalized) > resident_id.LENGTH:
+            raise InvalidInputError(f"身份证号“{checked.normalized}”超过{resident_id.LENGTH}位，请核对。")
         id_number, id_ok = checked.normalized, checked.valid
         if not id_ok:
             flags.add(Flag.ID_TO_CHECK.value)
@@ -202,7 +215,12 @@ def _person(session: Session, p: PersonInput, township: str, village: str, flags
         if parsed is None:
             raise InvalidInputError(f"电话号码“{p.phone}”无法识别。")
         phone_text = parsed.digits
-    return find_or_create_visitor(session, name, id_number, id_ok, phone_text, township, village)
+    return CheckedPerson(name, id_number, id_ok, phone_text)
+
+
+def _person(session: Session, p: PersonInput, township: str, village: str, flags: set[str]) -> Visitor:
+    c = check_person(p, flags)
+    return find_or_create_visitor(session, c.name, c.id_number, c.id_valid, c.phone, township, village)
 
 
 def add_registration(

@@ -16,7 +16,6 @@ from reception_desk.services.importing.report import RowVerdict
 
 # Column sizes of db.models (Visitor.name/id_number/township/village, Batch.category_text).
 NAME_MAX = 100
-ID_MAX = 18
 TOWNSHIP_MAX = 50
 VILLAGE_MAX = 100
 CATEGORY_MAX = 100
@@ -102,8 +101,8 @@ def _check_id(plan: PlannedBatch, raw: object) -> None:
         if text not in _NO_ID_WORDS:
             plan.warn(f"身份证号“{cell_text(raw)}”无法识别，未保存，{_CHECK_CARD}", Flag.ID_TO_CHECK)
         return
-    if len(text) > ID_MAX:
-        plan.warn(f"身份证号超过{ID_MAX}位，未保存，{_CHECK_CARD}", Flag.ID_TO_CHECK)
+    if len(text) > resident_id.LENGTH:
+        plan.warn(f"身份证号超过{resident_id.LENGTH}位，未保存，{_CHECK_CARD}", Flag.ID_TO_CHECK)
         return
     checked = resident_id.check(text)
     plan.id_number, plan.id_valid = checked.normalized, checked.valid

@@ -18,7 +18,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QObject,
@@ -48,6 +47,7 @@ from PySide6.QtWidgets import (
 from reception_desk.services.importing import ImportReport, Outcome, RowOutcome, import_registrations, preview_import
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.errors import message_for
+from reception_desk.ui.models.headed_table import HeadedTableModel
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class Col(IntEnum):
     REASON = 3
 
 
-class VerdictModel(QAbstractTableModel):
+class VerdictModel(HeadedTableModel):
     """Every row of the file with its verdict (a model, not a widget per cell: files have thousands of rows)."""
 
     OUTCOME_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -140,7 +140,7 @@ class VerdictModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[RowOutcome] = []
-        self._headers = (self.tr("Excel行号"), self.tr("姓名"), self.tr("结论"), self.tr("原因"))
+        self.headers = (self.tr("Excel行号"), self.tr("姓名"), self.tr("结论"), self.tr("原因"))
 
     def set_rows(self, rows: Sequence[RowOutcome]) -> None:
         """Show these verdicts, in file order."""
@@ -151,20 +151,6 @@ class VerdictModel(QAbstractTableModel):
     def outcome(self, row: int) -> RowOutcome:
         """The verdict shown in a row."""
         return self._rows[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Rows of the file."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Row number, name, verdict, reason."""
-        return 0 if parent.isValid() else len(Col)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """A cell: the verdict column is coloured."""
@@ -188,6 +174,10 @@ class VerdictModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == Col.REASON:
             return item.reason
         return None
+
+    def row_total(self) -> int:
+        """Rows held."""
+        return len(self._rows)
 
 
 class ProblemFilter(QSortFilterProxyModel):

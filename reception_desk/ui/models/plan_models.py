@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QSpinBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from reception_desk.domain.themes import THEMES
 from reception_desk.services.plan import DepartmentInfo, RoomInfo
+from reception_desk.ui.models.headed_table import HeadedTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -54,7 +55,7 @@ class EditQueue:
         return {(e.row_id, e.field) for e in self.items}
 
 
-class RoomsModel(QAbstractTableModel):
+class RoomsModel(HeadedTableModel):
     """The day's rooms; an edit emits `edited(room_id, field, value)` and shows the new value until reloaded."""
 
     edited = Signal(int, str, object)
@@ -92,20 +93,6 @@ class RoomsModel(QAbstractTableModel):
     def room(self, row: int) -> RoomInfo:
         """The room of a row."""
         return self.rows[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """One row per room."""
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Number, name, theme, host, location, capacity."""
-        return 0 if parent.isValid() else len(self.FIELDS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
 
     def _value(self, room: RoomInfo, field: str) -> Any:
         if (room.id, field) in self.pending:
@@ -157,8 +144,12 @@ class RoomsModel(QAbstractTableModel):
         self.edited.emit(room.id, field, value)
         return True
 
+    def row_total(self) -> int:
+        """Rows held."""
+        return len(self.rows)
 
-class DepartmentsModel(QAbstractTableModel):
+
+class DepartmentsModel(HeadedTableModel):
     """The department directory; an edit emits `edited(department_id, field, value)`."""
 
     edited = Signal(int, str, object)
@@ -191,20 +182,6 @@ class DepartmentsModel(QAbstractTableModel):
         for i, (before, after) in enumerate(zip(old, rows, strict=True)):
             if before != after:
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.FIELDS) - 1))
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """One row per department."""
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Name, short name, kind, contact, phone, active."""
-        return 0 if parent.isValid() else len(self.FIELDS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
 
     def _value(self, dept: DepartmentInfo, field: str) -> Any:
         return self.pending.get((dept.id, field), getattr(dept, field))
@@ -261,6 +238,10 @@ class DepartmentsModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), len(self.FIELDS) - 1))
         self.edited.emit(dept.id, field, value)
         return True
+
+    def row_total(self) -> int:
+        """Rows held."""
+        return len(self.rows)
 
 
 class ThemeDelegate(QStyledItemDelegate):

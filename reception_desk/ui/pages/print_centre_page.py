@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
@@ -43,6 +42,7 @@ from reception_desk.services import print_data
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.days import DayInfo
 from reception_desk.ui.context import AppContext
+from reception_desk.ui.models.headed_table import HeadedTableModel
 from reception_desk.ui.pages.base import Page
 from reception_desk.ui.printing import jobs
 from reception_desk.ui.printing.preview_dialog import SAVE_DIR_KEY, warn_missing_glyphs
@@ -109,7 +109,7 @@ def print_overview(db: Database, day_id: int) -> PrintOverview:
     return PrintOverview(summary.day, totals.handed_over, totals.cases, totals.batches, len(summary.by_room), rows)
 
 
-class DepartmentModel(QAbstractTableModel):
+class DepartmentModel(HeadedTableModel):
     """Departments with cases today (a few dozen at most): name, lead, co, total; the id under UserRole."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -122,20 +122,6 @@ class DepartmentModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """One row per department."""
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Name, lead, co, total."""
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """A cell: text (numbers sort as numbers), centred counts, the department id under UserRole."""
@@ -150,6 +136,10 @@ class DepartmentModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return row.department_id
         return None
+
+    def row_total(self) -> int:
+        """Rows held."""
+        return len(self.rows)
 
 
 class PrintCentrePage(Page):

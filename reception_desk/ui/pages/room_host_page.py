@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QColor, QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,6 +45,7 @@ from reception_desk.services.room_queue import (
 )
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.errors import show_error
+from reception_desk.ui.models.headed_table import HeadedTableModel
 from reception_desk.ui.pages.base import Page
 from reception_desk.ui.printing import jobs
 from reception_desk.ui.widgets.outcome_form import OutcomeForm
@@ -107,7 +108,7 @@ def with_township(choices: DepartmentChoices, township: str) -> DepartmentChoice
     return DepartmentChoices((*choices.defaults, local), tuple(d for d in choices.others if d.id != local.id))
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(HeadedTableModel):
     """The room's queue: the waiting in call order, then the not-yet-arrived (greyed). A room holds a few
     dozen batches at most, so the model keeps the rows of one read."""
 
@@ -133,20 +134,6 @@ class QueueModel(QAbstractTableModel):
     def row_of(self, batch_id: int) -> int | None:
         """The row of a batch, or None."""
         return next((i for i, item in enumerate(self.items) if item.batch_id == batch_id), None)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Rows: the queue."""
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Columns: ticket, registration number, lead, headcount, flags, status."""
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """A cell: text, grey for the not-yet-arrived, red flags, the batch id under UserRole."""
@@ -179,6 +166,10 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return item.batch_id
         return None
+
+    def row_total(self) -> int:
+        """Rows held."""
+        return len(self.items)
 
 
 class RoomHostPage(Page):
