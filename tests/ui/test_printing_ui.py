@@ -6,14 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import shiboken6
 from pypdf import PdfReader
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
 from sqlalchemy import select
@@ -49,26 +47,6 @@ def pdf_text(data: bytes) -> str:
 def pdf_pages(data: bytes) -> list[str]:
     """Each page's text."""
     return [p.extract_text() for p in PdfReader(io.BytesIO(data)).pages]
-
-
-def settle(qtbot: Any, widgets: list[QWidget]) -> None:
-    """Let each page finish its work, then delete it (nothing of it may run once the test's loop is gone)."""
-    for widget in widgets:
-        if not shiboken6.isValid(widget):
-            continue
-        if isinstance(widget, Page):
-            qtbot.waitUntil(lambda p=widget: not p._tasks and not p._debounce.isActive(), timeout=WAIT)
-        widget.close()
-        widget.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-
-@pytest.fixture
-def widgets(qtbot: Any) -> Iterator[list[QWidget]]:
-    """The pages and dialogs a test builds, settled and deleted at its end."""
-    created: list[QWidget] = []
-    yield created
-    settle(qtbot, created)
 
 
 def show(qtbot: Any, page: Page, widgets: list[QWidget]) -> None:

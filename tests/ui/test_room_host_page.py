@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
@@ -22,6 +19,7 @@ from reception_desk.ui.context import AppContext
 from reception_desk.ui.pages.base import Page
 from reception_desk.ui.pages.room_host_page import ROOM_KEY, RoomHostPage
 from reception_desk.ui.widgets.outcome_form import OutcomeForm
+from tests.ui.settling import settle
 
 TRANSPORT_ROOM = 8  # the default plan's only transport room
 DAY = dt.date(2026, 12, 4)
@@ -64,26 +62,6 @@ def _dept_id(ctx: AppContext, name: str) -> int:
         dept_id = session.scalar(select(Department.id).where(Department.name == name))
         assert dept_id is not None
         return dept_id
-
-
-def settle(qtbot: Any, pages: list[Page]) -> None:
-    """Let each page finish its reloads, then delete it: nothing of it may run once the test's loop is gone."""
-    for page in pages:
-        if not shiboken6.isValid(page):
-            continue
-        # the base page's own bookkeeping is the only way to see that no reload is pending or running
-        qtbot.waitUntil(lambda p=page: not p._tasks and not p._debounce.isActive(), timeout=WAIT)
-        page.close()
-        page.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-
-@pytest.fixture
-def pages(qtbot: Any) -> Iterator[list[Page]]:
-    """The pages a test builds, settled and deleted at its end."""
-    created: list[Page] = []
-    yield created
-    settle(qtbot, created)
 
 
 def _page(qtbot: Any, ctx: AppContext, pages: list[Page]) -> RoomHostPage:

@@ -3,13 +3,11 @@ database connection test, the language."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import shiboken6
-from PySide6.QtCore import QCoreApplication, QDate, QEvent, QModelIndex, Qt
+from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QTableView
 from sqlalchemy import select
 
@@ -23,26 +21,6 @@ from tests.conftest import PG_URL, postgres_unavailable
 
 WAIT = 5000
 HOST_COLUMN, THEME_COLUMN = 3, 2
-
-
-def settle(qtbot: Any, pages: list[Page]) -> None:
-    """Let each page finish its reloads, then delete it: nothing of it may run once the test's loop is gone."""
-    for page in pages:
-        if not shiboken6.isValid(page):
-            continue
-        # the base page's own bookkeeping is the only way to see that no reload is pending or running
-        qtbot.waitUntil(lambda p=page: not p._tasks and not p._debounce.isActive(), timeout=WAIT)
-        page.close()
-        page.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-
-@pytest.fixture
-def pages(qtbot: Any) -> Iterator[list[Page]]:
-    """The pages a test builds, settled and deleted at its end."""
-    created: list[Page] = []
-    yield created
-    settle(qtbot, created)
 
 
 def _page(qtbot: Any, ctx: AppContext, pages: list[Page]) -> SettingsPage:
