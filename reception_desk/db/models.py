@@ -70,7 +70,8 @@ class ReceptionDay(Base):
     venue: Mapped[str] = mapped_column(String(200), default="")
     leaders: Mapped[str] = mapped_column(String(500), default="")
     bureau_phone: Mapped[str] = mapped_column(String(40), default="")
-    working_day_deadlines: Mapped[bool] = mapped_column(Boolean, default=False)
+    # deadlines count working days (工作日) on the holiday calendar; False: natural days (自然日)
+    working_day_deadlines: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     rooms: Mapped[list[Room]] = relationship(back_populates="day", order_by="Room.number")
@@ -221,6 +222,8 @@ class Case(Versioned, Base):
         CheckConstraint("outcome IN ('resolved', 'handed_over', 'explained')", name="outcome_known"),
         CheckConstraint("colour IS NULL OR colour IN ('green', 'yellow', 'red')", name="colour_known"),
         Index("ix_case_department_status", "lead_department_id", "status"),
+        Index("ix_case_status_due", "status", "due_date"),
+        Index("ix_case_repeat_of", "repeat_of_case_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -237,14 +240,23 @@ class Case(Versioned, Base):
     status: Mapped[str] = mapped_column(String(20), default="open")  # open → signed → replied → closed
     recorded_by: Mapped[str] = mapped_column(String(100), default="")
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    # After the day (later issues): sign-for, feedback, follow-up, satisfaction, supervision.
+    # After the day: open → signed (签收) → replied (反馈) → closed (办结, 化解 yes/no); follow-up (回访) after close.
     signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     signed_by: Mapped[str] = mapped_column(String(100), default="")
-    replied_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    replied_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # the latest feedback
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    satisfaction: Mapped[str | None] = mapped_column(String(20))  # satisfied | basically | dissatisfied
+    resolved: Mapped[bool | None] = mapped_column(Boolean)  # 化解: was the matter actually resolved
+    original_due_date: Mapped[dt.date | None] = mapped_column(Date)  # the due date before any extension (延期)
+    # the latest follow-up: satisfied 满意 | basically 基本满意 | dissatisfied 不满意 | unreachable 未能联系
+    satisfaction: Mapped[str | None] = mapped_column(String(20))
+    followed_up_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     supervised: Mapped[bool] = mapped_column(Boolean, default=False)  # 挂牌督办
+    supervised_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    supervised_by: Mapped[str] = mapped_column(String(100), default="")
+    supervision_reason: Mapped[str] = mapped_column(Text, default="")
+    supervision_until: Mapped[dt.date | None] = mapped_column(Date)
     repeat_of_case_id: Mapped[int | None] = mapped_column(ForeignKey("petition_case.id"))
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)  # 提级核查: a repeat of a closed case
 
     batch: Mapped[Batch] = relationship()
     room: Mapped[Room | None] = relationship()
@@ -253,7 +265,7 @@ class Case(Versioned, Base):
         back_populates="case", cascade="all, delete-orphan", order_by="CaseDepartment.rank"
     )
     events: Mapped[list[CaseEvent]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="CaseEvent.at"
+        back_populates="case", cascade="all, delete-orphan", order_by=lambda: [CaseEvent.at, CaseEvent.id]
     )
 
 
@@ -274,10 +286,12 @@ class CaseEvent(Base):
     """A step in a case's life after the day: sign-for, feedback, follow-up call, supervision note."""
 
     __tablename__ = "case_event"
+    __table_args__ = (Index("ix_case_event_case_at", "case_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("petition_case.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))  # signed | feedback | follow_up | supervision | closed
+    # signed | feedback | extended | closed | follow_up | supervised | escalated
+    kind: Mapped[str] = mapped_column(String(30))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(100), default="")
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
@@ -285,6 +299,28 @@ class CaseEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     case: Mapped[Case] = relationship(back_populates="events")
+
+
+class CalendarYear(Base):
+    """A year whose official holiday schedule is known (from the package, or entered by the office)."""
+
+    __tablename__ = "calendar_year"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(String(20), default="office")  # package | office
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CalendarDay(Base):
+    """A day that differs from the plain week: a holiday (放假) or a make-up working day (调休上班)."""
+
+    __tablename__ = "calendar_day"
+    __table_args__ = (CheckConstraint("kind IN ('holiday', 'workday')", name="kind_known"),)
+
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # holiday | workday
+    note: Mapped[str] = mapped_column(String(100), default="")
+    source: Mapped[str] = mapped_column(String(20), default="office")  # package | office
 
 
 class AuditEntry(Base):

@@ -17,6 +17,7 @@ from reception_desk.db.models import (
     Batch,
     Case,
     CaseDepartment,
+    CaseEvent,
     Department,
     ReceptionDay,
     Room,
@@ -24,13 +25,17 @@ from reception_desk.db.models import (
     utcnow,
 )
 from reception_desk.domain.batches import BatchStatus
+from reception_desk.domain.case_life import CaseStatus
 from reception_desk.domain.case_numbers import format_case_number, parse_case_number
-from reception_desk.domain.deadlines import CALENDAR_DAYS, Calendar, Colour, due_date
+from reception_desk.domain.deadlines import Colour, due_date
 from reception_desk.domain.names import clean_text
 from reception_desk.services import audit
+from reception_desk.services.case_life import escalate_in
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
 from reception_desk.services.flow import load_batch, move_status
+from reception_desk.services.holiday_calendar import day_calendar_in
+from reception_desk.services.repeats import batch_repeats_in
 
 OUTCOME_LABELS: dict[str, str] = {
     "resolved": "当场解决",
@@ -60,6 +65,8 @@ class CaseInput:
     colour: str | None = None  # green | yellow | red; required when handed over
     lead_department_id: int | None = None  # required when handed over
     co_department_ids: list[int] = field(default_factory=list)
+    repeat_of_case_id: int | None = None  # None: the newest earlier case of the same people, if any
+    escalate: bool = False  # 提级核查 confirmed by the host (a repeat of a closed case)
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,17 @@ class CaseDetail:
     recorded_by: str
     recorded_at: dt.datetime
     version: int
+    supervised: bool = False
+    supervision_reason: str = ""
+    supervision_until: dt.date | None = None
+    escalated: bool = False
+    repeat_of_case_no: str = ""
+    original_due_date: dt.date | None = None
+    signed_at: dt.datetime | None = None
+    signed_by: str = ""
+    closed_at: dt.datetime | None = None
+    resolved: bool | None = None
+    satisfaction: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,11 +139,6 @@ class CaseRow:
     status: str
     recorded_at: dt.datetime
     version: int
-
-
-def day_calendar(day: ReceptionDay) -> Calendar:
-    """How the day counts deadlines: calendar days, or working days when the office set it so."""
-    return Calendar.working() if day.working_day_deadlines else CALENDAR_DAYS
 
 
 def next_case_sequence(session: Session, day: ReceptionDay, room_number: int) -> int:
@@ -174,6 +187,21 @@ def _case_snapshot(case: Case) -> dict[str, Any]:
     return snap
 
 
+def _close_on_the_spot(session: Session, case: Case, actor: str, at: dt.datetime) -> None:
+    """当场解决 closes with 化解 yes, 解释说明 with 化解 no, at once; both still get a follow-up."""
+    case.status, case.closed_at, case.resolved = CaseStatus.CLOSED.value, at, case.outcome == "resolved"
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            kind="closed",
+            at=at,
+            actor=actor,
+            text=OUTCOME_LABELS[case.outcome],
+            data={"resolved": case.resolved, "on_the_spot": True},
+        )
+    )
+
+
 def record_case_in(session: Session, batch: Batch, data: CaseInput, actor: str, at: dt.datetime | None = None) -> Case:
     """Record the room's decision for a batch and finish the batch, in the caller's transaction."""
     at = at or utcnow()
@@ -202,6 +230,13 @@ def record_case_in(session: Session, batch: Batch, data: CaseInput, actor: str, 
         batch.started_at = batch.started_at or at
     move_status(batch, BatchStatus.DONE)
     batch.finished_at = at
+    repeat_of = data.repeat_of_case_id
+    if repeat_of is None:
+        earlier = batch_repeats_in(session, batch)
+        repeat_of = earlier[0].case_id if earlier else None
+    elif session.get(Case, repeat_of) is None:
+        raise InvalidInputError(f"重复访所指的原案件 #{repeat_of} 不存在。")
+    due = due_date(day.date, Colour(colour), day_calendar_in(session, day)) if colour else None
 
     case = Case(
         case_no=format_case_number(day.date, room.number, next_case_sequence(session, day, room.number)),
@@ -213,14 +248,20 @@ def record_case_in(session: Session, batch: Batch, data: CaseInput, actor: str, 
         outcome=outcome,
         colour=colour,
         lead_department_id=lead,
-        due_date=due_date(day.date, Colour(colour), day_calendar(day)) if colour else None,
-        status="open",
+        due_date=due,
+        original_due_date=due,
+        status=CaseStatus.OPEN.value,
         recorded_by=actor,
         recorded_at=at,
+        repeat_of_case_id=repeat_of,
     )
     case.co_departments = [CaseDepartment(department_id=d, rank=i) for i, d in enumerate(co)]
     session.add(case)
     session.flush()
+    if outcome != "handed_over":
+        _close_on_the_spot(session, case, actor, at)
+    if data.escalate:
+        escalate_in(session, case, actor, at)
     audit.record(session, actor, "record", "case", case.id, after=_case_snapshot(case))
     old, new = audit.diff(before, audit.snapshot(batch, ("status", "called_at", "started_at", "finished_at")))
     audit.record(session, actor, "finish", "batch", batch.id, old, new, reason=case.case_no)
@@ -253,18 +294,33 @@ def update_case(
         request, instruction, outcome, colour, lead, co = _clean_input(data)
         current = {case.lead_department_id, *(cd.department_id for cd in case.co_departments)}
         _check_departments(session, [d for d in (lead, *co) if d is not None], {d for d in current if d is not None})
-        if case.status != "open" and lead != case.lead_department_id:
+        if case.signed_at is not None and lead != case.lead_department_id:
             raise InvalidInputError(f"案件 {case.case_no} 已由主办单位签收，不能再更换主办单位。")
         day = session.get(ReceptionDay, case.day_id)
         if day is None:
             raise NotFoundError(f"案件 {case.case_no} 的接访日已不存在。")
+        after_day = session.scalar(
+            select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.kind != "closed").limit(1)
+        )
+        if outcome != case.outcome and after_day is not None:
+            raise InvalidInputError(f"案件 {case.case_no} 已有签收、反馈或回访记录，不能再更改处理结果。")
         before = _case_snapshot(case)
         case.request = request or case.request
         case.instruction = instruction
         case.outcome = outcome
         case.colour = colour
         case.lead_department_id = lead
-        case.due_date = due_date(day.date, Colour(colour), day_calendar(day)) if colour else None
+        if case.due_date == case.original_due_date:  # an extended date stays as the supervisor set it
+            case.due_date = due_date(day.date, Colour(colour), day_calendar_in(session, day)) if colour else None
+            case.original_due_date = case.due_date
+        if outcome != before["outcome"]:
+            for event in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)):
+                session.delete(event)  # only the on-the-spot close can be there (checked above)
+            if outcome == "handed_over":
+                case.status, case.closed_at, case.resolved = CaseStatus.OPEN.value, None, None
+            else:
+                session.flush()
+                _close_on_the_spot(session, case, actor, case.recorded_at)
         old_co = [cd.department_id for cd in case.co_departments]
         if old_co != co:
             case.co_departments = [CaseDepartment(department_id=d, rank=i) for i, d in enumerate(co)]
@@ -305,6 +361,12 @@ def load_case_details(session: Session, *where: ColumnElement[bool]) -> list[Cas
         .order_by(Case.case_no)
     ).all()
     co = _co_names(session, [r[0].id for r in rows])
+    repeat_ids = {r[0].repeat_of_case_id for r in rows if r[0].repeat_of_case_id}
+    repeat_nos = (
+        dict(session.execute(select(Case.id, Case.case_no).where(Case.id.in_(repeat_ids))).tuples().all())
+        if repeat_ids
+        else {}
+    )
     details = []
     for case, day, batch, visitor, room, lead_name in rows:
         co_depts = co.get(case.id, [])
@@ -343,6 +405,17 @@ def load_case_details(session: Session, *where: ColumnElement[bool]) -> list[Cas
                 recorded_by=case.recorded_by,
                 recorded_at=case.recorded_at,
                 version=case.version,
+                supervised=case.supervised,
+                supervision_reason=case.supervision_reason,
+                supervision_until=case.supervision_until,
+                escalated=case.escalated,
+                repeat_of_case_no=repeat_nos.get(case.repeat_of_case_id or 0, ""),
+                original_due_date=case.original_due_date,
+                signed_at=case.signed_at,
+                signed_by=case.signed_by,
+                closed_at=case.closed_at,
+                resolved=case.resolved,
+                satisfaction=case.satisfaction,
             )
         )
     return details

@@ -37,7 +37,7 @@ from reception_desk.domain.names import initials
 from reception_desk.domain.room_plan import TOWNSHIPS
 from reception_desk.domain.themes import BY_CODE
 from reception_desk.services import assignment, audit, days
-from reception_desk.services.cases import CaseInput, day_calendar, record_case_in
+from reception_desk.services.cases import CaseInput, record_case_in
 from reception_desk.services.days import DayInfo
 from reception_desk.services.demo_vocabulary import (
     ASSETS,
@@ -71,6 +71,7 @@ from reception_desk.services.demo_vocabulary import (
     Template,
 )
 from reception_desk.services.flow import check_in_in, mark_no_show_in, start_session_in
+from reception_desk.services.holiday_calendar import day_calendar_in
 from reception_desk.services.plan import departments_for_theme_in
 from reception_desk.services.registrations import BATCH_FIELDS
 
@@ -487,7 +488,7 @@ class _CaseWriter:
     def __init__(self, session: Session, rng: random.Random, day: ReceptionDay) -> None:
         self.rng = rng
         self.date = day.date
-        self.calendar = day_calendar(day)
+        self.calendar = day_calendar_in(session, day)
         self.by_theme: dict[str, list[Department]] = {}
         for theme in session.scalars(select(Theme).order_by(Theme.sort_order)):
             ranked = departments_for_theme_in(session, theme.code)
