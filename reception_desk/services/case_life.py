@@ -109,17 +109,21 @@ def sign_case(
     expected_version: int | None = None,
 ) -> ChangeSet:
     """签收: the lead department signs for the handed-over case (who signed, when)."""
+    with db.session() as session:
+        return sign_case_in(session, _lock(session, case_id, expected_version), by, actor, at)
+
+
+def sign_case_in(session: Session, case: Case, by: str, actor: str, at: dt.datetime | None = None) -> ChangeSet:
+    """签收 in the caller's transaction (the case already read)."""
     by = clean_text(by)
     if not by:
         raise InvalidInputError("签收须写明签收人。")
-    with db.session() as session:
-        case = _lock(session, case_id, expected_version)
-        _refuse(case, "sign")
-        moment = _moment(session, case, at)
-        before = audit.snapshot(case, LIFE_FIELDS)
-        case.status, case.signed_at, case.signed_by = CaseStatus.SIGNED.value, moment, by
-        _event(session, case, "signed", moment, by, department_id=case.lead_department_id)
-        return _audited(session, case, actor, "sign", before)
+    _refuse(case, "sign")
+    moment = _moment(session, case, at)
+    before = audit.snapshot(case, LIFE_FIELDS)
+    case.status, case.signed_at, case.signed_by = CaseStatus.SIGNED.value, moment, by
+    _event(session, case, "signed", moment, by, department_id=case.lead_department_id)
+    return _audited(session, case, actor, "sign", before)
 
 
 def add_feedback(
@@ -132,17 +136,23 @@ def add_feedback(
     expected_version: int | None = None,
 ) -> ChangeSet:
     """反馈: the department reports what it did (more than one feedback is allowed before closing)."""
+    with db.session() as session:
+        return add_feedback_in(session, _lock(session, case_id, expected_version), text, by, actor, at)
+
+
+def add_feedback_in(
+    session: Session, case: Case, text: str, by: str, actor: str, at: dt.datetime | None = None
+) -> ChangeSet:
+    """反馈 in the caller's transaction (the case already read)."""
     text = clean_text(text)
     if not text:
         raise InvalidInputError("反馈内容不能为空。")
-    with db.session() as session:
-        case = _lock(session, case_id, expected_version)
-        _refuse(case, "feedback")
-        moment = _moment(session, case, at)
-        before = audit.snapshot(case, LIFE_FIELDS)
-        case.status, case.replied_at = CaseStatus.REPLIED.value, moment
-        _event(session, case, "feedback", moment, clean_text(by) or actor, text, department_id=case.lead_department_id)
-        return _audited(session, case, actor, "feedback", before)
+    _refuse(case, "feedback")
+    moment = _moment(session, case, at)
+    before = audit.snapshot(case, LIFE_FIELDS)
+    case.status, case.replied_at = CaseStatus.REPLIED.value, moment
+    _event(session, case, "feedback", moment, clean_text(by) or actor, text, department_id=case.lead_department_id)
+    return _audited(session, case, actor, "feedback", before)
 
 
 def close_case(
@@ -156,13 +166,19 @@ def close_case(
 ) -> ChangeSet:
     """办结: the case is closed; 化解 says whether the matter was actually resolved."""
     with db.session() as session:
-        case = _lock(session, case_id, expected_version)
-        _refuse(case, "close")
-        moment = _moment(session, case, at)
-        before = audit.snapshot(case, LIFE_FIELDS)
-        case.status, case.closed_at, case.resolved = CaseStatus.CLOSED.value, moment, resolved
-        _event(session, case, "closed", moment, actor, clean_text(text), {"resolved": resolved})
-        return _audited(session, case, actor, "close", before)
+        return close_case_in(session, _lock(session, case_id, expected_version), resolved, actor, at, text)
+
+
+def close_case_in(
+    session: Session, case: Case, resolved: bool, actor: str, at: dt.datetime | None = None, text: str = ""
+) -> ChangeSet:
+    """办结 in the caller's transaction (the case already read)."""
+    _refuse(case, "close")
+    moment = _moment(session, case, at)
+    before = audit.snapshot(case, LIFE_FIELDS)
+    case.status, case.closed_at, case.resolved = CaseStatus.CLOSED.value, moment, resolved
+    _event(session, case, "closed", moment, actor, clean_text(text), {"resolved": resolved})
+    return _audited(session, case, actor, "close", before)
 
 
 def follow_up(
@@ -176,18 +192,31 @@ def follow_up(
     expected_version: int | None = None,
 ) -> ChangeSet:
     """回访: the bureau asks the visitor; the rating (满意/基本满意/不满意, or 未能联系) of the latest call counts."""
+    with db.session() as session:
+        case = _lock(session, case_id, expected_version)
+        return follow_up_in(session, case, rating, actor, method, text, at)
+
+
+def follow_up_in(
+    session: Session,
+    case: Case,
+    rating: str,
+    actor: str,
+    method: str = "phone",
+    text: str = "",
+    at: dt.datetime | None = None,
+) -> ChangeSet:
+    """回访 in the caller's transaction (the case already read)."""
     if rating not in RATINGS:
         raise InvalidInputError(f"未知的回访结果：{rating}（应为 满意、基本满意、不满意 或 未能联系）。")
     if method not in METHODS:
         raise InvalidInputError(f"未知的回访方式：{method}（应为 电话、上门 或 短信）。")
-    with db.session() as session:
-        case = _lock(session, case_id, expected_version)
-        _refuse(case, "follow_up")
-        moment = _moment(session, case, at)
-        before = audit.snapshot(case, LIFE_FIELDS)
-        case.satisfaction, case.followed_up_at = rating, moment
-        _event(session, case, "follow_up", moment, actor, clean_text(text), {"rating": rating, "method": method})
-        return _audited(session, case, actor, "follow_up", before)
+    _refuse(case, "follow_up")
+    moment = _moment(session, case, at)
+    before = audit.snapshot(case, LIFE_FIELDS)
+    case.satisfaction, case.followed_up_at = rating, moment
+    _event(session, case, "follow_up", moment, actor, clean_text(text), {"rating": rating, "method": method})
+    return _audited(session, case, actor, "follow_up", before)
 
 
 def extend_case(
@@ -201,25 +230,38 @@ def extend_case(
     expected_version: int | None = None,
 ) -> ChangeSet:
     """延期: moves the due date (later only), with the reason and who approved it; the first date is kept."""
+    with db.session() as session:
+        case = _lock(session, case_id, expected_version)
+        return extend_case_in(session, case, new_due, reason, actor, approved_by, at)
+
+
+def extend_case_in(
+    session: Session,
+    case: Case,
+    new_due: dt.date,
+    reason: str,
+    actor: str,
+    approved_by: str = "",
+    at: dt.datetime | None = None,
+) -> ChangeSet:
+    """延期 in the caller's transaction (the case already read)."""
     reason = clean_text(reason)
     if not reason:
         raise InvalidInputError("延期须写明理由。")
-    with db.session() as session:
-        case = _lock(session, case_id, expected_version)
-        _refuse(case, "extend")
-        moment = _moment(session, case, at)
-        if case.due_date is not None and new_due <= case.due_date:
-            raise InvalidInputError(f"案件 {case.case_no} 的期限为 {case.due_date}：延期后的日期必须晚于它。")
-        if new_due < local_date(moment):
-            raise InvalidInputError(f"延期后的日期 {new_due} 已经过去。")
-        before = audit.snapshot(case, LIFE_FIELDS)
-        old_due = case.due_date
-        case.original_due_date = case.original_due_date or old_due
-        case.due_date = new_due
-        approver = clean_text(approved_by) or actor
-        data = {"from": old_due.isoformat() if old_due else None, "to": new_due.isoformat(), "approved_by": approver}
-        _event(session, case, "extended", moment, approver, reason, data)
-        return _audited(session, case, actor, "extend", before, reason)
+    _refuse(case, "extend")
+    moment = _moment(session, case, at)
+    if case.due_date is not None and new_due <= case.due_date:
+        raise InvalidInputError(f"案件 {case.case_no} 的期限为 {case.due_date}：延期后的日期必须晚于它。")
+    if new_due < local_date(moment):
+        raise InvalidInputError(f"延期后的日期 {new_due} 已经过去。")
+    before = audit.snapshot(case, LIFE_FIELDS)
+    old_due = case.due_date
+    case.original_due_date = case.original_due_date or old_due
+    case.due_date = new_due
+    approver = clean_text(approved_by) or actor
+    data = {"from": old_due.isoformat() if old_due else None, "to": new_due.isoformat(), "approved_by": approver}
+    _event(session, case, "extended", moment, approver, reason, data)
+    return _audited(session, case, actor, "extend", before, reason)
 
 
 def supervise_case(
@@ -232,22 +274,33 @@ def supervise_case(
     expected_version: int | None = None,
 ) -> ChangeSet:
     """挂牌督办: the bureau chief puts the case under listed supervision (who, why, until when)."""
+    with db.session() as session:
+        return supervise_case_in(session, _lock(session, case_id, expected_version), reason, actor, until, at)
+
+
+def supervise_case_in(
+    session: Session,
+    case: Case,
+    reason: str,
+    actor: str,
+    until: dt.date | None = None,
+    at: dt.datetime | None = None,
+) -> ChangeSet:
+    """挂牌督办 in the caller's transaction (the case already read)."""
     reason = clean_text(reason)
     if not reason:
         raise InvalidInputError("挂牌督办须写明督办理由。")
-    with db.session() as session:
-        case = _lock(session, case_id, expected_version)
-        if case.supervised:
-            raise InvalidInputError(f"案件 {case.case_no} 已挂牌督办。")
-        moment = _moment(session, case, at)
-        if until is not None and until < local_date(moment):
-            raise InvalidInputError(f"督办期限 {until} 已经过去。")
-        before = audit.snapshot(case, LIFE_FIELDS)
-        case.supervised, case.supervised_at, case.supervised_by = True, moment, actor
-        case.supervision_reason, case.supervision_until = reason, until
-        data = {"until": until.isoformat() if until else None}
-        _event(session, case, "supervised", moment, actor, reason, data)
-        return _audited(session, case, actor, "supervise", before, reason)
+    if case.supervised:
+        raise InvalidInputError(f"案件 {case.case_no} 已挂牌督办。")
+    moment = _moment(session, case, at)
+    if until is not None and until < local_date(moment):
+        raise InvalidInputError(f"督办期限 {until} 已经过去。")
+    before = audit.snapshot(case, LIFE_FIELDS)
+    case.supervised, case.supervised_at, case.supervised_by = True, moment, actor
+    case.supervision_reason, case.supervision_until = reason, until
+    data = {"until": until.isoformat() if until else None}
+    _event(session, case, "supervised", moment, actor, reason, data)
+    return _audited(session, case, actor, "supervise", before, reason)
 
 
 def escalate_in(session: Session, case: Case, actor: str, moment: dt.datetime, reason: str = "") -> None:
