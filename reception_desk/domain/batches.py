@@ -64,6 +64,7 @@ class Flag(Enum):
     COLLECTIVE = "collective"  # 集体访
     DUPLICATE = "duplicate"  # 疑似重复
     THEME_INFERRED = "theme_inferred"  # 类别由诉求推断
+    REPEAT = "repeat"  # 重复访: the same person has a case on an earlier day
 
     @property
     def label(self) -> str:
@@ -73,6 +74,7 @@ class Flag(Enum):
             "collective": "集体访",
             "duplicate": "疑似重复",
             "theme_inferred": "类别推断",
+            "repeat": "重复访",
         }[self.value]
 
 

@@ -112,6 +112,10 @@ def deadline(received: dt.date, colour: Colour, calendar: Calendar = CALENDAR_DA
 
 
 def due_text(received: dt.date, colour: Colour, calendar: Calendar = CALENDAR_DAYS) -> str:
-    """The deadline as printed: 黄色 3日内反馈，2026年12月4日前."""
-    due = due_date(received, colour, calendar)
-    return f"{colour.label} {colour.days}日内反馈，{due.year}年{due.month}月{due.day}日前"
+    """The deadline as printed: 黄色 3日内反馈，2026年12月7日前 (3个工作日 when counting working days), plus the
+    warning when a year without a known schedule was counted on weekends only."""
+    found = deadline(received, colour, calendar)
+    unit = "个工作日" if calendar.working_days else "日"
+    due = found.date
+    text = f"{colour.label} {colour.days}{unit}内反馈，{due.year}年{due.month}月{due.day}日前"
+    return f"{text}（{found.warning}）" if found.warning else text

@@ -20,6 +20,7 @@ from reception_desk.domain import resident_id
 from reception_desk.domain.batches import BatchStatus, is_collective
 from reception_desk.services.errors import NotFoundError
 from reception_desk.services.registrations import batch_flags
+from reception_desk.services.repeats import EarlierCase, batch_repeats_in
 
 # At the venue and waiting for the room (an arrived batch moved into a room by hand is waiting too).
 _WAITING = (BatchStatus.WAITING.value, BatchStatus.ARRIVED.value)
@@ -292,6 +293,7 @@ class DeskCard:
     version: int
     members: tuple[CardMember, ...]
     room: RoomRef | None
+    earlier_cases: tuple[EarlierCase, ...] = ()  # 重复访: the same people's cases on earlier days, newest first
 
     @property
     def checked_in_count(self) -> int:
@@ -348,6 +350,7 @@ def desk_card(db: Database, batch_id: int) -> DeskCard:
                 for m in members
             ),
             room=RoomRef(room.id, room.number, room.name, room.location) if room is not None else None,
+            earlier_cases=tuple(batch_repeats_in(session, batch)),
         )
 
 

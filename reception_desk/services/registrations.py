@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, Select, cast, func, select
@@ -18,6 +19,7 @@ from reception_desk.domain.themes import BY_CODE, GENERAL
 from reception_desk.services import audit
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
+from reception_desk.services.repeats import day_repeats_in, flag_repeats_in
 
 BATCH_FIELDS = (
     "reg_no",
@@ -131,7 +133,14 @@ def list_registrations(db: Database, day_id: int) -> list[RegistrationRow]:
             # the order of the desk's lists: by prefix, then numerically (Y9999 before Y10000)
             .order_by(func.substr(Batch.reg_no, 1, 1), func.length(Batch.reg_no), Batch.reg_no)
         )
-        return [to_row(*row) for row in rows]
+        out = [to_row(*row) for row in rows]
+        repeats = day_repeats_in(session, day_id)  # people whose earlier case was recorded after they registered
+        return [
+            dataclasses.replace(r, flags=(*r.flags, Flag.REPEAT.value))
+            if r.batch_id in repeats and Flag.REPEAT.value not in r.flags
+            else r
+            for r in out
+        ]
 
 
 def next_reg_sequence(session: Session, day_id: int, walk_in: bool) -> int:
@@ -264,6 +273,8 @@ def add_registration(
         members = [lead, *[c for c in companions if c.id != lead.id]]
         for pos, person in enumerate(dict.fromkeys(members)):
             session.add(BatchMember(batch_id=batch.id, visitor_id=person.id, position=pos, is_lead=pos == 0))
+        session.flush()
+        flag_repeats_in(session, day_id, [batch.id])
         session.flush()
         audit.record(session, actor, "register", "batch", batch.id, after=audit.snapshot(batch, BATCH_FIELDS))
         return batch.id, ChangeSet(batches={batch.id}, visitors={m.id for m in members})

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from reception_desk.db.engine import Database
 from reception_desk.db.models import Batch, BatchMember, Case, Department, ReceptionDay, Visitor
+from reception_desk.domain.batches import Flag
 from reception_desk.domain.case_life import CaseStatus
 from reception_desk.services.errors import NotFoundError
 
@@ -175,6 +176,22 @@ def day_repeats_in(session: Session, day_id: int) -> dict[int, list[EarlierCase]
                 EarlierCase(case.id, case.case_no, date, case.outcome, dept or "", case.status, case.resolved, name)
             )
     return {batch_id: _newest_first(cases) for batch_id, cases in found.items()}
+
+
+def flag_repeats_in(session: Session, day_id: int, batch_ids: Iterable[int] | None = None) -> set[int]:
+    """Mark the day's batches (or just these) whose people came before with the `repeat` flag; returns them.
+
+    The flag is stored so the desk's lists show it without a query per row; cards and the room host's screen
+    look the earlier cases up again when they open a batch.
+    """
+    wanted = set(batch_ids) if batch_ids is not None else None
+    repeats = {b for b in day_repeats_in(session, day_id) if wanted is None or b in wanted}
+    if not repeats:
+        return set()
+    for batch in session.scalars(select(Batch).where(Batch.id.in_(repeats))):
+        if Flag.REPEAT.value not in (batch.flags or []):
+            batch.flags = sorted({*(batch.flags or []), Flag.REPEAT.value})
+    return repeats
 
 
 def day_repeats(db: Database, day_id: int) -> dict[int, list[EarlierCase]]:

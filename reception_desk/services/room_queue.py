@@ -14,9 +14,12 @@ from sqlalchemy.orm import Session
 from reception_desk.db.engine import Database
 from reception_desk.db.models import Batch, BatchMember, ReceptionDay, Room, Theme, ThemeDepartment, Visitor
 from reception_desk.domain.batches import BatchStatus
+from reception_desk.domain.deadlines import Calendar
 from reception_desk.services.errors import NotFoundError
+from reception_desk.services.holiday_calendar import day_calendar_in
 from reception_desk.services.plan import DepartmentInfo, departments_for_theme_in
 from reception_desk.services.registrations import batch_flags
+from reception_desk.services.repeats import EarlierCase, batch_repeats_in
 
 _QUEUED = (BatchStatus.WAITING.value, BatchStatus.ARRIVED.value)
 _FAR = dt.datetime.max
@@ -60,6 +63,7 @@ class SessionBatch:
     queue_number: int | None
     version: int
     started_at: dt.datetime | None
+    earlier_cases: tuple[EarlierCase, ...] = ()  # 重复访: the same people's cases on earlier days, newest first
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class RoomQueue:
     host: str
     day_date: dt.date
     working_day_deadlines: bool
+    calendar: Calendar  # how the day counts deadlines (office calendar, working or natural days)
     current: SessionBatch | None
     waiting: tuple[QueueItem, ...]  # in the order call_next takes them
     not_arrived: tuple[QueueItem, ...]  # assigned but not checked in, by queue position
@@ -155,6 +160,7 @@ def room_queue(db: Database, room_id: int) -> RoomQueue:
             host=room.host,
             day_date=day.date,
             working_day_deadlines=bool(day.working_day_deadlines),
+            calendar=day_calendar_in(session, day),
             current=current,
             waiting=tuple(_item(b, names[b.id]) for b in waiting),
             not_arrived=tuple(_item(b, names[b.id]) for b in registered),
@@ -188,6 +194,7 @@ def _session_batch(session: Session, batch: Batch) -> SessionBatch:
         queue_number=batch.queue_number,
         version=batch.version,
         started_at=batch.started_at,
+        earlier_cases=tuple(batch_repeats_in(session, batch)),
     )
 
 

@@ -144,7 +144,7 @@ def test_record_outcome_through_the_form(qtbot: Any, app_ctx: AppContext, pages:
     assert all(item.isHidden() for item in co_items if item.data(Qt.ItemDataRole.UserRole + 1) == lead)
     next(item for item in co_items if item.text() == "湖南镇").setCheckState(Qt.CheckState.Checked)
     qtbot.mouseClick(form.colour_buttons["yellow"], Qt.MouseButton.LeftButton)
-    assert form.due_label.text() == "黄色 3日内反馈，2026年12月7日前"
+    assert form.due_label.text() == "黄色 3个工作日内反馈，2026年12月9日前"  # Fri + Mon, Tue, Wed
     assert form.save_button.isEnabled() and form.message.text() == ""
 
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
@@ -156,7 +156,7 @@ def test_record_outcome_through_the_form(qtbot: Any, app_ctx: AppContext, pages:
         co_ids = list(session.scalars(select(CaseDepartment.department_id).where(CaseDepartment.case_id == case.id)))
     assert case.outcome == "handed_over" and case.colour == "yellow"
     assert case.lead_department_id == lead and co_ids == [co]
-    assert case.due_date == DAY + dt.timedelta(days=3)
+    assert case.due_date == dt.date(2026, 12, 9)
     assert case.request == "王学德等3人反映破石村村道破损，要求修复。"
     assert case.instruction == "请区交通运输局会同湖南镇三日内现场查看并答复。"
     assert case.case_no == "JF-20261204-08-001"
@@ -221,7 +221,7 @@ def test_draft_survives_the_page(qtbot: Any, app_ctx: AppContext, pages: list[Pa
     assert rebuilt.form.lead_department_id() == lead
     assert rebuilt.form.colour() == "red"
     assert rebuilt.draft_state.text() == "已恢复未保存的草稿"
-    assert rebuilt.form.due_label.text() == "红色 7日内反馈，2026年12月11日前"
+    assert rebuilt.form.due_label.text() == "红色 7个工作日内反馈，2026年12月15日前"
 
 
 def test_return_to_queue_keeps_place_and_draft(qtbot: Any, app_ctx: AppContext, pages: list[Page]) -> None:
@@ -302,7 +302,7 @@ def test_form_resolves_short_names_and_counts_working_days(qtbot: Any) -> None:
     form.lead_combo.setEditText("人社局")  # the short name will do
     assert form.lead_department_id() == 1
     form.colour_buttons["yellow"].click()
-    assert form.due_label.text() == "黄色 3日内反馈，2026年12月9日前"  # Mon, Tue, Wed
+    assert form.due_label.text() == "黄色 3个工作日内反馈，2026年12月9日前"  # Mon, Tue, Wed
     items = {form.co_list.item(r).text(): form.co_list.item(r) for r in range(form.co_list.count())}
     assert items["人力资源和社会保障局"].isHidden()  # the lead is not its own co-department
     items["云溪乡"].setCheckState(Qt.CheckState.Checked)
@@ -312,3 +312,46 @@ def test_form_resolves_short_names_and_counts_working_days(qtbot: Any) -> None:
     assert form.case_input().co_department_ids == [3] and form.problem() == ""
     with qtbot.waitSignal(form.save_requested, timeout=WAIT):
         form.request_save()
+
+
+def test_a_repeat_visitor_shows_earlier_cases_and_escalates(qtbot: Any, app_ctx: AppContext, pages: list[Page]) -> None:
+    from reception_desk.services import case_life, cases, days
+    from reception_desk.services.cases import CaseInput
+
+    # an earlier day: the same person (same resident ID), case handed over and closed
+    earlier_day = days.create_day(app_ctx.db, dt.date(2026, 11, 6))[0].id
+    person = PersonInput("王学德", id_number="33080319700101123X", phone="13857001234")
+    data = RegistrationInput(lead=person, request="村道破损", theme_code="transport", township="湖南镇")
+    old_batch, _ = add_registration(app_ctx.db, earlier_day, data)
+    assignment.assign_day(app_ctx.db, earlier_day)
+    flow.check_in(app_ctx.db, old_batch, "登记台")
+    lead = _dept_id(app_ctx, "交通运输局")
+    old_case, _ = cases.record_case(
+        app_ctx.db, old_batch, CaseInput(outcome="handed_over", colour="green", lead_department_id=lead), "r"
+    )
+    case_life.sign_case(app_ctx.db, old_case, "交通局 李", "督办")
+    case_life.add_feedback(app_ctx.db, old_case, "已修复", "交通局", "督办")
+    case_life.close_case(app_ctx.db, old_case, True, "督办")
+    old_no = cases.case_detail(app_ctx.db, old_case).case_no
+
+    today_batch, _ = add_registration(app_ctx.db, app_ctx.day_id or 0, data)
+    assignment.assign_day(app_ctx.db, app_ctx.day_id or 0)
+    flow.check_in(app_ctx.db, today_batch, "登记台")
+    page = _page(qtbot, app_ctx, pages)
+    page.choose_room(TRANSPORT_ROOM)
+    qtbot.waitUntil(lambda: len(page.queue_model.items) == 1, timeout=WAIT)
+    _call(qtbot, page, today_batch)
+    form = page.form
+    qtbot.waitUntil(lambda: form.repeat_label.isVisible(), timeout=WAIT)
+    assert old_no in form.repeat_label.text() and "重复访" in page.session_flags.text()
+    assert form.escalate_check.isVisible() and form.escalate_check.isChecked()  # proposed for a closed case
+
+    qtbot.mouseClick(form.outcome_buttons["handed_over"], Qt.MouseButton.LeftButton)
+    form.lead_combo.setCurrentIndex(form.lead_combo.findData(lead))
+    qtbot.mouseClick(form.colour_buttons["red"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.case_banner.isVisible(), timeout=WAIT)
+    with app_ctx.db.read() as session:
+        case = session.scalar(select(Case).where(Case.batch_id == today_batch))
+        assert case is not None
+    assert case.repeat_of_case_id == old_case and case.escalated

@@ -24,6 +24,7 @@ from reception_desk.services.importing.reader import SheetData, read_sheet
 from reception_desk.services.importing.report import IMPORTED_REASON, ImportReport, Outcome, RowVerdict
 from reception_desk.services.importing.verdicts import DuplicateIndex, PlannedBatch, check_row
 from reception_desk.services.reference import ensure_themes
+from reception_desk.services.repeats import day_repeats_in, flag_repeats_in
 
 Progress = Callable[[int, int], None]
 
@@ -95,10 +96,24 @@ def import_registrations(
             _require_day(session, day_id, lock=True)
             plan = _plan(session, day_id, sheet, checked)
             plan.report.changes = _write(session, day_id, sheet, plan, actor or audit.SYSTEM, progress)
+            _report_repeats(session, day_id, plan.report)
             return plan.report
     except IntegrityError as exc:
         # another desk registered the same person between our look-ups and our writes
         raise ServiceError("导入期间名单被同时修改，本次导入未执行（没有写入任何数据），请重新导入。") from exc
+
+
+def _report_repeats(session: Session, day_id: int, report: ImportReport) -> None:
+    """Flag the imported batches whose people have cases on earlier days, and name them in the report by row."""
+    flagged = flag_repeats_in(session, day_id, report.changes.batches)
+    if not flagged:
+        return
+    earlier = day_repeats_in(session, day_id)
+    for batch_id, source in session.execute(select(Batch.id, Batch.import_source).where(Batch.id.in_(flagged))):
+        row = int(source.rsplit(":", 1)[1]) if source and source.rsplit(":", 1)[-1].isdigit() else 0
+        cases = "；".join(c.summary() for c in earlier.get(batch_id, [])[:3])
+        report.repeats.append(RowVerdict(row, f"重复访：{cases}"))
+    report.repeats.sort(key=lambda v: v.row)
 
 
 def _require_day(session: Session, day_id: int, lock: bool = False) -> None:

@@ -63,6 +63,7 @@ class ImportReport:
     rejected: list[RowVerdict] = field(default_factory=list)
     warnings: list[RowVerdict] = field(default_factory=list)  # imported, but with a warning
     duplicates: list[RowVerdict] = field(default_factory=list)
+    repeats: list[RowVerdict] = field(default_factory=list)  # imported: the person has a case on an earlier day
     skipped: int = 0  # total rows (合计/总计) left out; blank rows are not counted
     rows: list[RowOutcome] = field(default_factory=list)
     changes: ChangeSet = field(default_factory=ChangeSet)
@@ -87,6 +88,8 @@ class ImportReport:
             parts.append(f"未导入 {len(self.rejected)} 行")
         if self.duplicates:
             parts.append(f"重复 {len(self.duplicates)} 行")
+        if self.repeats:
+            parts.append(f"重复访 {len(self.repeats)} 批")
         return "，".join(parts) + "。"
 
     def to_json(self) -> dict[str, Any]:
@@ -98,4 +101,5 @@ class ImportReport:
             "warnings": [v.to_json() for v in self.warnings],
             "duplicates": [v.to_json() for v in self.duplicates],
             "skipped": self.skipped,
+            "repeats": [v.to_json() for v in self.repeats],
         }

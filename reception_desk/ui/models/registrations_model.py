@@ -59,8 +59,15 @@ FLAG_COLOURS: dict[str, tuple[str, str]] = {
     Flag.COLLECTIVE.value: ("#15589e", "#dce9f8"),
     Flag.DUPLICATE.value: ("#b3261e", "#f9dedc"),
     Flag.THEME_INFERRED.value: ("#5f6368", "#eceff1"),
+    Flag.REPEAT.value: ("#ffffff", "#b3261e"),
 }
-FLAG_ORDER = (Flag.DUPLICATE.value, Flag.ID_TO_CHECK.value, Flag.COLLECTIVE.value, Flag.THEME_INFERRED.value)
+FLAG_ORDER = (
+    Flag.REPEAT.value,
+    Flag.DUPLICATE.value,
+    Flag.ID_TO_CHECK.value,
+    Flag.COLLECTIVE.value,
+    Flag.THEME_INFERRED.value,
+)
 
 STATUS_COLOURS: dict[str, str] = {
     BatchStatus.ARRIVED.value: "#1e7d32",
@@ -107,6 +114,7 @@ def flag_label(code: str) -> str:
         Flag.COLLECTIVE.value: QCoreApplication.translate("RegistrationsModel", "集体访"),
         Flag.DUPLICATE.value: QCoreApplication.translate("RegistrationsModel", "疑似重复"),
         Flag.THEME_INFERRED.value: QCoreApplication.translate("RegistrationsModel", "类别推断"),
+        Flag.REPEAT.value: QCoreApplication.translate("RegistrationsModel", "重复访"),
     }
     return labels.get(code, code)
 
@@ -120,6 +128,9 @@ def flag_tooltip(code: str) -> str:
         Flag.COLLECTIVE.value: QCoreApplication.translate("RegistrationsModel", "5人及以上的集体访"),
         Flag.DUPLICATE.value: QCoreApplication.translate("RegistrationsModel", "当天已有同一人的登记，请核对是否重复"),
         Flag.THEME_INFERRED.value: QCoreApplication.translate("RegistrationsModel", "问题类别由诉求内容推断，请核对"),
+        Flag.REPEAT.value: QCoreApplication.translate(
+            "RegistrationsModel", "此前接访日已有此人的案件：重复访，原案件已办结的须提级核查"
+        ),
     }
     return tips.get(code, code)
 

@@ -74,6 +74,7 @@ QListWidget#matches::item:selected { background: #fbe9e7; color: #1f2329; border
 #cardMeta { color: #5f6670; }
 #cardRequest { color: #1f2329; background: #f7f8fa; padding: 6px; border-radius: 4px; }
 #idCheck { color: white; background: #e67700; font-weight: bold; padding: 2px 8px; border-radius: 3px; }
+#repeatLabel { color: #8a1c14; background: #fdecea; border: 1px solid #f1b0a8; border-radius: 3px; padding: 4px 8px; }
 #cardFlag { color: #8a4b00; background: #fff1d6; padding: 2px 8px; border-radius: 3px; }
 #cardHint { color: #7a828c; font-size: 12pt; }
 QListWidget#members { font-size: 11pt; border: 1px solid #e3e6ea; border-radius: 4px; }
@@ -278,6 +279,11 @@ class CheckInPage(Page):
             self.flag_labels.append(label)
         flags.addStretch(1)
         layout.addLayout(flags)
+        self.repeat_label = QLabel()
+        self.repeat_label.setObjectName("repeatLabel")
+        self.repeat_label.setWordWrap(True)
+        self.repeat_label.setVisible(False)
+        layout.addWidget(self.repeat_label)
 
         self.card_request = QLabel()
         self.card_request.setObjectName("cardRequest")
@@ -489,6 +495,7 @@ class CheckInPage(Page):
         for label, flag in zip(self.flag_labels, [*others, None, None, None], strict=False):
             label.setVisible(flag is not None)
             label.setText(flag_label(flag) if flag else "")
+        self._show_repeats(card)
         request = card.request if len(card.request) <= REQUEST_EXCERPT else card.request[:REQUEST_EXCERPT] + "…"
         self.card_request.setText(request)
         self.card_request.setToolTip(card.request)
@@ -519,6 +526,23 @@ class CheckInPage(Page):
         self.check_selected_button.setEnabled(active)
         self.check_all_button.setEnabled(active)
         self.check_all_button.setText(self.tr("全部签到") if not card.at_venue else self.tr("其余人员签到"))
+
+    def _show_repeats(self, card: DeskCard) -> None:
+        """重复访: the same people's earlier cases, so the desk can tell the room host before they go in."""
+        earlier = card.earlier_cases
+        self.repeat_label.setVisible(bool(earlier))
+        if not earlier:
+            self.repeat_label.setText("")
+            return
+        lines = [c.summary() for c in earlier[:3]]
+        if len(earlier) > 3:
+            lines.append(self.tr("……共 {0} 件").format(len(earlier)))
+        head = (
+            self.tr("重复访：此前已有案件（原案件已办结，须提级核查）")
+            if earlier[0].closed
+            else self.tr("重复访：此前已有案件（仍在办理中）")
+        )
+        self.repeat_label.setText(head + "\n" + "\n".join(lines))
 
     def ticked_member_ids(self) -> list[int]:
         """BatchMember ids ticked in the card and not yet checked in."""

@@ -88,6 +88,7 @@ def flag_labels() -> dict[str, str]:
         Flag.COLLECTIVE.value: QCoreApplication.translate("RoomHostPage", "集体访"),
         Flag.DUPLICATE.value: QCoreApplication.translate("RoomHostPage", "疑似重复"),
         Flag.THEME_INFERRED.value: QCoreApplication.translate("RoomHostPage", "类别推断"),
+        Flag.REPEAT.value: QCoreApplication.translate("RoomHostPage", "重复访"),
     }
 
 
@@ -575,7 +576,7 @@ class RoomHostPage(Page):
     async def _sync_form(self, queue: RoomQueue | None) -> None:
         current = queue.current if queue is not None else None
         if queue is not None:
-            self.form.set_day(queue.day_date, queue.working_day_deadlines)
+            self.form.set_day(queue.day_date, queue.calendar)
         if current is None:
             if self.form.batch_id is not None:
                 await self.flush_draft()
@@ -605,6 +606,7 @@ class RoomHostPage(Page):
             self.form.clear()
         else:
             self.form.set_batch(current.batch_id, current.request, draft)
+        self.form.set_repeats(current.earlier_cases if current is not None else ())
 
     # ---- drafts ----
 

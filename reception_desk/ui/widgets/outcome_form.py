@@ -7,12 +7,14 @@ reads `data()` for the draft and `case_input()` for the case, and listens to `ch
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QCompleter,
     QFrame,
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
 from reception_desk.domain.deadlines import CALENDAR_DAYS, Calendar, Colour, due_text
 from reception_desk.services.cases import CaseInput
 from reception_desk.services.plan import DepartmentInfo
+from reception_desk.services.repeats import EarlierCase
 from reception_desk.services.room_queue import DepartmentChoices
 
 OUTCOMES = ("resolved", "handed_over", "explained")
@@ -78,6 +81,7 @@ class OutcomeForm(QWidget):
         self._registered_request = ""
         self._day: dt.date | None = None
         self._calendar: Calendar = CALENDAR_DAYS
+        self._earlier: tuple[EarlierCase, ...] = ()
         self._choices: tuple[DepartmentInfo, ...] = ()
         self._default_ids: frozenset[int] = frozenset()
         self._by_name: dict[str, int] = {}
@@ -154,6 +158,17 @@ class OutcomeForm(QWidget):
         self.due_label = QLabel()
         self.due_label.setObjectName("dueLabel")
         self.due_label.setWordWrap(True)
+        self.repeat_label = QLabel()
+        self.repeat_label.setObjectName("repeatLabel")
+        self.repeat_label.setWordWrap(True)
+        self.repeat_label.setStyleSheet(
+            "color: #8a1c14; background: #fdecea; border: 1px solid #f1b0a8; border-radius: 3px; padding: 4px 6px;"
+        )
+        self.repeat_label.setVisible(False)
+        self.escalate_check = QCheckBox(self.tr("提级核查（原案件已办结，重复来访）"))
+        self.escalate_check.setObjectName("escalateCheck")
+        self.escalate_check.setStyleSheet("color: #8a1c14; font-weight: bold;")
+        self.escalate_check.setVisible(False)
 
         self.message = QLabel()
         self.message.setObjectName("formMessage")
@@ -212,6 +227,8 @@ class OutcomeForm(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(8)
+        outer.addWidget(self.repeat_label)
+        outer.addWidget(self.escalate_check)
         outer.addLayout(columns, 1)
         outer.addLayout(bottom)
 
@@ -239,11 +256,31 @@ class OutcomeForm(QWidget):
         """The batch the form is for (None: no batch in session, the form is disabled)."""
         return self._batch_id
 
-    def set_day(self, date: dt.date, working_days: bool) -> None:
-        """The day's date and deadline rule, for the due date shown next to the colour."""
+    def set_day(self, date: dt.date, working_days: bool | Calendar) -> None:
+        """The day's date and deadline rule (the office calendar, or True/False), for the due date shown."""
         self._day = date
-        self._calendar = Calendar.working() if working_days else CALENDAR_DAYS
+        if isinstance(working_days, Calendar):
+            self._calendar = working_days
+        else:
+            self._calendar = Calendar.working() if working_days else CALENDAR_DAYS
         self._update_due()
+
+    def set_repeats(self, earlier: Sequence[EarlierCase]) -> None:
+        """重复访: show the same people's earlier cases; a repeat of a closed case proposes 提级核查."""
+        self._earlier = tuple(earlier)
+        if not earlier:
+            self.repeat_label.setVisible(False)
+            self.escalate_check.setVisible(False)
+            self.escalate_check.setChecked(False)
+            return
+        lines = [c.summary() for c in earlier[:3]]
+        if len(earlier) > 3:
+            lines.append(self.tr("……共 {0} 件").format(len(earlier)))
+        self.repeat_label.setText(self.tr("重复访：此前已有案件") + "\n" + "\n".join(lines))
+        self.repeat_label.setVisible(True)
+        closed = earlier[0].closed
+        self.escalate_check.setVisible(closed)
+        self.escalate_check.setChecked(closed)  # proposed; the host confirms by saving or unticks it
 
     def set_departments(self, choices: DepartmentChoices) -> None:
         """The lead combo and co-department list: the theme's defaults first; keeps what was chosen."""
@@ -398,6 +435,8 @@ class OutcomeForm(QWidget):
             colour=self.colour(),
             lead_department_id=self.lead_department_id(),
             co_department_ids=self.co_department_ids(),
+            repeat_of_case_id=self._earlier[0].case_id if self._earlier else None,
+            escalate=bool(self._earlier) and self.escalate_check.isVisible() and self.escalate_check.isChecked(),
         )
 
     def problem(self) -> str:

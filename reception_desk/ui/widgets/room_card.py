@@ -90,6 +90,7 @@ def flag_label(flag: str) -> str:
         Flag.COLLECTIVE.value: QCoreApplication.translate("room_card", "集体访"),
         Flag.DUPLICATE.value: QCoreApplication.translate("room_card", "疑似重复"),
         Flag.THEME_INFERRED.value: QCoreApplication.translate("room_card", "类别推断"),
+        Flag.REPEAT.value: QCoreApplication.translate("room_card", "重复访"),
     }
     return labels.get(flag, flag)
 
@@ -101,6 +102,7 @@ def flag_mark(flag: str) -> str:
         Flag.COLLECTIVE.value: QCoreApplication.translate("room_card", "集"),
         Flag.DUPLICATE.value: QCoreApplication.translate("room_card", "重"),
         Flag.THEME_INFERRED.value: QCoreApplication.translate("room_card", "推"),
+        Flag.REPEAT.value: QCoreApplication.translate("room_card", "复"),
     }
     return marks.get(flag, "")
 
