@@ -240,3 +240,29 @@ def test_walk_in_cancelled_changes_nothing(qtbot: Any, app_ctx: AppContext) -> N
     with app_ctx.db.read() as session:
         assert session.scalars(select(Batch)).first() is None
     _wait_idle(qtbot, page)
+
+
+def test_a_repeat_visitor_shows_the_earlier_case_on_the_card(qtbot: Any, app_ctx: AppContext) -> None:
+    from reception_desk.services import cases, days
+    from reception_desk.services.cases import CaseInput
+
+    db, day = app_ctx.db, app_ctx.day_id
+    assert day is not None
+    earlier_day = days.create_day(db, dt.date(2026, 11, 6))[0].id
+    person = PersonInput("柴卫发", id_number="33080319700101123X", phone="13857001234")
+    data = RegistrationInput(lead=person, request="村道破损", theme_code="transport", township="湖南镇")
+    old_batch, _ = add_registration(db, earlier_day, data)
+    assign_day(db, earlier_day)
+    flow.check_in(db, old_batch, "登记台")
+    old_case, _ = cases.record_case(db, old_batch, CaseInput(outcome="explained"), "r")  # closed on the spot
+    old_no = cases.case_detail(db, old_case).case_no
+    today_batch, _ = add_registration(db, day, data)
+    assign_day(db, day)
+
+    page = _page(qtbot, app_ctx)
+    qtbot.keyClicks(page.search_box, "Y0001")
+    qtbot.waitUntil(lambda: page.card is not None and page.card.batch_id == today_batch, timeout=TIMEOUT)
+    qtbot.waitUntil(page.repeat_label.isVisible, timeout=TIMEOUT)
+    assert old_no in page.repeat_label.text() and "提级核查" in page.repeat_label.text()
+    assert any(label.isVisible() and label.text() == "重复访" for label in page.flag_labels)
+    _wait_idle(qtbot, page)
