@@ -1,6 +1,8 @@
 """Render every page of the app on a fresh demo day into docs/screenshots/*.png (offscreen).
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--lang zh|en]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--lang zh|en] [--size 1366x768]
+
+The file names follow the navigation: NN-<page>.png, with -en for English and -1366x768 for another window size.
 
 Look at the images after each UI change: Chinese renders, nothing cut off, the day readable at a glance.
 """
@@ -15,7 +17,6 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE_FILES = ("registrations", "checkin", "room_board", "room_host", "settings", "print_centre")
 
 
 def main() -> int:
@@ -23,6 +24,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh")
+    parser.add_argument("--size", default="", help="window size WxH, e.g. 1366x768 (default 1360x860)")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -36,7 +38,9 @@ def main() -> int:
     from reception_desk.ui.context import AppContext
     from reception_desk.ui.fonts import register_fonts
     from reception_desk.ui.i18n import install_translator
-    from reception_desk.ui.main_window import MainWindow
+    from reception_desk.ui.main_window import PAGES, MainWindow
+
+    page_files = [module.removesuffix("_page") for module, _cls, _title in PAGES]
 
     tmp = Path(tempfile.mkdtemp())
     db = Database(f"sqlite:///{tmp / 'screens.sqlite3'}")
@@ -50,16 +54,21 @@ def main() -> int:
     settings.setValue("room_host/room_id", 4)  # the room host page shows room 4 with a batch in session
     ctx = AppContext(db, info.id, "演示", settings)
     window = MainWindow(ctx)
-    window.resize(1360, 860)
+    width, height = (int(n) for n in args.size.split("x")) if args.size else (1360, 860)
+    window.resize(width, height)
     window.show()
     args.out.mkdir(parents=True, exist_ok=True)
-    suffix = "" if args.lang == "zh" else f"-{args.lang}"
+    suffix = ("" if args.lang == "zh" else f"-{args.lang}") + (f"-{args.size}" if args.size else "")
 
     async def shoot() -> list[Path]:
         await window.start()
         saved = []
-        for index, name in enumerate(PAGE_FILES[: len(window.pages)]):
+        for index, name in enumerate(page_files[: len(window.pages)]):
             window.show_page(index)
+            for _ in range(5):
+                app.processEvents()
+                await asyncio.sleep(0)
+            await window.pages[index].reload()  # the page shows its data, not a half-loaded state
             for _ in range(5):
                 app.processEvents()
                 await asyncio.sleep(0)

@@ -185,7 +185,11 @@ def flag_repeats_in(session: Session, day_id: int, batch_ids: Iterable[int] | No
     look the earlier cases up again when they open a batch.
     """
     wanted = set(batch_ids) if batch_ids is not None else None
-    repeats = {b for b in day_repeats_in(session, day_id) if wanted is None or b in wanted}
+    if wanted is not None and len(wanted) <= 20:  # one walk-in or a typed registration: look up just those
+        batches = session.scalars(select(Batch).where(Batch.id.in_(wanted))).all()
+        repeats = {b.id for b in batches if batch_repeats_in(session, b)}
+    else:
+        repeats = {b for b in day_repeats_in(session, day_id) if wanted is None or b in wanted}
     if not repeats:
         return set()
     for batch in session.scalars(select(Batch).where(Batch.id.in_(repeats))):
