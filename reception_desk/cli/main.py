@@ -15,9 +15,11 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
+from reception_desk.cli import after_day
 from reception_desk.cli.text import say
 from reception_desk.db.engine import ENV_VAR, Database, data_dir
 from reception_desk.db.migrate import head_revision, upgrade_to_head
+from reception_desk.domain import office_time
 from reception_desk.errors import NotFoundError, ServiceError, UnusableInputError
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
@@ -40,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", default=None, help="操作人（记入审计日志），默认为当前系统用户")
     p.add_argument("--quit-when-ready", action="store_true", help="数据加载并绘制后退出（冒烟测试）")
     p.add_argument("--day", dest="gui_day", type=_date, default=None, help="图形界面打开的接访日（默认最近的一天）")
+    p.add_argument("--today", type=_date, default=None, metavar="DATE", help="按此日期工作（统计、逾期），默认今天")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="生成一个完整的演示接访日（下午时段的状态）")
@@ -79,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp_regs = export_sub.add_parser("registrations", help="导出预登记名单到 .xlsx 或 .csv")
     exp_regs.add_argument("file", type=Path)
     exp_regs.add_argument("--day", type=_date)
+    after_day.add_parsers(sub, export_sub)
 
     dbp = sub.add_parser("db", help="数据库维护")
     db_sub = dbp.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -112,8 +116,17 @@ class Context:
         self.args = args
         self.lang: str = args.lang or "zh"
         self.actor: str = args.user or getpass.getuser()
+        self.today: dt.date = getattr(args, "today", None) or office_time.today()
         self.db = Database(args.db)
         self.backup = upgrade_to_head(self.db.engine)
+
+    def moment(self, at: str | None) -> dt.datetime:
+        """A step's moment, naive UTC: --at (office wall-clock time), else now on --today, else now."""
+        if at:
+            return office_time.to_utc(after_day.parse_local_time(at))
+        if getattr(self.args, "today", None) is not None:
+            return office_time.moment_on(self.today)
+        return office_time.now_utc()
 
     def out(self, key: str, **values: object) -> None:
         """Print a message in the chosen language."""
@@ -124,7 +137,7 @@ class Context:
         from reception_desk.services import days
 
         try:
-            return days.find_day(self.db, date).id
+            return days.find_day(self.db, date, today=self.today).id
         except NotFoundError:
             if not create_if_missing:
                 raise
@@ -263,6 +276,8 @@ def cmd_export(ctx: Context) -> int:
     from reception_desk.services import days
     from reception_desk.services.exporting import export_registrations
 
+    if ctx.args.export_what == "cases":
+        return after_day.cmd_export_cases(ctx)
     day_id = ctx.day_id(ctx.args.day)
     info = next(d for d in days.list_days(ctx.db) if d.id == day_id)
     n = export_registrations(ctx.db, day_id, ctx.args.file, title=f"{info.title}预登记名单（{info.date}）")
@@ -359,6 +374,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "db": cmd_db,
     "backup": cmd_backup,
     "print": cmd_print,
+    **after_day.COMMANDS,
 }
 
 
@@ -384,7 +400,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = args.lang or "zh"
     try:
         ctx = Context(args)
-        return COMMANDS[args.command](ctx)
+        try:
+            return COMMANDS[args.command](ctx)
+        finally:
+            ctx.db.dispose()  # close the pooled connections now, not whenever the collector finds the engine
     except BrokenPipeError:
         # the output went to a pager or `head` that stopped reading: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
