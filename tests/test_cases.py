@@ -15,6 +15,8 @@ from reception_desk.services.errors import InvalidInputError, NotFoundError, Sta
 from reception_desk.services.registrations import PersonInput, RegistrationInput, add_registration
 
 DAY = dt.date(2026, 12, 4)  # a Friday
+# working days (the default): Fri 12-04 + 1 = Mon 12-07, + 3 = Wed 12-09, + 7 = Tue 12-15 (no holiday in between)
+DUE = {"green": dt.date(2026, 12, 7), "yellow": dt.date(2026, 12, 9), "red": dt.date(2026, 12, 15)}
 ID_NUMBER = "33080319700101123X"
 
 
@@ -49,6 +51,14 @@ def _dept(db: Database, name: str) -> int:
         dept_id = session.scalar(select(Department.id).where(Department.name == name))
         assert dept_id is not None
         return dept_id
+
+
+def _natural_days(db: Database, day_id: int) -> None:
+    """Count this day's deadlines in natural days (自然日), as an office may choose."""
+    with db.session() as session:
+        day = session.get(ReceptionDay, day_id)
+        assert day is not None
+        day.working_day_deadlines = False
 
 
 def _case(db: Database, case_id: int) -> Case:
@@ -100,7 +110,7 @@ def test_record_case_numbers_dates_and_finishes_the_batch(db: Database) -> None:
     assert case.case_no == "JF-20261204-04-001"
     assert case.lead_department_id == hrss
     assert _co(db, case_id) == [township]
-    assert case.due_date == DAY + dt.timedelta(days=3)
+    assert case.due_date == DUE["yellow"] and case.original_due_date == DUE["yellow"]
     assert case.request.startswith("徐根土等人反映")  # taken from the registration
     assert case.outcome == "handed_over" and case.status == "open" and case.recorded_by == "第4接待室 记录员"
     batch = _batch(db, batch_id)
@@ -111,6 +121,7 @@ def test_record_case_numbers_dates_and_finishes_the_batch(db: Database) -> None:
 @pytest.mark.parametrize(("colour", "days_later"), [("green", 1), ("yellow", 3), ("red", 7)])
 def test_due_date_follows_the_colour_in_calendar_days(db: Database, colour: str, days_later: int) -> None:
     day_id = _day(db)
+    _natural_days(db, day_id)
     (batch_id,) = _in_session(db, day_id, "周水生")
     data = CaseInput(
         instruction="限期反馈。",
@@ -124,10 +135,9 @@ def test_due_date_follows_the_colour_in_calendar_days(db: Database, colour: str,
 
 def test_due_date_in_working_days_skips_the_weekend(db: Database) -> None:
     day_id = _day(db)
-    with db.session() as session:
+    with db.read() as session:
         day = session.get(ReceptionDay, day_id)
-        assert day is not None
-        day.working_day_deadlines = True
+        assert day is not None and day.working_day_deadlines is True  # the default for a new day
     green, yellow = _in_session(db, day_id, "郑卫东", "毛秀英")
     lead = _dept(db, "人力资源和社会保障局")
     green_id, _ = cases.record_case(
@@ -156,7 +166,7 @@ def test_sequence_counts_per_room_and_recording_straight_from_the_queue(db: Data
         "JF-20261204-13-001",
     ]
     assert _case(db, first).due_date is None and _case(db, first).lead_department_id is None
-    assert _case(db, second).due_date == DAY + dt.timedelta(days=1)
+    assert _case(db, second).due_date == DUE["green"]
     batch = _batch(db, a)
     assert batch.status == "done" and batch.started_at is not None and batch.finished_at is not None
 
@@ -236,7 +246,7 @@ def test_update_case_corrects_with_version_check(db: Database) -> None:
     changes = cases.update_case(db, case_id, correction, "审核员", expected_version=version)
     assert changes.cases == {case_id}
     case = _case(db, case_id)
-    assert case.colour == "red" and case.due_date == DAY + dt.timedelta(days=7)
+    assert case.colour == "red" and case.due_date == DUE["red"]
     assert _co(db, case_id) == [medical, town]
     assert case.version == version + 1
 
@@ -285,7 +295,7 @@ def test_case_detail_and_lists_by_department(db: Database) -> None:
     assert detail.visitor_name == "王学德" and detail.id_number == ID_NUMBER and detail.phone == "13857001234"
     assert (detail.township, detail.village, detail.headcount) == ("云溪乡", "章戴村", 3)
     assert detail.outcome_label == "交办" and detail.colour_label == "红色"
-    assert detail.due_date == DAY + dt.timedelta(days=7)
+    assert detail.due_date == DUE["red"]
     assert detail.lead_department == "人力资源和社会保障局"
     assert detail.co_departments == ("云溪乡", "医疗保障局")
     assert detail.instruction == "请人社局牵头，7日内处理。" and detail.recorded_at is not None

@@ -304,6 +304,13 @@ def update_case(
         )
         if outcome != case.outcome and after_day is not None:
             raise InvalidInputError(f"案件 {case.case_no} 已有签收、反馈或回访记录，不能再更改处理结果。")
+        # read before any change: a query after one would flush the case and move its version twice
+        calendar = day_calendar_in(session, day)
+        stale_events = (
+            list(session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)))
+            if outcome != case.outcome
+            else []
+        )
         before = _case_snapshot(case)
         case.request = request or case.request
         case.instruction = instruction
@@ -311,15 +318,14 @@ def update_case(
         case.colour = colour
         case.lead_department_id = lead
         if case.due_date == case.original_due_date:  # an extended date stays as the supervisor set it
-            case.due_date = due_date(day.date, Colour(colour), day_calendar_in(session, day)) if colour else None
+            case.due_date = due_date(day.date, Colour(colour), calendar) if colour else None
             case.original_due_date = case.due_date
         if outcome != before["outcome"]:
-            for event in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)):
+            for event in stale_events:
                 session.delete(event)  # only the on-the-spot close can be there (checked above)
             if outcome == "handed_over":
                 case.status, case.closed_at, case.resolved = CaseStatus.OPEN.value, None, None
             else:
-                session.flush()
                 _close_on_the_spot(session, case, actor, case.recorded_at)
         old_co = [cd.department_id for cd in case.co_departments]
         if old_co != co:
