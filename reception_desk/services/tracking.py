@@ -19,7 +19,7 @@ from reception_desk.domain.case_life import CaseStatus, next_step
 from reception_desk.services.errors import InvalidInputError
 from reception_desk.services.holiday_calendar import load_calendar_in
 
-STATUSES = ("open", "signed", "replied", "closed", "overdue", "due", "unclosed", "all")
+STATUSES = ("open", "signed", "replied", "closed", "overdue", "due", "today", "unclosed", "all")
 URGENCY_LABELS = {0: "已逾期", 1: "今日到期", 2: "下一工作日到期", 3: "办理中", 4: "已办结", 5: "当场办结"}
 
 
@@ -27,7 +27,7 @@ URGENCY_LABELS = {0: "已逾期", 1: "今日到期", 2: "下一工作日到期",
 class TrackingFilter:
     """What the tracking page and `cases` narrow the list by (None: no narrowing)."""
 
-    status: str = "unclosed"  # open | signed | replied | closed | overdue | due | unclosed (not closed) | all
+    status: str = "unclosed"  # open | signed | replied | closed | overdue | due | today | unclosed | all
     day_id: int | None = None
     department_id: int | None = None  # lead or co-department
     theme_code: str | None = None
@@ -124,6 +124,8 @@ def _where(stmt: Select[Any], f: TrackingFilter, today: dt.date) -> Select[Any]:
         stmt = stmt.where(open_, Case.outcome == "handed_over", Case.due_date < today)
     elif f.status == "due":
         stmt = stmt.where(open_, Case.outcome == "handed_over", Case.due_date >= today)
+    elif f.status == "today":  # 今日到期: the tracking page's filter
+        stmt = stmt.where(open_, Case.outcome == "handed_over", Case.due_date == today)
     elif f.status != "all":
         raise InvalidInputError(f"未知的状态：{f.status}（应为 {'、'.join(STATUSES)}）。")
     if f.day_id is not None:

@@ -202,6 +202,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("checkin_page", "CheckInPage", "签到"),
     ("room_board_page", "RoomBoardPage", "接待室分配"),
     ("room_host_page", "RoomHostPage", "接待室"),
+    ("tracking_page", "TrackingPage", "督办台"),
     ("settings_page", "SettingsPage", "设置"),
     ("print_centre_page", "PrintCentrePage", "打印中心"),
 )
