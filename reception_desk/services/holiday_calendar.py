@@ -13,7 +13,7 @@ from reception_desk.db.models import CalendarDay, CalendarYear, ReceptionDay, ut
 from reception_desk.domain.deadlines import Calendar
 from reception_desk.services import audit
 from reception_desk.services.changes import ChangeSet
-from reception_desk.services.errors import InvalidInputError
+from reception_desk.services.errors import InvalidInputError, NotFoundError
 
 KINDS = {"holiday": "放假", "workday": "调休上班"}
 KIND_ALIASES = {
@@ -144,3 +144,26 @@ def mark_year_entered(db: Database, year: int, actor: str = "") -> ChangeSet:
             session.add(CalendarYear(year=year, source="office"))
             audit.record(session, actor, "calendar_year", "calendar_year", year, None, {"year": year})
         return ChangeSet(full=True)
+
+
+def day_deadline_mode(db: Database, day_id: int) -> bool:
+    """Whether a reception day counts its deadlines in working days (True, the default) or natural days."""
+    with db.read() as session:
+        day = session.get(ReceptionDay, day_id)
+        if day is None:
+            raise NotFoundError(f"接访日 #{day_id} 不存在。")
+        return bool(day.working_day_deadlines)
+
+
+def set_day_deadline_mode(db: Database, day_id: int, working_days: bool, actor: str = "") -> ChangeSet:
+    """期限计算: working days on the office calendar or natural days, for the day's cases recorded from now on."""
+    with db.session() as session:
+        day = session.get(ReceptionDay, day_id)
+        if day is None:
+            raise NotFoundError(f"接访日 #{day_id} 不存在。")
+        if bool(day.working_day_deadlines) != working_days:
+            before = {"working_day_deadlines": bool(day.working_day_deadlines)}
+            day.working_day_deadlines = working_days
+            after = {"working_day_deadlines": working_days}
+            audit.record(session, actor, "deadline_mode", "reception_day", day_id, before, after)
+        return ChangeSet(days={day_id})

@@ -205,4 +205,5 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("tracking_page", "TrackingPage", "督办台"),
     ("settings_page", "SettingsPage", "设置"),
     ("print_centre_page", "PrintCentrePage", "打印中心"),
+    ("statistics_page", "StatisticsPage", "统计"),
 )

@@ -59,6 +59,7 @@ from reception_desk.ui.models.plan_models import (
     ThemeDelegate,
 )
 from reception_desk.ui.pages.base import Page
+from reception_desk.ui.widgets.calendar_editor import CalendarEditor
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,8 @@ class SettingsPage(Page):
         self.tabs.addTab(self._build_days_tab(), self.tr("接访日"))
         self.tabs.addTab(self._build_rooms_tab(), self.tr("接待室"))
         self.tabs.addTab(self._build_departments_tab(), self.tr("单位目录"))
+        self.calendar_editor = CalendarEditor(ctx)  # loads itself when its tab is first shown
+        self.tabs.addTab(self.calendar_editor, self.calendar_editor.title())
         self.tabs.addTab(self._build_language_tab(), self.tr("语言"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 12)
