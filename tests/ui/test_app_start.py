@@ -107,7 +107,7 @@ def test_chinese_renders_in_the_shipped_font(qtbot: Any, app_ctx: AppContext) ->
     metrics = QFontMetrics(title.font())
     assert all(metrics.inFontUcs4(ord(ch)) for ch in title.text() if not ch.isspace())
     nav_texts = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert nav_texts[:5] == ["预登记", "签到", "接待室分配", "接待室", "设置"]
+    assert nav_texts[:6] == ["预登记", "签到", "接待室分配", "接待室", "督办台", "设置"]
     image = title.grab().toImage()
     assert len({image.pixel(x, y) for x in range(image.width()) for y in range(image.height())}) > 4
 
@@ -133,11 +133,12 @@ def test_english_translation_is_complete_and_used(demo_file: Path, tmp_path: Pat
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip().split("|")[:5] == [
+    assert proc.stdout.strip().split("|")[:6] == [
         "Pre-registration",
         "Check-in",
         "Room board",
         "Reception room",
+        "Tracking",
         "Settings",
     ]
 
