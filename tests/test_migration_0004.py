@@ -12,7 +12,7 @@ from alembic import command
 
 from reception_desk.db.engine import Database
 from reception_desk.db.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
-from reception_desk.db.models import Batch, Visitor
+from reception_desk.db.models import Batch, Visitor, table
 from reception_desk.services import cases
 from reception_desk.services.case_life import case_events
 from reception_desk.services.holiday_calendar import year_schedule
@@ -77,9 +77,9 @@ def _old_cases(db: Database) -> dict[str, Any]:
         ).scalar_one()
         batches = []
         for i in range(3):
-            visitor = sa.insert(Visitor.__table__).values(name=f"老案{i}", phone="", id_valid=False)
-            visitor_id = conn.execute(visitor.returning(Visitor.__table__.c.id)).scalar_one()
-            batch = sa.insert(Batch.__table__).values(
+            visitor = sa.insert(table(Visitor)).values(name=f"老案{i}", phone="", id_valid=False)
+            visitor_id = conn.execute(visitor.returning(table(Visitor).c.id)).scalar_one()
+            batch = sa.insert(table(Batch)).values(
                 day_id=day_id,
                 reg_no=f"Y{i + 1:04d}",
                 lead_visitor_id=visitor_id,
@@ -89,7 +89,7 @@ def _old_cases(db: Database) -> dict[str, Any]:
                 status="done",
                 room_id=room_id,
             )
-            batches.append(conn.execute(batch.returning(Batch.__table__.c.id)).scalar_one())
+            batches.append(conn.execute(batch.returning(table(Batch).c.id)).scalar_one())
         depts = dict(conn.execute(sa.text("SELECT name, id FROM department")).tuples().all())
         rooms = dict.fromkeys(batches, room_id)
         hrss, town, medical = depts["人力资源和社会保障局"], depts["云溪乡"], depts["医疗保障局"]
