@@ -31,6 +31,7 @@ from reception_desk.domain.room_plan import TOWNSHIPS
 from reception_desk.domain.themes import THEMES
 from reception_desk.services import demo
 from reception_desk.services.errors import InvalidInputError
+from reception_desk.services.holiday_calendar import day_calendar_in
 
 DAY = dt.date(2026, 12, 4)
 LOCAL = dt.timedelta(hours=8)
@@ -179,13 +180,15 @@ def test_demo_day_is_complete_and_plausible(db: Database) -> None:
         assert len({c.lead_department_id for c in cases if c.lead_department_id}) >= 5
         assert (session.scalar(select(func.count()).select_from(CaseDepartment)) or 0) >= 5
         room_numbers = {r.id: r.number for r in rooms}
+        day = session.get_one(ReceptionDay, info.id)
+        calendar = day_calendar_in(session, day)  # working days on the office calendar by default
         for c in cases:
             number = parse_case_number(c.case_no)
             assert number.day == DAY and number.room == room_numbers[c.room_id or 0]
             assert c.instruction
             if c.outcome == "handed_over":
                 assert c.lead_department_id is not None and c.colour is not None
-            assert c.due_date == (due_date(DAY, Colour(c.colour)) if c.colour else None)
+            assert c.due_date == (due_date(DAY, Colour(c.colour), calendar) if c.colour else None)
         per_room = Counter(c.room_id for c in cases)
         for room_id, count in per_room.items():
             sequences = sorted(parse_case_number(c.case_no).sequence for c in cases if c.room_id == room_id)

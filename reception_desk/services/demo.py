@@ -74,6 +74,7 @@ from reception_desk.services.flow import check_in_in, mark_no_show_in, start_ses
 from reception_desk.services.holiday_calendar import day_calendar_in
 from reception_desk.services.plan import departments_for_theme_in
 from reception_desk.services.registrations import BATCH_FIELDS
+from reception_desk.services.repeats import batch_repeats_in, flag_repeats_in
 
 TITLE = "衢江区领导下访接访日"
 VENUE = "衢州市衢江区工贸职校（教学楼）"
@@ -402,8 +403,10 @@ def _working_clock(worked: int) -> int:
     return DAY_START + worked if worked < morning else LUNCH[1] + worked - morning
 
 
-def _simulate(rng: random.Random, batches: list[Batch], walk_in_arrivals: dict[str, int]) -> list[_Event]:
-    """The day up to PLAY_UNTIL as events: arrivals, absentees, each room working through its queue."""
+def _simulate(
+    rng: random.Random, batches: list[Batch], walk_in_arrivals: dict[str, int], until: int = PLAY_UNTIL
+) -> list[_Event]:
+    """The day up to `until` as events: arrivals, absentees, each room working through its queue."""
     by_room: dict[int, list[Batch]] = {}
     for b in sorted(batches, key=lambda b: (b.room_id or 0, b.queue_position or 0)):
         if b.room_id is not None:
@@ -436,7 +439,7 @@ def _simulate(rng: random.Random, batches: list[Batch], walk_in_arrivals: dict[s
 
     for b in batches:
         came = arrival.get(b.reg_no)
-        if came is None or came > PLAY_UNTIL:
+        if came is None or came > until:
             continue
         members = [m.id for m in b.members]
         lead, others = members[:1], members[1:]
@@ -447,12 +450,12 @@ def _simulate(rng: random.Random, batches: list[Batch], walk_in_arrivals: dict[s
             if b.headcount >= 5 and rng.random() < 0.25:
                 continue  # a named companion of the group never turned up
             at = came + rng.randint(2, 20) * 60 + rng.randint(0, 59)
-            if at <= PLAY_UNTIL:
+            if at <= until:
                 events.append(_Event(at, CHECK_IN, b.reg_no, "check_in", b.id, (member,)))
 
     for room_id, room_batches in by_room.items():
         queue = sorted(
-            (b for b in room_batches if arrival.get(b.reg_no, PLAY_UNTIL + 1) <= PLAY_UNTIL),
+            (b for b in room_batches if arrival.get(b.reg_no, until + 1) <= until),
             key=lambda b: (arrival[b.reg_no], b.queue_position or 0),
         )
         clock = DAY_START
@@ -465,7 +468,7 @@ def _simulate(rng: random.Random, batches: list[Batch], walk_in_arrivals: dict[s
             start = clock + rng.randint(60, 240)
             if LUNCH[0] <= start < LUNCH[1]:
                 start = LUNCH[1] + rng.randint(0, 120)
-            if start >= PLAY_UNTIL:
+            if start >= until:
                 break
             queue.remove(b)
             events.append(_Event(start, START, b.reg_no, "start", b.id))
@@ -475,7 +478,7 @@ def _simulate(rng: random.Random, batches: list[Batch], walk_in_arrivals: dict[s
                 spacing[room_id] * rng.uniform(0.75, 1.0),
             )
             end = start + int(length)
-            if end > PLAY_UNTIL:
+            if end > until:
                 break  # still in session at the end of the demo
             events.append(_Event(end, FINISH, b.reg_no, "finish", b.id))
             clock = end
@@ -540,7 +543,13 @@ class _CaseWriter:
 
 
 def _play(
-    session: Session, day_id: int, date: dt.date, rng: random.Random, plans: Sequence[_BatchPlan], actor: str
+    session: Session,
+    day_id: int,
+    date: dt.date,
+    rng: random.Random,
+    plans: Sequence[_BatchPlan],
+    actor: str,
+    until: int = PLAY_UNTIL,
 ) -> None:
     batches = list(
         session.scalars(
@@ -557,7 +566,7 @@ def _play(
     day = session.get(ReceptionDay, day_id)
     assert day is not None
     writer = _CaseWriter(session, rng, day)
-    for event in _simulate(rng, batches, walk_ins):
+    for event in _simulate(rng, batches, walk_ins, until):
         batch = by_id[event.batch_id]
         at = _utc(date, event.at)
         if event.action == "check_in":
@@ -568,6 +577,8 @@ def _play(
             start_session_in(session, batch, actor, at=at)
         else:
             data = writer.case(batch, themes[batch.theme_id], template.get(batch.reg_no))
+            earlier = batch_repeats_in(session, batch)
+            data.escalate = bool(earlier) and earlier[0].closed  # the host confirms 提级核查 when proposed
             record_case_in(session, batch, data, actor, at=at)
         # the audit log tells the demo day's story in the day's own time, like the rows it describes
         for row in session.new:
@@ -576,7 +587,10 @@ def _play(
 
 
 def create_demo_day(db: Database, seed: int = 2006, date: dt.date | None = None, actor: str = "demo") -> DayInfo:
-    """Create a complete demo day (15 rooms, ~167 batches, several hundred people) played to 14:30; one transaction."""
+    """Create a complete demo day (15 rooms, ~167 batches, several hundred people) played to 14:30, with two
+    earlier days whose cases went on after their day and repeat visitors of them on this day; one transaction."""
+    from reception_desk.services.demo_history import create_history_in  # it builds on this module
+
     rng = random.Random(seed)
     date = date or dt.date.today()
     gen = _Generator(rng, date)
@@ -591,7 +605,9 @@ def create_demo_day(db: Database, seed: int = 2006, date: dt.date | None = None,
         rooms = list(session.scalars(select(Room).where(Room.day_id == day.id).order_by(Room.number)))
         for room, host in zip(rooms, hosts, strict=False):
             room.host = host
+        create_history_in(session, seed, date, plans, gen.ids, actor)  # before: some of today's people came then
         _register_all(session, day.id, date, plans, actor, seed)
+        flag_repeats_in(session, day.id)
         audit.record(session, actor, "create_demo", "reception_day", day.id, after={"seed": seed})
         info = DayInfo(day.id, day.date, day.title, day.venue, day.leaders, day.bureau_phone)
         session.flush()
