@@ -146,7 +146,7 @@ def test_slip_prints_every_field(db: Database, built: BuiltDay) -> None:
         "交办",
         "自然资源和规划分局",
         "征收办",
-        "黄色 3日内反馈，2026年12月7日前",
+        "黄色 3个工作日内反馈，2026年12月9日前",  # working days: Friday + 3 is the Wednesday
         "交办人（签字）",
         "签收人（签字）",
         "签收时间",
@@ -193,12 +193,12 @@ def test_receipt_prints_every_field(db: Database, built: BuiltDay) -> None:
             "2026年12月4日",  # the day
             "人力资源和社会保障局",
             "云溪乡",  # co-department
-            "2026年12月5日前",  # green: one day
+            "2026年12月7日前",  # green: one working day after Friday 12-04 is Monday
             "0570-3023456",
             resident_id.mask(PEOPLE[1].id_number),
         ):
             assert field in text, (thermal, field)
-        assert "将于2026年12月5日前向您反馈" in flat(text)
+        assert "将于2026年12月7日前向您反馈" in flat(text)
 
 
 def test_thermal_receipt_is_80_mm_wide_and_as_tall_as_its_content(db: Database, built: BuiltDay) -> None:

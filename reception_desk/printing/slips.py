@@ -1,8 +1,14 @@
 """交办单 handover slips: one A4 page per case (a long request continues on a page of its own).
 
-Built for speed: the fixed frame of the slip (title, grid, labels, signature boxes, notes) is drawn once per
-document as a Form XObject and placed on every slip; only the case's own text, the colour band and the QR code
-(one path) are drawn per slip, straight on the canvas with the CJK line breaker, no Paragraph layout.
+The slip goes to the lead department and comes back: its lower part, 办理情况反馈, has ruled lines for the
+department's reply and boxes for who handled it and when. A supervised case carries a 挂牌督办 stamp, an
+escalated repeat visit a 提级核查 stamp; both are spelled out in the 备注 row, and an extended due date prints the
+new date with the original one.
+
+Built for speed: the fixed frame of the slip (title, grid, labels, signature boxes, feedback lines, notes) is
+drawn once per document as a Form XObject and placed on every slip; only the case's own text, the colour band,
+the stamps and the QR code (one path) are drawn per slip, straight on the canvas with the CJK line breaker, no
+Paragraph layout.
 """
 
 from __future__ import annotations
@@ -17,21 +23,23 @@ from reportlab.platypus import Flowable
 
 from reception_desk.domain import resident_id
 from reception_desk.domain.batches import is_collective
+from reception_desk.domain.deadlines import Colour
+from reception_desk.domain.office_time import to_local
 from reception_desk.printing.common import (
     BUREAU,
     Output,
     RenderResult,
     cn_date,
+    cn_datetime,
     deadline_text,
     full_phone,
-    local_time,
     new_canvas,
 )
 from reception_desk.printing.fonts import Fonts, fonts
 from reception_desk.printing.layout import draw_in_box, draw_lines, wrap
 from reception_desk.printing.numbered_canvas import NumberedCanvas
 from reception_desk.printing.qr import draw_qr
-from reception_desk.printing.styles import COLOUR_FILL
+from reception_desk.printing.styles import COLOUR_FILL, COLOUR_INK
 from reception_desk.services.cases import CaseDetail
 
 PAGE_W, PAGE_H = A4
@@ -46,18 +54,24 @@ TEXT_SIZE = 10.5
 LEADING = 16.0
 PAD = 4.0
 QR_SIZE = 22 * mm
-TABLE_TOP = PAGE_H - 47 * mm
+TABLE_TOP = PAGE_H - 43 * mm
 CONTINUED = "（续见下页）"
+STAMP_INK = COLOUR_INK["red"]
+BAND_SIZE = 13.0
+FEEDBACK_GAP = 4 * mm  # between the bureau's table and the department's feedback box
+FEEDBACK_LINE = 7 * mm  # ruled lines for handwriting
+FEEDBACK_HEAD = "办理情况反馈（由主办单位填写，办结后连同本单送回" + BUREAU + "）"
 
 
 @dataclass(frozen=True)
 class Row:
     """One row of the slip's grid: its kind, labels and height."""
 
-    kind: str  # pair | span | band | sign
+    kind: str  # pair | span | band | sign | head (full-width title) | lines (ruled, for handwriting)
     labels: tuple[str, ...]
     height: float
     top: float = 0.0
+    box: int = 0  # 0: the bureau's table, 1: the department's feedback box below it
 
     @property
     def bottom(self) -> float:
@@ -67,29 +81,39 @@ class Row:
 
 def _rows() -> dict[str, Row]:
     spec = (
-        ("number", "pair", ("案件编号", "登记号"), 9),
-        ("room", "pair", ("接待室", "接待领导"), 9),
-        ("visitor", "pair", ("来访人", "来访人数"), 9),
-        ("ids", "pair", ("身份证号", "联系电话"), 9),
-        ("place", "pair", ("乡镇（街道）", "村（社区）"), 9),
-        ("request", "span", ("反映问题\n（诉求）",), 80),
-        ("instruction", "span", ("领导意见",), 34),
-        ("outcome", "pair", ("处理结果", "交办时间"), 9),
-        ("lead", "span", ("主办单位",), 9),
-        ("co", "span", ("协办单位",), 9),
-        ("band", "band", ("办理时限",), 12),
-        ("sign", "sign", ("交办人（签字）：", "签收人（签字）：", "签收时间："), 20),
+        ("number", "pair", ("案件编号", "登记号"), 8, 0),
+        ("room", "pair", ("接待室", "接待领导"), 8, 0),
+        ("visitor", "pair", ("来访人", "来访人数"), 8, 0),
+        ("ids", "pair", ("身份证号", "联系电话"), 8, 0),
+        ("place", "pair", ("乡镇（街道）", "村（社区）"), 8, 0),
+        ("request", "span", ("反映问题\n（诉求）",), 50, 0),
+        ("instruction", "span", ("领导意见",), 24, 0),
+        ("outcome", "pair", ("处理结果", "交办时间"), 8, 0),
+        ("lead", "span", ("主办单位",), 8, 0),
+        ("co", "span", ("协办单位",), 8, 0),
+        ("band", "band", ("办理时限",), 11, 0),
+        ("remark", "span", ("备　　注",), 9, 0),
+        ("sign", "sign", ("交办人（签字）：", "签收人（签字）：", "签收时间："), 15, 0),
+        ("fb_head", "head", (FEEDBACK_HEAD,), 7, 1),
+        ("fb_text", "lines", ("办理情况",), 28, 1),
+        ("fb_sign", "sign", ("承办人（签字）：", "承办单位（盖章）：", "反馈日期："), 13, 1),
     )
     rows: dict[str, Row] = {}
     top = TABLE_TOP
-    for key, kind, labels, height_mm in spec:
-        rows[key] = Row(kind, labels, height_mm * mm, top)
+    box = 0
+    for key, kind, labels, height_mm, in_box in spec:
+        if in_box != box:
+            top -= FEEDBACK_GAP
+            box = in_box
+        rows[key] = Row(kind, labels, height_mm * mm, top, in_box)
         top -= height_mm * mm
     return rows
 
 
 ROWS = _rows()
 TABLE_BOTTOM = ROWS["sign"].bottom
+FEEDBACK_TOP = ROWS["fb_head"].top
+FEEDBACK_BOTTOM = ROWS["fb_sign"].bottom
 SPAN_TEXT_W = X1 - X0 - LABEL_W - 2 * PAD
 
 
@@ -159,6 +183,37 @@ def layout(fonts_: Fonts, case: CaseDetail) -> SlipLayout:
     return SlipLayout(request_here, instruction_here, _paginate(segments) if segments else [])
 
 
+def stamps(case: CaseDetail) -> list[str]:
+    """The marks a slip carries: 挂牌督办 for a supervised case, 提级核查 for an escalated repeat visit."""
+    return [mark for mark, on in (("挂牌督办", case.supervised), ("提级核查", case.escalated)) if on]
+
+
+def remark_text(case: CaseDetail) -> str:
+    """The 备注 row: the supervision's reason and deadline, the escalation or repeat visit ("" when none)."""
+    parts = []
+    if case.supervised:
+        until = f"，督办期限：{cn_date(case.supervision_until)}" if case.supervision_until else ""
+        parts.append(f"挂牌督办：{case.supervision_reason or '—'}{until}")
+    if case.escalated:
+        parts.append(f"提级核查：重复访（原案件 {case.repeat_of_case_no or '—'}）")
+    elif case.repeat_of_case_no:
+        parts.append(f"重复访（原案件 {case.repeat_of_case_no}）")
+    return "；".join(parts)
+
+
+def extended(case: CaseDetail) -> bool:
+    """Whether the due date was moved by an extension (延期)."""
+    return case.original_due_date is not None and case.due_date is not None and case.due_date != case.original_due_date
+
+
+def due_line(case: CaseDetail) -> str:
+    """The feedback deadline as the slip prints it; an extended one gives the new date and the original."""
+    if not extended(case) or not case.colour:
+        return deadline_text(case)
+    original = cn_date(case.original_due_date)
+    return f"{Colour(case.colour).label} {cn_date(case.due_date)}前反馈（原期限 {original}，已延期）"
+
+
 class SlipWriter:
     """Draws slips onto one canvas (a slips PDF, or the slips of a department bundle); keeps the forms it made."""
 
@@ -198,22 +253,23 @@ class SlipWriter:
         c, f, miss = self.canvas, self.fonts, self.missing
         c.setFillColor(black)
         c.setStrokeColor(black)
-        f.draw(c, PAGE_W / 2, PAGE_H - 22 * mm, title, 14, miss, align="centre")
-        f.draw(c, PAGE_W / 2, PAGE_H - 34 * mm, "交　办　单", 24, miss, align="centre", bold=True)
-        f.draw(c, X0, PAGE_H - 44 * mm, f"接访日期：{date}", 10.5, miss)
-        f.draw(c, X1 - QR_SIZE - 4 * mm, PAGE_H - 44 * mm, f"接访地点：{venue}", 10.5, miss, align="right")
+        f.draw(c, PAGE_W / 2, PAGE_H - 20 * mm, title, 14, miss, align="centre")
+        f.draw(c, PAGE_W / 2, PAGE_H - 31 * mm, "交　办　单", 24, miss, align="centre", bold=True)
+        f.draw(c, X0, PAGE_H - 40 * mm, f"接访日期：{date}", 10.5, miss)
+        f.draw(c, X1 - QR_SIZE - 4 * mm, PAGE_H - 40 * mm, f"接访地点：{venue}", 10.5, miss, align="right")
 
-        # label cells, tinted
+        # label cells and the feedback heading, tinted
         c.setFillColor(LABEL_FILL)
         for row in ROWS.values():
             if row.kind == "sign":
                 continue
-            c.rect(X0, row.bottom, LABEL_W, row.height, stroke=0, fill=1)
+            width = X1 - X0 if row.kind == "head" else LABEL_W
+            c.rect(X0, row.bottom, width, row.height, stroke=0, fill=1)
             if row.kind == "pair":
                 c.rect(MID, row.bottom, LABEL_W, row.height, stroke=0, fill=1)
         c.setFillColor(black)
 
-        # rules: thin inside, heavier round the table
+        # rules: thin inside, heavier round each box
         c.setLineWidth(0.6)
         third = (X1 - X0) / 3
         for row in ROWS.values():
@@ -221,36 +277,51 @@ class SlipWriter:
             if row.kind == "sign":
                 c.line(X0 + third, row.top, X0 + third, row.bottom)
                 c.line(X0 + 2 * third, row.top, X0 + 2 * third, row.bottom)
-            else:
+            elif row.kind != "head":
                 c.line(X0 + LABEL_W, row.top, X0 + LABEL_W, row.bottom)
             if row.kind == "pair":
                 c.line(MID, row.top, MID, row.bottom)
                 c.line(MID + LABEL_W, row.top, MID + LABEL_W, row.bottom)
+        # the lines the department writes its reply on: dotted, so the hand, not the grid, stands out
+        lines = ROWS["fb_text"]
+        c.saveState()
+        c.setLineWidth(0.4)
+        c.setDash(1, 2)
+        y = lines.top - FEEDBACK_LINE
+        while y > lines.bottom + 1:
+            c.line(X0 + LABEL_W + PAD, y, X1 - PAD, y)
+            y -= FEEDBACK_LINE
+        c.restoreState()
         c.setLineWidth(1.2)
         c.rect(X0, TABLE_BOTTOM, X1 - X0, TABLE_TOP - TABLE_BOTTOM, stroke=1, fill=0)
+        c.rect(X0, FEEDBACK_BOTTOM, X1 - X0, FEEDBACK_TOP - FEEDBACK_BOTTOM, stroke=1, fill=0)
 
         # labels
         for row in ROWS.values():
             if row.kind == "sign":
                 for i, label in enumerate(row.labels):
                     f.draw(c, X0 + i * third + PAD, row.top - 5 * mm, label, 10.5, miss)
-                f.draw(c, X1 - PAD, row.bottom + 3 * mm, "年　　月　　日　　时　　分", 10.5, miss, align="right")
+                stamp = "年　　月　　日　　时　　分" if row.box == 0 else "年　　月　　日"
+                f.draw(c, X1 - PAD, row.bottom + 2.5 * mm, stamp, 10.5, miss, align="right")
+                continue
+            if row.kind == "head":
+                f.draw(c, X0 + PAD, row.bottom + row.height / 2 - 3.8, row.labels[0], 10.5, miss, bold=True)
                 continue
             starts = (X0, MID) if row.kind == "pair" else (X0,)
             for x, label in zip(starts, row.labels, strict=False):
-                lines = label.split("\n")
-                block = len(lines) * 14
+                parts = label.split("\n")
+                block = len(parts) * 14
                 top = row.bottom + (row.height + block) / 2
-                for i, line in enumerate(lines):
+                for i, line in enumerate(parts):
                     f.draw(c, x + LABEL_W / 2, top - 14 * i - 11, line, 10.5, miss, align="centre")
 
-        note_y = TABLE_BOTTOM - 6 * mm
+        note_y = FEEDBACK_BOTTOM - 5 * mm
         notes = (
             "说明：1. 主办单位签收后当日落实办理，在办理时限内将办理情况书面反馈" + BUREAU + "，协办单位积极配合。",
             f"2. 办理中如有疑问，请联系{BUREAU}（电话：{phone}）。本单随案件编号查询，请妥善保存。",
         )
         for i, note in enumerate(notes):
-            f.draw(c, X0 + (0 if i == 0 else 3 * 10.5 * 0.95), note_y - i * 5 * mm, note, 9, miss)
+            f.draw(c, X0 + (0 if i == 0 else f.width("说明：", 9)), note_y - i * 4.5 * mm, note, 9, miss)
 
     # ---------------------------------------------------------------- one slip
 
@@ -313,9 +384,10 @@ class SlipWriter:
             ("place", 0, case.township),
             ("place", 1, case.village),
             ("outcome", 0, case.outcome_label),
-            ("outcome", 1, local_time(case.recorded_at)),
+            ("outcome", 1, cn_datetime(to_local(case.recorded_at))),
             ("lead", 0, case.lead_department or "—"),
             ("co", 0, "、".join(case.co_departments) or "无"),
+            ("remark", 0, remark_text(case) or "—"),
         )
         for key, column, text in cells:
             self._cell(key, column, text)
@@ -325,8 +397,33 @@ class SlipWriter:
             draw_lines(c, f, X0 + LABEL_W + PAD, row.top - PAD, lines, TEXT_SIZE, LEADING, miss)
 
         band = ROWS["band"]
-        text = deadline_text(case) or "—"
-        f.draw(c, (X0 + LABEL_W + X1) / 2, band.bottom + band.height / 2 - 4.6, text, 13, miss, "centre", bold=True)
+        text = due_line(case) or "—"
+        space = X1 - X0 - LABEL_W - 2 * PAD
+        wide = f.width(text, BAND_SIZE)
+        size = BAND_SIZE if wide <= space else max(8.0, BAND_SIZE * space / wide)
+        baseline = band.bottom + band.height / 2 - size * 0.35
+        f.draw(c, (X0 + LABEL_W + X1) / 2, baseline, text, size, miss, "centre", bold=True)
+        self._stamps(case)
+
+    def _stamps(self, case: CaseDetail) -> None:
+        """挂牌督办 / 提级核查 as red stamps at the top left, where the eye lands first."""
+        marks = stamps(case)
+        if not marks:
+            return
+        c, f, miss = self.canvas, self.fonts, self.missing
+        c.saveState()
+        c.setStrokeColor(STAMP_INK)
+        c.setFillColor(STAMP_INK)
+        top = PAGE_H - 11 * mm
+        for mark in marks:
+            width = f.width(mark, 14) + 6 * mm
+            c.setLineWidth(1.6)
+            c.rect(X0, top - 9 * mm, width, 9 * mm, stroke=1, fill=0)
+            c.setLineWidth(0.5)
+            c.rect(X0 + 1 * mm, top - 8 * mm, width - 2 * mm, 7 * mm, stroke=1, fill=0)
+            f.draw(c, X0 + width / 2, top - 6.2 * mm, mark, 14, miss, align="centre", bold=True)
+            top -= 11 * mm
+        c.restoreState()
 
     def _continuation(self, case: CaseDetail, page: list[tuple[str, list[str]]]) -> None:
         c, f, miss = self.canvas, self.fonts, self.missing

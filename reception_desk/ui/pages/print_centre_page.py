@@ -1,5 +1,7 @@
 """打印中心: the day's papers in one place. Department bundles (交办清单) for the departments chosen, in one PDF
 or one file each; every handed-over case's slip; the pre-registration list; the day summary; all room schedules.
+After the day: the 接访日简报 day bulletin, 催办单 for every overdue case, and the 办理情况统计表 for a period
+(this month by default).
 
 Every document opens in the preview, from which the user prints or saves it. Batches build off the UI thread
 with a progress dialog that can cancel.
@@ -7,11 +9,13 @@ with a progress dialog that can cancel.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QDate,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
@@ -23,6 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDateEdit,
     QFileDialog,
     QFrame,
     QGridLayout,
@@ -38,9 +43,11 @@ from PySide6.QtWidgets import (
 )
 
 from reception_desk.db.engine import Database
+from reception_desk.domain import office_time
 from reception_desk.services import print_data
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.days import DayInfo
+from reception_desk.services.tracking import TrackingFilter, tracked_cases
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.models.headed_table import HeadedTableModel
 from reception_desk.ui.pages.base import Page
@@ -91,6 +98,7 @@ class PrintOverview:
     batches: int
     rooms: int
     departments: tuple[DepartmentRow, ...]
+    overdue: int = 0  # cases overdue today, all days: the 催办单 to print
 
 
 def print_overview(db: Database, day_id: int) -> PrintOverview:
@@ -106,7 +114,10 @@ def print_overview(db: Database, day_id: int) -> PrintOverview:
         for b in print_data.department_bundles(db, day_id)
     )
     totals = summary.totals
-    return PrintOverview(summary.day, totals.handed_over, totals.cases, totals.batches, len(summary.by_room), rows)
+    _, overdue = tracked_cases(db, office_time.today(), TrackingFilter(status="overdue"), limit=0)
+    return PrintOverview(
+        summary.day, totals.handed_over, totals.cases, totals.batches, len(summary.by_room), rows, overdue
+    )
 
 
 class DepartmentModel(HeadedTableModel):
@@ -289,6 +300,24 @@ class PrintCentrePage(Page):
                 self.tr("每个接待室一份候谈安排，供接待领导使用。"),
                 self.all_schedules,
             ),
+            (
+                "bulletin",
+                self.tr("接访日简报"),
+                self.tr("一页纸：当日接访情况、四项办理指标、按类别和接待室的数字、督办和逾期案件。"),
+                self.bulletin,
+            ),
+            (
+                "reminders",
+                self.tr("催办单（全部逾期案件）"),
+                self.tr("截至今日逾期未办结的交办案件，每件一页，发主办单位催办。"),
+                self.reminders,
+            ),
+            (
+                "figures_report",
+                self.tr("办理情况统计表"),
+                self.tr("所选期间各责任单位的案件数、办结、逾期和四项办理指标（默认本月）。"),
+                self.figures_report,
+            ),
         )
         for key, title, description, action in documents:
             card = QFrame()
@@ -312,11 +341,38 @@ class PrintCentrePage(Page):
             grid.addWidget(button, 0, 2, 2, 1, Qt.AlignmentFlag.AlignVCenter)
             grid.addWidget(text, 1, 0, 1, 2)
             grid.setColumnStretch(1, 1)
+            if key == "figures_report":
+                grid.addLayout(self._period_row(), 2, 0, 1, 3)
             layout.addWidget(card)
             self.doc_counts[key] = count
             self.doc_buttons[key] = button
         layout.addStretch(1)
         return panel
+
+    def _period_row(self) -> QHBoxLayout:
+        """The report's period: from the first of this month to today, editable."""
+        today = office_time.today()
+        row = QHBoxLayout()
+        self.report_from = QDateEdit(QDate(today.year, today.month, 1))
+        self.report_from.setObjectName("reportFrom")
+        self.report_to = QDateEdit(QDate(today.year, today.month, today.day))
+        self.report_to.setObjectName("reportTo")
+        for edit in (self.report_from, self.report_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        row.addWidget(QLabel(self.tr("期间")))
+        row.addWidget(self.report_from)
+        row.addWidget(QLabel(self.tr("至")))
+        row.addWidget(self.report_to)
+        row.addStretch(1)
+        return row
+
+    def report_period(self) -> tuple[dt.date, dt.date]:
+        """The period the report covers, as chosen (earlier date first)."""
+        start, end = (e.date() for e in (self.report_from, self.report_to))
+        first = dt.date(start.year(), start.month(), start.day())
+        last = dt.date(end.year(), end.month(), end.day())
+        return (first, last) if first <= last else (last, first)
 
     # ---- loading ----
 
@@ -361,6 +417,9 @@ class PrintCentrePage(Page):
         self.doc_counts["registration_list"].setText(self.tr("{0} 批").format(overview.batches))
         self.doc_counts["day_summary"].setText("")
         self.doc_counts["schedules"].setText(self.tr("{0} 个接待室").format(overview.rooms))
+        self.doc_counts["bulletin"].setText("")
+        self.doc_counts["reminders"].setText(self.tr("{0} 件").format(overview.overdue))
+        self.doc_counts["figures_report"].setText("")
         self._update_actions()
 
     # ---- selection ----
@@ -484,3 +543,17 @@ class PrintCentrePage(Page):
         """Every room's schedule in one PDF."""
         if self.ctx.day_id is not None:
             await self.printer.run(jobs.schedule_job(self.ctx.db, self.ctx.day_id))
+
+    async def bulletin(self) -> None:
+        """The day bulletin (figures as of today)."""
+        if self.ctx.day_id is not None:
+            await self.printer.run(jobs.bulletin_job(self.ctx.db, self.ctx.day_id))
+
+    async def reminders(self) -> None:
+        """催办单 for every case overdue today, one page each."""
+        await self.printer.run(jobs.reminders_job(self.ctx.db, None))
+
+    async def figures_report(self) -> None:
+        """The figures by department for the chosen period, as of today."""
+        start, end = self.report_period()
+        await self.printer.run(jobs.figures_report_job(self.ctx.db, start, end, office_time.today()))

@@ -23,18 +23,22 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from reception_desk.db.engine import Database
+from reception_desk.domain import office_time
 from reception_desk.printing import (
+    BulletinRenderer,
     DaySummaryRenderer,
     DepartmentBundleRenderer,
+    FiguresReportRenderer,
     HandoverSlipRenderer,
     ReceiptRenderer,
     RegistrationListRenderer,
+    ReminderRenderer,
     RenderResult,
     RoomScheduleRenderer,
 )
 from reception_desk.printing.common import Output
 from reception_desk.printing.queue_ticket import QueueTicketRenderer
-from reception_desk.services import print_data
+from reception_desk.services import print_data, report_data
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.errors import show_error
 from reception_desk.ui.printing.preview_dialog import PdfPreviewDialog, warn_missing_glyphs
@@ -192,6 +196,33 @@ def build_department_bundles(db: Database, day_id: int, department_ids: Sequence
     return _render(lambda out: DepartmentBundleRenderer().render(progress.each(bundles), out), "交办清单", name, date)
 
 
+def build_bulletin(db: Database, day_id: int, as_of: dt.date | None, progress: Progress) -> Printout:
+    """接访日简报 of the day, its figures as of the date (default: today in Asia/Shanghai)."""
+    data = report_data.bulletin(db, day_id, as_of or office_time.today())
+    progress.check()
+    return _render(lambda out: BulletinRenderer().render(data, out), "接访日简报", _date(data.summary.day.date))
+
+
+def build_reminders(
+    db: Database, case_nos: Sequence[str] | None, as_of: dt.date | None, progress: Progress
+) -> Printout:
+    """催办单 of the chosen cases, or of every case overdue as of the date (None), one page each."""
+    day = as_of or office_time.today()
+    items = report_data.reminders(db, day, list(case_nos) if case_nos is not None else None)
+    label = items[0].case.case_no if case_nos is not None and len(items) == 1 else f"{len(items)}件"
+    return _render(lambda out: ReminderRenderer().render(progress.each(items), out), "催办单", label, _date(day))
+
+
+def build_figures_report(
+    db: Database, day_from: dt.date, day_to: dt.date, as_of: dt.date | None, progress: Progress
+) -> Printout:
+    """接访案件办理情况统计表 of the period, by department, as of the date."""
+    data = report_data.figures_report(db, day_from, day_to, as_of or office_time.today())
+    progress.check()
+    period = _date(day_from) if day_from == day_to else f"{_date(day_from)}-{_date(day_to)}"
+    return _render(lambda out: FiguresReportRenderer().render(data, out), "办理情况统计表", period)
+
+
 @dataclass(frozen=True)
 class SavedFiles:
     """PDFs written into a folder, and the characters no font could draw in any of them."""
@@ -285,6 +316,33 @@ def bundle_job(db: Database, day_id: int, department_ids: Sequence[int], names: 
     )
     ids = list(department_ids)
     return PrintJob(title, lambda p: build_department_bundles(db, day_id, ids, p), batch=len(ids) > 1)
+
+
+def bulletin_job(db: Database, day_id: int, as_of: dt.date | None = None) -> PrintJob:
+    """接访日简报 of the day (figures as of today unless a date is given)."""
+    return PrintJob(
+        QCoreApplication.translate("printing", "接访日简报"), lambda p: build_bulletin(db, day_id, as_of, p)
+    )
+
+
+def reminders_job(db: Database, case_nos: Sequence[str] | None, as_of: dt.date | None = None) -> PrintJob:
+    """催办单 of these cases; None: of every case overdue today (with progress)."""
+    chosen = list(case_nos) if case_nos is not None else None
+    if chosen is None:
+        title = QCoreApplication.translate("printing", "催办单（全部逾期案件）")
+    elif len(chosen) == 1:
+        title = QCoreApplication.translate("printing", "催办单 {0}").format(chosen[0])
+    else:
+        title = QCoreApplication.translate("printing", "催办单（{0}件）").format(len(chosen))
+    return PrintJob(title, lambda p: build_reminders(db, chosen, as_of, p), batch=chosen is None or len(chosen) > 1)
+
+
+def figures_report_job(db: Database, day_from: dt.date, day_to: dt.date, as_of: dt.date | None = None) -> PrintJob:
+    """接访案件办理情况统计表 of the period (reception days from..to), as of the date."""
+    return PrintJob(
+        QCoreApplication.translate("printing", "接访案件办理情况统计表"),
+        lambda p: build_figures_report(db, day_from, day_to, as_of, p),
+    )
 
 
 # ------------------------------------------------------------------------------------------------ running
