@@ -12,6 +12,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import OperationalError
 
@@ -20,7 +21,10 @@ from reception_desk.cli.text import say
 from reception_desk.db.engine import ENV_VAR, Database, data_dir
 from reception_desk.db.migrate import head_revision, upgrade_to_head
 from reception_desk.domain import office_time
-from reception_desk.errors import NotFoundError, ServiceError, UnusableInputError
+from reception_desk.errors import InvalidInputError, NotFoundError, ServiceError, UnusableInputError
+
+if TYPE_CHECKING:
+    from reception_desk.printing import RenderResult
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 LOG_FILE = "reception-desk.log"
@@ -92,12 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("file", type=Path)
     backup.add_argument("--force", action="store_true", help="覆盖已有文件")
 
-    prn = sub.add_parser("print", help="打印 PDF：交办单、受理回执单、交办清单、接待室安排表、预登记名单、当日汇总")
+    prn = sub.add_parser(
+        "print", help="打印 PDF：交办单、回执、交办清单、安排表、预登记名单、当日汇总、简报、催办单、统计表"
+    )
     prn.add_argument(
         "what",
-        choices=("slips", "receipts", "handover", "schedule", "list", "summary"),
+        choices=("slips", "receipts", "handover", "schedule", "list", "summary", "bulletin", "reminders", "report"),
         help="slips 交办单 | receipts 受理回执单 | handover 交办清单 | schedule 接待室安排表 | list 预登记名单 "
-        "| summary 当日接访情况汇总",
+        "| summary 当日接访情况汇总 | bulletin 接访日简报 | reminders 催办单（默认全部逾期案件） "
+        "| report 接访案件办理情况统计表（默认本月）",
     )
     prn.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="输出的 PDF 文件")
     prn.add_argument("--case", action="append", default=[], metavar="NO", help="案件编号（可重复）")
@@ -106,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     prn.add_argument("--all", action="store_true", help="当日全部交办案件（交办单、回执）")
     prn.add_argument("--day", type=_date, help="接访日，默认最近的一天")
     prn.add_argument("--thermal", action="store_true", help="回执打印为 80 毫米热敏小票")
+    prn.add_argument("--from", dest="day_from", type=_date, metavar="DATE", help="统计表的起始接访日期")
+    prn.add_argument("--to", dest="day_to", type=_date, metavar="DATE", help="统计表的结束接访日期")
     return p
 
 
@@ -311,7 +320,9 @@ def cmd_print(ctx: Context) -> int:
     a, zh = ctx.args, ctx.lang != "en"
     try:
         result: printing.RenderResult
-        if a.what in ("slips", "receipts"):
+        if a.what in ("bulletin", "reminders", "report"):
+            result = _print_after_day(ctx)
+        elif a.what in ("slips", "receipts"):
             if a.case:
                 cases = print_data.cases_by_number(ctx.db, a.case)
             elif a.all or a.department or a.room is not None:
@@ -344,7 +355,7 @@ def cmd_print(ctx: Context) -> int:
                 result = printing.RegistrationListRenderer().render(listing, a.out)
             else:
                 result = printing.DaySummaryRenderer().render(print_data.day_summary(ctx.db, day_id), a.out)
-    except NotFoundError as exc:
+    except (NotFoundError, InvalidInputError) as exc:  # an unknown case, department or day; a case not to remind
         print(say(ctx.lang, "error", msg=exc), file=sys.stderr)
         return EXIT_UNUSABLE
     if result.missing_glyphs:
@@ -361,6 +372,31 @@ def cmd_print(ctx: Context) -> int:
         else f"Wrote {a.out}: {result.documents} document(s), {result.pages} page(s)."
     )
     return EXIT_OK
+
+
+def _print_after_day(ctx: Context) -> RenderResult:
+    """接访日简报, 催办单 or the figures report, as of --today (else today in Asia/Shanghai)."""
+    from reception_desk import printing
+    from reception_desk.services import report_data
+
+    a = ctx.args
+    as_of = ctx.today
+    if a.what == "bulletin":
+        data = report_data.bulletin(ctx.db, ctx.day_id(a.day), as_of)
+        a.out.parent.mkdir(parents=True, exist_ok=True)
+        return printing.BulletinRenderer().render(data, a.out)
+    if a.what == "reminders":
+        items = report_data.reminders(ctx.db, as_of, a.case or None, a.department)
+        a.out.parent.mkdir(parents=True, exist_ok=True)
+        return printing.ReminderRenderer().render(items, a.out)
+    if a.day is not None:
+        day_from = day_to = a.day
+    else:
+        day_from = a.day_from or (as_of.replace(day=1) if a.day_to is None else a.day_to.replace(day=1))
+        day_to = a.day_to or as_of
+    report = report_data.figures_report(ctx.db, day_from, day_to, as_of)
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    return printing.FiguresReportRenderer().render(report, a.out)
 
 
 COMMANDS: dict[str, Callable[[Context], int]] = {
