@@ -167,7 +167,7 @@ class ReminderRenderer:
         marks = []
         if c.supervised:
             until = f"，督办期限：{cn_date(c.supervision_until)}" if c.supervision_until else ""
-            marks.append(f"【挂牌督办】{c.supervision_reason or '—'}{until}")
+            marks.append(f"【挂牌督办】{c.supervision_reason.rstrip('。；;.') or '—'}{until}")
         if c.escalated:
             marks.append(f"【提级核查】重复访（原案件 {c.repeat_of_case_no or '—'}）")
         content.append(cells.p(f"{c.lead_department or '（未指定主办单位）'}：", rs.addressee))

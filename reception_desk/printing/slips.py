@@ -193,7 +193,7 @@ def remark_text(case: CaseDetail) -> str:
     parts = []
     if case.supervised:
         until = f"，督办期限：{cn_date(case.supervision_until)}" if case.supervision_until else ""
-        parts.append(f"挂牌督办：{case.supervision_reason or '—'}{until}")
+        parts.append(f"挂牌督办：{case.supervision_reason.rstrip('。；;.') or '—'}{until}")
     if case.escalated:
         parts.append(f"提级核查：重复访（原案件 {case.repeat_of_case_no or '—'}）")
     elif case.repeat_of_case_no:
