@@ -3,251 +3,985 @@
 <context>
     <name>BatchListWidget</name>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="220" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="222" />
         <source>…… 另有 {0} 批</source>
         <translation>… and {0} more</translation>
     </message>
 </context>
 <context>
+    <name>BreakdownModel</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="136" />
+        <source>责任单位</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="142" />
+        <source>案件</source>
+        <translation>Cases</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="143" />
+        <source>交办</source>
+        <translation>Handed over</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="144" />
+        <source>当场解决</source>
+        <translation>Resolved on the spot</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="145" />
+        <source>解释说明</source>
+        <translation>Explained</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="146" />
+        <source>已办结</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="147" />
+        <source>未办结</source>
+        <translation>Not closed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="148" />
+        <source>逾期</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="149" />
+        <source>挂牌督办</source>
+        <translation>Supervise</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="150" />
+        <source>重复访</source>
+        <translation>Repeat visit</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="151" />
+        <source>按期办结率</source>
+        <translation>On-time closure rate</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="152" />
+        <source>参评率</source>
+        <translation>Rating rate</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="153" />
+        <source>满意率</source>
+        <translation>Satisfaction rate</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="154" />
+        <source>化解率</source>
+        <translation>Resolution rate</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="161" />
+        <source>合计</source>
+        <translation>Total</translation>
+    </message>
+</context>
+<context>
+    <name>CalendarEditor</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="96" />
+        <source>工作日历</source>
+        <translation>Working-day calendar</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="112" />
+        <source>当前接访日的期限计算</source>
+        <translation>Deadlines of the current reception day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="117" />
+        <source>工作日（默认）</source>
+        <translation>Working days (default)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="119" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="394" />
+        <source>自然日</source>
+        <translation>Natural days</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="123" />
+        <source>只影响此后登记的案件；已登记案件的期限不变。</source>
+        <translation>Affects cases recorded from now on; recorded cases keep their due dates.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="135" />
+        <source>节假日与调休</source>
+        <translation>Holidays and make-up working days</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="138" />
+        <source>年份：</source>
+        <translation>Year:</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="149" />
+        <source>本年安排已完整录入</source>
+        <translation>This year's schedule is complete</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="151" />
+        <source>确认本年的放假和调休上班日期已全部录入（没有需要录入的日期时也可确认）</source>
+        <translation>Confirm that all of this year's holidays and make-up working days are entered (also when there are none to enter)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="165" />
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="165" />
+        <source>星期</source>
+        <translation>Weekday</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="165" />
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="165" />
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="165" />
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="188" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="254" />
+        <source>放假</source>
+        <translation>Holiday</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="189" />
+        <source>上班</source>
+        <translation>Working day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="192" />
+        <source>名称，如 春节、国庆节调休</source>
+        <translation>Name, e.g. Spring Festival, National Day make-up day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="193" />
+        <source>保存此日</source>
+        <translation>Save this day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="198" />
+        <source>删除所选（恢复为普通周）</source>
+        <translation>Remove selected (back to the plain week)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="202" />
+        <source>日期：</source>
+        <translation>Date:</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="204" />
+        <source>类型：</source>
+        <translation>Kind:</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="206" />
+        <source>名称：</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="213" />
+        <source>周末设为“上班”即调休上班；工作日设为“上班”即恢复为普通工作日。录入任一日期即视为本年安排已录入。</source>
+        <translation>A weekend day set to 'Working day' is a make-up working day; a weekday set to 'Working day' goes back to an ordinary working day. Entering any day marks the year's schedule as entered.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="245" />
+        <source>周一</source>
+        <translation>Mon</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="246" />
+        <source>周二</source>
+        <translation>Tue</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="247" />
+        <source>周三</source>
+        <translation>Wed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="248" />
+        <source>周四</source>
+        <translation>Thu</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="249" />
+        <source>周五</source>
+        <translation>Fri</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="250" />
+        <source>周六</source>
+        <translation>Sat</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="251" />
+        <source>周日</source>
+        <translation>Sun</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="253" />
+        <source>国务院安排（内置数据）</source>
+        <translation>State Council schedule (built in)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="253" />
+        <source>本单位录入</source>
+        <translation>Entered by the office</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="254" />
+        <source>调休上班</source>
+        <translation>Make-up working day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="275" />
+        <source>安排已录入，来源：{0}</source>
+        <translation>schedule entered, source: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="277" />
+        <source>安排未录入</source>
+        <translation>schedule not entered</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="279" />
+        <source>{0}年：工作日 {1} 天 · 放假 {2} 天 · 调休上班 {3} 天 · {4}</source>
+        <translation>{0}: {1} working days · {2} holidays · {3} make-up working days · {4}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="293" />
+        <source>⚠ {0}年的国务院节假日安排尚未录入：工作日只按周末计算。请录入放假和调休上班的日期，或在确认本年没有需要录入的日期后点“本年安排已完整录入”。</source>
+        <translation>⚠ The State Council holiday schedule for {0} has not been entered: working days skip weekends only. Enter the holidays and make-up working days, or, once sure there are none to enter, click 'This year's schedule is complete'.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="303" />
+        <source>{0}年{1}月{2}日 接访日：</source>
+        <translation>Reception day {0}-{1}-{2}:</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="305" />
+        <source>尚未选择接访日</source>
+        <translation>No reception day chosen</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="353" />
+        <source>已保存 {0}。</source>
+        <translation>Saved {0}.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="369" />
+        <source>已删除 {0}，恢复为普通周。</source>
+        <translation>Removed {0}; it is back to the plain week.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="378" />
+        <source>已确认 {0}年的安排已完整录入。</source>
+        <translation>Confirmed that the schedule for {0} is complete.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="394" />
+        <source>工作日</source>
+        <translation>working days</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="395" />
+        <source>当前接访日的期限改按{0}计算。</source>
+        <translation>Deadlines of the current reception day now count in {0}.</translation>
+    </message>
+</context>
+<context>
+    <name>CaseDialog</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="174" />
+        <source>案件办理</source>
+        <translation>Case</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="202" />
+        <source>来访人</source>
+        <translation>Visitor</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="203" />
+        <source>接访</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="204" />
+        <source>诉求</source>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="205" />
+        <source>领导意见</source>
+        <translation>Instruction</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="206" />
+        <source>责任单位</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="207" />
+        <source>期限</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="208" />
+        <source>办理状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="209" />
+        <source>督办与重复访</source>
+        <translation>Supervision, repeats</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="236" />
+        <source>办理记录</source>
+        <translation>History</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="251" />
+        <source>保存（Ctrl+Enter）</source>
+        <translation>Save (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="257" />
+        <source>办理</source>
+        <translation>Handle</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="275" />
+        <source>重新打印交办单</source>
+        <translation>Reprint handover slip</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="278" />
+        <source>打印催办单</source>
+        <translation>Print reminder notice</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="281" />
+        <source>关闭（Esc）</source>
+        <translation>Close (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="331" />
+        <source>案件 {0}</source>
+        <translation>Case {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="334" />
+        <source>逾期 {0} 天</source>
+        <translation>{0} days overdue</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="336" />
+        <source>挂牌督办</source>
+        <translation>Supervise</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="341" />
+        <source>{0}（{1}人）  {2}  {3} {4}</source>
+        <translation>{0} ({1} people)  {2}  {3} {4}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="346" />
+        <source>{0}  {1}  登记号 {2}</source>
+        <translation>{0}  {1}  registration {2}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="352" />
+        <source>主办：{0}    协办：{1}</source>
+        <translation>Lead: {0}    Co: {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="358" />
+        <source>（原期限 {0}，已延期）</source>
+        <translation> (originally {0}, extended)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="362" />
+        <source>  签收人 {0}</source>
+        <translation>  signed by {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="364" />
+        <source>  化解：是</source>
+        <translation>  Resolved: yes</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="364" />
+        <source>  化解：否</source>
+        <translation>  Resolved: no</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="366" />
+        <source>  回访：{0}</source>
+        <translation>  Follow-up: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="390" />
+        <source>未设期限</source>
+        <translation>no deadline</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="392" />
+        <source>挂牌督办（{0}；期限 {1}）</source>
+        <translation>Supervised ({0}; until {1})</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="394" />
+        <source>重复访，原案件 {0}</source>
+        <translation>Repeat visit, earlier case {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="396" />
+        <source>已提级核查</source>
+        <translation>Escalated for review</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="411" />
+        <source>只有逾期未办结的案件才打印催办单</source>
+        <translation>Reminder notices are printed only for overdue open cases</translation>
+    </message>
+</context>
+<context>
+    <name>CaseStepForm</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="86" />
+        <source>签收</source>
+        <translation>Sign for</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="87" />
+        <source>反馈</source>
+        <translation>Feedback</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="88" />
+        <source>办结</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="89" />
+        <source>回访</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="90" />
+        <source>延期</source>
+        <translation>Extend</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="91" />
+        <source>挂牌督办</source>
+        <translation>Supervise</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="92" />
+        <source>提级核查</source>
+        <translation>Escalate</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="168" />
+        <source>责任单位签收人姓名</source>
+        <translation>Name of the department's signatory</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="169" />
+        <source>签收人</source>
+        <translation>Signed by</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="173" />
+        <source>责任单位报告的办理情况</source>
+        <translation>What the department reported</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="174" />
+        <source>可不填（默认为操作人）</source>
+        <translation>Optional (default: the operator)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="175" />
+        <source>反馈内容</source>
+        <translation>Feedback</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="176" />
+        <source>反馈人</source>
+        <translation>Reported by</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="182" />
+        <source>是，已化解</source>
+        <translation>Yes, resolved</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="182" />
+        <source>否，未化解</source>
+        <translation>No, not resolved</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="184" />
+        <source>办结情况说明（可不填）</source>
+        <translation>How it was closed (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="185" />
+        <source>化解</source>
+        <translation>Resolved</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="186" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="229" />
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="197" />
+        <source>来访人的意见（可不填）</source>
+        <translation>The visitor's words (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="198" />
+        <source>方式</source>
+        <translation>Method</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="199" />
+        <source>结果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="200" />
+        <source>记录</source>
+        <translation>Notes</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="205" />
+        <source>延期理由</source>
+        <translation>Reason for the extension</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="206" />
+        <source>批准人（可不填，默认为操作人）</source>
+        <translation>Approver (optional, default: the operator)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="207" />
+        <source>新期限</source>
+        <translation>New due date</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="208" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="223" />
+        <source>理由</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="209" />
+        <source>批准人</source>
+        <translation>Approved by</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="213" />
+        <source>督办理由</source>
+        <translation>Reason for supervision</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="214" />
+        <source>设督办期限</source>
+        <translation>Set a deadline</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="224" />
+        <source>督办期限</source>
+        <translation>Supervise until</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="228" />
+        <source>可不填（默认说明原案件已办结）</source>
+        <translation>Optional (default: the earlier case was closed)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="268" />
+        <source>当前不能办理：{0}</source>
+        <translation>Not possible now: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="271" />
+        <source>下一步：{0}</source>
+        <translation>Next step: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="275" />
+        <source>可多次反馈；办结前均可追加。</source>
+        <translation>Feedback may be given more than once until the case is closed.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="276" />
+        <source>可再次回访，以最近一次的结果为准。</source>
+        <translation>The visitor may be asked again; the latest answer counts.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="277" />
+        <source>延期后的期限须晚于现期限，原期限保留在记录中。</source>
+        <translation>The new due date must be later than the current one; the original date stays in the history.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="278" />
+        <source>由局领导挂牌督办，督办案件在各列表中突出显示。</source>
+        <translation>Put under supervision by the bureau chief; supervised cases stand out on every list.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="279" />
+        <source>该来访人就已办结的案件再次来访：提级核查。</source>
+        <translation>The visitor came back about a closed case: escalate for review one level up.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="329" />
+        <source>请填写签收人。</source>
+        <translation>Please enter who signed for it.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="331" />
+        <source>请填写反馈内容。</source>
+        <translation>Please enter the feedback.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="333" />
+        <source>请选择是否化解。</source>
+        <translation>Please choose whether it was resolved.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="335" />
+        <source>请选择回访结果。</source>
+        <translation>Please choose the follow-up result.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="337" />
+        <source>请填写延期理由。</source>
+        <translation>Please enter the reason for the extension.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="339" />
+        <source>请填写督办理由。</source>
+        <translation>Please enter the reason for supervision.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="340" />
+        <source>请选择办理环节。</source>
+        <translation>Please choose a step.</translation>
+    </message>
+</context>
+<context>
     <name>CheckInPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="150" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="151" />
         <source>姓名 / 拼音首字母 / 电话 / 身份证后4位 / 登记号，回车签到</source>
         <translation>Name / pinyin initials / phone / last 4 of ID / reg. no.; Enter checks in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="153" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="154" />
         <source>现场登记 (F2)</source>
         <translation>Walk-in (F2)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="162" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="391" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="399" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="163" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="397" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="405" />
         <source>输入后自动查找；↑↓ 选择，回车签到，Esc 清空</source>
         <translation>Type to search; ↑↓ to choose, Enter to check in, Esc to clear</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="204" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="205" />
         <source>签到</source>
         <translation>Check-in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="230" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="231" />
         <source>打印排队号  Ctrl+P</source>
         <translation>Print queue ticket  Ctrl+P</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="232" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="233" />
         <source>在 80 毫米小票打印机上打印排队号（先预览）</source>
         <translation>Print the queue ticket on the 80 mm receipt printer (preview first)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="270" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="271" />
         <source>请核对身份证</source>
         <translation>Please verify the ID card</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="298" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="304" />
         <source>签到所选</source>
         <translation>Check in selected</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="300" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="521" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="306" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="528" />
         <source>全部签到</source>
         <translation>Check in everyone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="307" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="313" />
         <source>找到来访人后，这里显示批次详情：诉求、标记、同行人员；集体访可逐人勾选签到。</source>
         <translation>Once a visitor is found, the batch shows here: request, flags, companions; groups can check in person by person.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="389" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="395" />
         <source>最近签到（今日已签到 {0} 批）；输入姓名等查找，回车签到</source>
         <translation>Latest check-ins ({0} batches checked in today); type a name to search, Enter to check in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="401" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="407" />
         <source>没有找到“{0}”。现场来访请按 F2 登记。</source>
         <translation>Nothing found for “{0}”. Press F2 to register a walk-in.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="403" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="409" />
         <source>找到 {0} 个批次，显示前 {1} 个</source>
         <translation>{0} batches found, showing the first {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="405" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="411" />
         <source>找到 {0} 个批次</source>
         <translation>{0} batches found</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="413" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="419" />
         <source>{0}人</source>
         <translation>{0} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="414" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="420" />
         <source>第{0}室</source>
         <translation>Room {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="414" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="420" />
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="468" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="474" />
         <source>{0}  共{1}人</source>
         <translation>{0}  ({1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="471" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="477" />
         <source>{0} · 排队号 {1}</source>
         <translation>{0} · ticket {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="474" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="480" />
         <source>{0}（{1}）</source>
         <translation>{0} ({1})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="476" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="482" />
         <source>尚未分配接待室</source>
         <translation>No room assigned yet</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="479" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="485" />
         <source>问题类别：{0}</source>
         <translation>Theme: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="479" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="485" />
         <source>接待室：{0}</source>
         <translation>Room: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="483" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="489" />
         <source>电话 {0}</source>
         <translation>Phone {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="485" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="491" />
         <source>现场登记</source>
         <translation>Walk-in registration</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="496" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="503" />
         <source>来访人员（已签到 {0}/{1}）：勾选到场的人员后点“签到所选”</source>
         <translation>Visitors ({0}/{1} checked in): tick those present, then “Check in selected”</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="503" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="510" />
         <source>（带队）</source>
         <translation> (lead)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="504" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="511" />
         <source>  ✔ 已签到</source>
         <translation>  ✔ checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="521" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="528" />
         <source>其余人员签到</source>
         <translation>Check in the others</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="537" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="539" />
+        <source>……共 {0} 件</source>
+        <translation>… {0} in all</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="541" />
+        <source>重复访：此前已有案件（原案件已办结，须提级核查）</source>
+        <translation>Repeat visit: earlier cases (the earlier case is closed: escalated review)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="543" />
+        <source>重复访：此前已有案件（仍在办理中）</source>
+        <translation>Repeat visit: earlier cases (still being handled)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="561" />
         <source>签到后，这里用大字显示接待室和排队号，请来访人核对。</source>
         <translation>After check-in, the room and the ticket number show here in large type for the visitor.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="543" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="567" />
         <source>查找：姓名（如 王学德）、拼音首字母（如 wxd）、电话、身份证后4位或登记号（如 Y12）。</source>
         <translation>Search by name (e.g. 王学德), pinyin initials (e.g. wxd), phone, last 4 of the ID, or reg. no. (e.g. Y12).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="554" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="578" />
         <source>{0} 等{1}人</source>
         <translation>{0} and party ({1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="556" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="580" />
         <source>签到成功：{0}</source>
         <translation>Checked in: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="558" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="582" />
         <source>已签到 {0}/{1} 人：{2}</source>
         <translation>{0}/{1} people checked in: {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="560" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="584" />
         <source>该批次已接待完毕：{0}</source>
         <translation>This batch has already been received: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="562" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="586" />
         <source>该批次正在接谈：{0}</source>
         <translation>This batch is in session: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="564" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="588" />
         <source>该批次已签到，无需重复签到：{0}</source>
         <translation>Already checked in, no need to check in again: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="568" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="592" />
         <source>请到 {0}</source>
         <translation>Please go to {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="570" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="594" />
         <source>请在等候区稍候</source>
         <translation>Please wait in the waiting area</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="573" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="597" />
         <source>排队号 {0}</source>
         <translation>Ticket {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="578" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="602" />
         <source>尚未分配接待室，工作人员将尽快安排。</source>
         <translation>No room yet; the staff will assign one shortly.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="580" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="604" />
         <source>身份证号待核对：请查看证件原件。</source>
         <translation>ID number to be verified: please check the original ID card.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="634" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="658" />
         <source>请先勾选到场的人员。</source>
         <translation>Tick the people who are present first.</translation>
     </message>
 </context>
 <context>
+    <name>DepartmentLoadModel</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="99" />
+        <source>单位</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="99" />
+        <source>在办</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="99" />
+        <source>逾期</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="99" />
+        <source>按期</source>
+        <translation>On time</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="127" />
+        <source>点击只看 {0} 的案件</source>
+        <translation>Click to show only {0}'s cases</translation>
+    </message>
+</context>
+<context>
     <name>DepartmentModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="118" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="129" />
         <source>责任单位</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="118" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="129" />
         <source>主办</source>
         <translation>Lead</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="118" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="129" />
         <source>协办</source>
         <translation>Co</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="118" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="129" />
         <source>合计</source>
         <translation>Total</translation>
     </message>
@@ -255,76 +989,139 @@
 <context>
     <name>DepartmentsModel</name>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="173" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="164" />
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="174" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="165" />
         <source>简称</source>
         <translation>Short name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="175" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="166" />
         <source>类型</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="176" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="167" />
         <source>联系人</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="177" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="168" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="178" />
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="223" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="169" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="200" />
         <source>启用</source>
         <translation>Active</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="180" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="171" />
         <source>区级部门</source>
         <translation>District department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="180" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="171" />
         <source>乡镇（街道）</source>
         <translation>Township</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="223" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="200" />
         <source>停用</source>
         <translation>Inactive</translation>
     </message>
 </context>
 <context>
+    <name>EventsModel</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="99" />
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="99" />
+        <source>环节</source>
+        <translation>Step</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="99" />
+        <source>经办人</source>
+        <translation>By</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="99" />
+        <source>内容</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="126" />
+        <source>接谈时当场处理</source>
+        <translation>Dealt with during the session</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="128" />
+        <source>交 {0} 办理，期限 {1}</source>
+        <translation>Handed over to {0}, due {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="134" />
+        <source>{0} 签收</source>
+        <translation>signed by {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="136" />
+        <source>化解：是</source>
+        <translation>Resolved: yes</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="136" />
+        <source>化解：否</source>
+        <translation>Resolved: no</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="141" />
+        <source>期限 {0} → {1}</source>
+        <translation>Due {0} → {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="143" />
+        <source>督办期限 {0}</source>
+        <translation>Supervise until {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="143" />
+        <source>未设</source>
+        <translation>none</translation>
+    </message>
+</context>
+<context>
     <name>FilePage</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="246" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="236" />
         <source>选择预登记名单文件</source>
         <translation>Choose the pre-registration file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="247" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="237" />
         <source>支持 Excel 工作簿（.xlsx）和 CSV 文件。表头至少需要“姓名”和“反映问题及诉求”两列。</source>
         <translation>Excel workbooks (.xlsx) and CSV files. The header needs at least the columns "姓名" (name) and "反映问题及诉求" (request).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="250" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="240" />
         <source>文件路径</source>
         <translation>File path</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="253" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="243" />
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="262" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="252" />
         <source>可识别的列（表头可在前30行内，列的顺序不限）：
 姓名（来访人姓名）· 身份证号码 · 联系电话 · 来访人数 · 所属乡镇（街道）· 村（社区）· 问题类别 · 反映问题及诉求 · 同行人员
 
@@ -335,27 +1132,27 @@ name · ID number · phone · headcount · township · village · theme · reque
 The next step checks every row and shows the result; nothing is written until you confirm. The import is one transaction: all of it is imported, or none.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="283" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="273" />
         <source>选择预登记名单</source>
         <translation>Choose the pre-registration list</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="286" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="276" />
         <source>预登记名单 (*.xlsx *.xlsm *.csv)</source>
         <translation>Pre-registration lists (*.xlsx *.xlsm *.csv)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="286" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="276" />
         <source>所有文件 (*)</source>
         <translation>All files (*)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="303" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="293" />
         <source>找不到这个文件。</source>
         <translation>This file does not exist.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="306" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="296" />
         <source>请选择 .xlsx 或 .csv 文件（旧版 .xls 请先在 Excel 中另存为 .xlsx）。</source>
         <translation>Choose an .xlsx or .csv file (save an old .xls as .xlsx in Excel first).</translation>
     </message>
@@ -428,27 +1225,27 @@ The next step checks every row and shows the result; nothing is written until yo
         <translation>Import report</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="544" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="534" />
         <source>导入预登记名单</source>
         <translation>Import pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="548" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="538" />
         <source>下一步 &gt;</source>
         <translation>Next &gt;</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="549" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="539" />
         <source>&lt; 上一步</source>
         <translation>&lt; Back</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="550" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="540" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="551" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="541" />
         <source>完成</source>
         <translation>Finish</translation>
     </message>
@@ -533,152 +1330,167 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>OutcomeForm</name>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="89" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="93" />
         <source>来访人反映的问题（已按登记内容预填，可修改）</source>
         <translation>The visitor's matter (prefilled from the registration, editable)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="94" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="98" />
         <source>领导当场的意见或批示，如：请区人社局三日内核实欠薪情况并答复</source>
         <translation>The leader's instruction, e.g. Human Resources Bureau to verify the unpaid wages within three days and reply</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="99" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="103" />
         <source>当场解决</source>
         <translation>Resolved on the spot</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="99" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="103" />
         <source>交办</source>
         <translation>Handed over</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="99" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="103" />
         <source>解释说明</source>
         <translation>Explained</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="117" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="121" />
         <source>输入或选择主办单位</source>
         <translation>Type or choose the lead department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="131" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="135" />
         <source>筛选协办单位</source>
         <translation>Filter co-departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="144" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="148" />
         <source>绿色 1日</source>
         <translation>Green 1 day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="144" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="148" />
         <source>黄色 3日</source>
         <translation>Yellow 3 days</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="144" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="148" />
         <source>红色 7日</source>
         <translation>Red 7 days</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="161" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="168" />
+        <source>提级核查（原案件已办结，重复来访）</source>
+        <translation>Escalated review (the earlier case is closed and the visitor came back)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="176" />
         <source>保存 Ctrl+S</source>
         <translation>Save Ctrl+S</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="163" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="178" />
         <source>保存接谈结果并生成案件编号（Ctrl+S）</source>
         <translation>Save the outcome and create the case number (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="173" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="188" />
         <source>诉求</source>
         <translation>Request</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="176" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="191" />
         <source>领导意见 / 批示</source>
         <translation>Leader's instruction</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="182" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="197" />
         <source>处理结果</source>
         <translation>Outcome</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="184" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="199" />
         <source>主办单位</source>
         <translation>Lead department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="186" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="201" />
         <source>协办单位</source>
         <translation>Co-departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="193" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="208" />
         <source>颜色分类</source>
         <translation>Colour class</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="273" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="278" />
+        <source>……共 {0} 件</source>
+        <translation>… {0} in all</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="279" />
+        <source>重复访：此前已有案件</source>
+        <translation>Repeat visit: earlier cases of this person</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="310" />
         <source>常用单位</source>
         <translation>Suggested departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="276" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="313" />
         <source>其他单位</source>
         <translation>Other departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="406" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="445" />
         <source>当前没有接谈中的批次。</source>
         <translation>No batch is in session.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="408" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="447" />
         <source>请填写诉求。</source>
         <translation>Please fill in the request.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="411" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="450" />
         <source>请选择处理结果。</source>
         <translation>Please choose the outcome.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="414" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="453" />
         <source>主办单位“{0}”不在单位目录中，请从列表中选择。</source>
         <translation>The lead department "{0}" is not in the directory; please choose one from the list.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="416" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="455" />
         <source>交办须选择主办单位。</source>
         <translation>A handed-over case needs a lead department.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="418" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="457" />
         <source>交办须选择颜色分类（绿色1日、黄色3日、红色7日反馈）。</source>
         <translation>A handed-over case needs a colour class (feedback: green 1 day, yellow 3 days, red 7 days).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="420" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="459" />
         <source>选择了协办单位时，须同时选择主办单位。</source>
         <translation>With co-departments chosen, a lead department is needed too.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="487" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="526" />
         <source>已选：{0}</source>
         <translation>Chosen: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="487" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="526" />
         <source>未选协办单位</source>
         <translation>No co-department chosen</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="492" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="531" />
         <source>选择颜色后显示反馈期限</source>
         <translation>Choose a colour to see the feedback deadline</translation>
     </message>
@@ -814,32 +1626,32 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>PreviewPage</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="318" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="308" />
         <source>预览：逐行检查结果</source>
         <translation>Preview: the verdict on every row</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="319" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="309" />
         <source>“导入”和“警告”的行会被导入；“拒绝”和“重复”的行不导入。确认无误后点“开始导入”。</source>
         <translation>Rows marked "Import" and "Warning" are imported; "Rejected" and "Duplicate" rows are not. When it looks right, click "Start import".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="321" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="311" />
         <source>开始导入</source>
         <translation>Start import</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="333" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="323" />
         <source>只看需要注意的行</source>
         <translation>Only rows that need a look</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="349" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="339" />
         <source>正在读取并检查“{0}”……</source>
         <translation>Reading and checking "{0}"…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="377" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="367" />
         <source>没有可导入的行。</source>
         <translation>There is no row to import.</translation>
     </message>
@@ -847,162 +1659,203 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>PrintCentrePage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="186" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="187" />
         <source>打印中心</source>
         <translation>Print centre</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="202" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="203" />
         <source>交办清单（按责任单位）</source>
         <translation>Department bundles (by responsible department)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="204" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="205" />
         <source>每个单位一份签收清单，后附该单位主办或协办的全部交办单。可按住 Ctrl 或 Shift 选择多个单位。</source>
         <translation>For each department a list to sign for, followed by every slip it leads or co-handles. Hold Ctrl or Shift to select several departments.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="213" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="214" />
         <source>筛选单位名称</source>
         <translation>Filter departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="215" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="216" />
         <source>全选</source>
         <translation>Select all</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="218" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="219" />
         <source>清除选择</source>
         <translation>Clear selection</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="255" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="256" />
         <source>预览所选单位（合并为一个 PDF）  Ctrl+P</source>
         <translation>Preview the selected departments (one PDF)  Ctrl+P</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="257" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="258" />
         <source>所选单位的交办清单依次合并为一个 PDF，预览后打印或保存</source>
         <translation>The selected departments' bundles one after another in one PDF; preview, then print or save</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="258" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="259" />
         <source>每个单位分别保存为 PDF…</source>
         <translation>Save one PDF per department…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="260" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="261" />
         <source>选择文件夹，所选单位各生成一个 PDF 文件，便于分别发送</source>
         <translation>Choose a folder: one PDF file per selected department, to send to each</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="274" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="275" />
         <source>当日文档</source>
         <translation>Documents of the day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="280" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="281" />
         <source>全部交办单</source>
         <translation>All handover slips</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="281" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="282" />
         <source>当日每件交办案件一张交办单，按案件编号合并为一个 PDF。</source>
         <translation>One slip for each case handed over today, in case number order, in one PDF.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="286" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="287" />
         <source>预登记名单</source>
         <translation>Pre-registration list</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="287" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="288" />
         <source>当日全部预登记和现场登记批次，身份证号和电话已部分隐藏。</source>
         <translation>Every pre-registered and walk-in batch of the day; ID and phone numbers partly hidden.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="292" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="293" />
         <source>当日汇总</source>
         <translation>Day summary</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="293" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="294" />
         <source>按接待室、问题类别、处理结果、颜色和责任单位统计的当日接访情况。</source>
         <translation>The day counted by room, theme, outcome, colour and responsible department.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="298" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="299" />
         <source>全部接待室安排表</source>
         <translation>All room schedules</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="299" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="300" />
         <source>每个接待室一份候谈安排，供接待领导使用。</source>
         <translation>Each room's queue on its own sheet, for the host.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="316" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="305" />
+        <source>接访日简报</source>
+        <translation>Day bulletin</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="306" />
+        <source>一页纸：当日接访情况、四项办理指标、按类别和接待室的数字、督办和逾期案件。</source>
+        <translation>One page: the day's reception, the four handling rates, the numbers by theme and room, supervised and overdue cases.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="311" />
+        <source>催办单（全部逾期案件）</source>
+        <translation>Reminder notices (all overdue cases)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="312" />
+        <source>截至今日逾期未办结的交办案件，每件一页，发主办单位催办。</source>
+        <translation>Every handed-over case overdue today, one page each, sent to the lead department.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="317" />
+        <source>办理情况统计表</source>
+        <translation>Figures report</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="318" />
+        <source>所选期间各责任单位的案件数、办结、逾期和四项办理指标（默认本月）。</source>
+        <translation>Per department for the chosen period: cases, closed, overdue and the four rates (this month by default).</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="335" />
         <source>预览 / 打印</source>
         <translation>Preview / print</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="342" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="363" />
+        <source>期间</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="365" />
+        <source>至</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="388" />
         <source>尚未创建接访日。</source>
         <translation>No reception day has been created yet.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="357" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="403" />
         <source>{0}年{1}月{2}日 {3}：登记 {4} 批，已录案件 {5} 件，其中交办 {6} 件，涉及 {7} 个责任单位。</source>
         <translation>{2}/{1}/{0} {3}: {4} batches registered, {5} cases recorded, {6} of them handed over to {7} departments.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="370" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="416" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="421" />
         <source>{0} 件</source>
         <translation>{0} cases</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="371" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="417" />
         <source>{0} 批</source>
         <translation>{0} batches</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="373" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="419" />
         <source>{0} 个接待室</source>
         <translation>{0} rooms</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="414" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="463" />
         <source>已选 {0} 个单位，共 {1} 件交办单（协办的案件在各单位中各印一份）。</source>
         <translation>{0} department(s) selected, {1} slip(s) in all (a co-handled case is printed once for each department).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="419" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="468" />
         <source>今天还没有交办案件。</source>
         <translation>No case has been handed over today yet.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="421" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="470" />
         <source>请选择一个或多个单位。</source>
         <translation>Select one or more departments.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="444" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="493" />
         <source>选择保存交办清单的文件夹</source>
         <translation>Choose the folder for the department bundles</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="457" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="506" />
         <source>交办清单</source>
         <translation>Department bundles</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="466" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="515" />
         <source>交办清单已保存</source>
         <translation>Department bundles saved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="467" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="516" />
         <source>已将 {0} 个单位的交办清单分别保存到：
 {1}</source>
         <translation>The bundles of {0} department(s) were saved, one file each, to:
@@ -1012,32 +1865,32 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>ProgressPage</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="392" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="382" />
         <source>正在导入</source>
         <translation>Importing</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="393" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="383" />
         <source>全部行在一个事务中写入：中途取消则整批不导入。</source>
         <translation>All rows are written in one transaction: cancelling midway imports nothing.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="397" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="387" />
         <source>%v / %m 批</source>
         <translation>%v / %m batches</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="398" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="388" />
         <source>准备中……</source>
         <translation>Preparing…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="419" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="409" />
         <source>正在取消，撤销已写入的部分……</source>
         <translation>Cancelling, rolling back what was written…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="434" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="424" />
         <source>已写入 {0} / {1} 批……</source>
         <translation>{0} / {1} batches written…</translation>
     </message>
@@ -1045,47 +1898,47 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="118" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="120" />
         <source>号</source>
         <translation>No.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="119" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="121" />
         <source>批次</source>
         <translation>Batch</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="120" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="122" />
         <source>来访人</source>
         <translation>Visitor</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="121" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="123" />
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="122" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="124" />
         <source>标记</source>
         <translation>Flags</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="123" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="125" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="169" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="157" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="169" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="157" />
         <source>未签到</source>
         <translation>Not checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="178" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="166" />
         <source>尚未到登记台签到，不能叫号</source>
         <translation>Not yet checked in at the desk; cannot be called</translation>
     </message>
@@ -1330,112 +2183,122 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>RegistrationsModel</name>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="106" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="113" />
         <source>待核</source>
         <translation>Check ID</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="107" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="114" />
         <source>集体访</source>
         <translation>Collective</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="108" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="115" />
         <source>疑似重复</source>
         <translation>Duplicate?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="109" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="116" />
         <source>类别推断</source>
         <translation>Theme guessed</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/models/registrations_model.py" line="117" />
+        <source>重复访</source>
+        <translation>Repeat visit</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="125" />
         <source>身份证号未通过校验或与库中姓名不一致，请现场核对身份证原件</source>
         <translation>The ID number failed its check or belongs to another name on file: check the ID card at the desk</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="120" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="128" />
         <source>5人及以上的集体访</source>
         <translation>Collective visit of 5 or more people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="121" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="129" />
         <source>当天已有同一人的登记，请核对是否重复</source>
         <translation>The same person is already registered today: check for a duplicate</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="122" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="130" />
         <source>问题类别由诉求内容推断，请核对</source>
         <translation>The theme was guessed from the request: please check</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="169" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="131" />
+        <source>此前接访日已有此人的案件：重复访，原案件已办结的须提级核查</source>
+        <translation>This person has a case from an earlier reception day: a repeat visit; a closed earlier case is reviewed one level up</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="180" />
         <source>登记号</source>
         <translation>Reg. no.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="170" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="181" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="171" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="182" />
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="172" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="183" />
         <source>问题类别</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="173" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="184" />
         <source>乡镇（街道）</source>
         <translation>Township</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="174" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="185" />
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="175" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="186" />
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="176" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="187" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="177" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="188" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="178" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="189" />
         <source>标记</source>
         <translation>Flags</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="311" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="322" />
         <source>{0}（同行：{1}）</source>
         <translation>{0} (with {1})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="324" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="335" />
         <source>{0}号</source>
         <translation>No. {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="335" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="346" />
         <source>同行：{0}</source>
         <translation>With: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="338" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="349" />
         <source>诉求：{0}</source>
         <translation>Request: {0}</translation>
     </message>
@@ -1597,52 +2460,52 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>ReportPage</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="466" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="456" />
         <source>导入结果</source>
         <translation>Import result</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="473" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="463" />
         <source>导出报告…</source>
         <translation>Export report…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="491" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="481" />
         <source>导入已取消，没有写入任何数据。</source>
         <translation>Import cancelled: nothing was written.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="499" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="489" />
         <source>取消请求到达时导入已完成。</source>
         <translation>The import had already finished when Cancel arrived. </translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="502" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="492" />
         <source>下表是未导入或需要核对的行：</source>
         <translation>The rows below were not imported or need a look:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="509" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="499" />
         <source>导出导入报告</source>
         <translation>Export the import report</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="512" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="502" />
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="512" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="502" />
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="514" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="504" />
         <source>导入报告.xlsx</source>
         <translation>import-report.xlsx</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="527" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="517" />
         <source>已导出 {0} 行到 {1}</source>
         <translation>Exported {0} rows to {1}</translation>
     </message>
@@ -1765,292 +2628,297 @@ Note: the batch has {0} people, more than the capacity of {1} ({2} people).</tra
 <context>
     <name>RoomHostPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="86" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="87" />
         <source>身份证待核</source>
         <translation>ID to check</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="87" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="88" />
         <source>集体访</source>
         <translation>Collective</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="88" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="89" />
         <source>疑似重复</source>
         <translation>Duplicate?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="89" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="90" />
         <source>类别推断</source>
         <translation>Theme guessed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="96" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="91" />
+        <source>重复访</source>
+        <translation>Repeat visit</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="98" />
         <source>当场解决</source>
         <translation>Resolved on the spot</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="97" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="99" />
         <source>交办</source>
         <translation>Handed over</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="98" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="100" />
         <source>解释说明</source>
         <translation>Explained</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="233" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="225" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="244" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="236" />
         <source>本接待室</source>
         <translation>This room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="248" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="240" />
         <source>请选择本接待室</source>
         <translation>Choose this room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="253" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="546" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="245" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="538" />
         <source>候谈队列</source>
         <translation>Queue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="280" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="272" />
         <source>叫号  F3</source>
         <translation>Call next  F3</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="282" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="695" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="274" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="688" />
         <source>请队列中的下一批进入接待室（F3）</source>
         <translation>Call the next batch of the queue into the room (F3)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="284" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="276" />
         <source>开始接谈</source>
         <translation>Start session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="286" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="278" />
         <source>请选中的批次进入接待室（可不按顺序）</source>
         <translation>Call the selected batch into the room (out of turn if need be)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="288" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="280" />
         <source>未到</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="290" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="282" />
         <source>叫号后无人应答：将选中的批次标记为未到</source>
         <translation>Nobody answered the call: mark the selected batch as not come</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="329" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="321" />
         <source>接谈结果</source>
         <translation>Outcome of the session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="349" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="341" />
         <source>打印本室案件：</source>
         <translation>Print this room's case:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="356" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="348" />
         <source>打印交办单  Ctrl+P</source>
         <translation>Print slip  Ctrl+P</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="359" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="351" />
         <source>打印回执(A4)</source>
         <translation>Print receipt (A4)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="361" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="353" />
         <source>A4 受理回执单：来访人联和存根联</source>
         <translation>A4 receipt: the visitor's part and the bureau's stub</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="363" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="355" />
         <source>回执(80mm)</source>
         <translation>Receipt (80 mm)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="365" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="357" />
         <source>80 毫米热敏小票打印机用的受理回执</source>
         <translation>Receipt for an 80 mm thermal receipt printer</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="387" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="379" />
         <source>退回候谈</source>
         <translation>Back to queue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="390" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="382" />
         <source>暂停接谈（如回去取材料），该批次回到队列并保留原位；已填写内容保留为草稿</source>
         <translation>Pause the session (e.g. to fetch papers): the batch goes back to the queue in its place; what was typed is kept as a draft</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="411" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="403" />
         <source>同行人</source>
         <translation>Companions</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="412" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="404" />
         <source>乡镇 / 村</source>
         <translation>Township / village</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="413" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="405" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="414" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="406" />
         <source>问题类别</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="415" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="407" />
         <source>签到号</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="416" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="408" />
         <source>登记诉求</source>
         <translation>Registered request</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="548" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="540" />
         <source>尚未创建接访日。</source>
         <translation>No reception day has been created yet.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="548" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="540" />
         <source>请先在上方选择本接待室。</source>
         <translation>First choose this room above.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="552" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="544" />
         <source>候谈队列（{0}批 {1}人）</source>
         <translation>Queue ({0} batches, {1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="554" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="546" />
         <source>未签到 {0} 批 · 已接待 {1} 批 · 未到 {2} 批</source>
         <translation>Not checked in: {0} · Received: {1} · No-show: {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="563" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="555" />
         <source>当前无接谈</source>
         <translation>No session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="566" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="558" />
         <source>按 F3 叫号请下一批进入；或在左侧选中批次后点“开始接谈”。</source>
         <translation>Press F3 to call the next batch, or select a batch on the left and click "Start session".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="568" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="560" />
         <source>请先在左侧选择本接待室。</source>
         <translation>First choose this room on the left.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="572" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="564" />
         <source>接谈中：{0} · {1} · {2}人</source>
         <translation>In session: {0} · {1} · {2} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="577" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="569" />
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="604" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="596" />
         <source>已恢复未保存的草稿</source>
         <translation>Unsaved draft restored</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="622" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="615" />
         <source>正在输入…</source>
         <translation>Typing…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="643" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="636" />
         <source>草稿未能保存：{0}</source>
         <translation>Draft not saved: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="648" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="641" />
         <source>草稿已自动保存</source>
         <translation>Draft saved automatically</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="691" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="684" />
         <source>请先保存接谈结果或退回候谈，再叫下一批（F3）</source>
         <translation>Save the outcome or send the batch back to the queue before calling the next (F3)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="693" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="686" />
         <source>没有已签到候谈的批次</source>
         <translation>No checked-in batch is waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="724" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="717" />
         <source>没有已签到候谈的批次。</source>
         <translation>No checked-in batch is waiting.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="758" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="766" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="751" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="759" />
         <source>标记未到</source>
         <translation>Mark as no-show</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="759" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="752" />
         <source>将批次 {0}（{1}，{2}人）标记为未到？
 该批次之后仍可到登记台签到。</source>
         <translation>Mark batch {0} ({1}, {2} people) as not come?
 The batch can still check in at the desk later.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="767" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="760" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="812" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="805" />
         <source>案件已保存</source>
         <translation>Case saved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="819" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="812" />
         <source>已生成案件 {0}</source>
         <translation>Case {0} created</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="822" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="815" />
         <source>主办：{0}</source>
         <translation>Lead: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="824" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="817" />
         <source>反馈期限：{0}年{1}月{2}日</source>
         <translation>Feedback due: {2}/{1}/{0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="877" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="870" />
         <source>打印所选案件的交办单（Ctrl+P）</source>
         <translation>Print the chosen case's handover slip (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="879" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="872" />
         <source>当场解决或解释说明的案件不需要交办单</source>
         <translation>A case resolved or explained on the spot needs no handover slip</translation>
     </message>
@@ -2058,32 +2926,32 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>RoomsModel</name>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="68" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="69" />
         <source>编号</source>
         <translation>No.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="69" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="70" />
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="70" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="71" />
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="71" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="72" />
         <source>主持领导</source>
         <translation>Host leader</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="72" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="73" />
         <source>地点</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="73" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="74" />
         <source>容量（人）</source>
         <translation>Capacity (people)</translation>
     </message>
@@ -2091,390 +2959,908 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="128" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="129" />
         <source>数据库</source>
         <translation>Database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="129" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="130" />
         <source>接访日</source>
         <translation>Reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="130" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="131" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="131" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="132" />
         <source>单位目录</source>
         <translation>Departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="132" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="135" />
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="139" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="142" />
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="158" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="161" />
         <source>共 {0} 个单位，其中 {1} 个启用</source>
         <translation>{0} departments, {1} active</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="168" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="171" />
         <source>正在使用的数据库</source>
         <translation>Database in use</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="175" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="178" />
         <source>地址：</source>
         <translation>Address:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="178" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="181" />
         <source>（未设置：使用本机默认的 SQLite 文件）</source>
         <translation>(not set: the default SQLite file on this computer)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="182" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="185" />
         <source>本机设置：</source>
         <translation>Saved on this computer:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="184" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="187" />
         <source>注意：已设置环境变量 {0}，它优先于本机设置。</source>
         <translation>Note: the environment variable {0} is set; it takes precedence over this setting.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="187" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="190" />
         <source>更换数据库</source>
         <translation>Change the database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="192" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="195" />
         <source>单机：SQLite 文件</source>
         <translation>This computer only: an SQLite file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="194" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="197" />
         <source>多台电脑共用：PostgreSQL 服务器</source>
         <translation>Shared by several computers: a PostgreSQL server</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="200" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="203" />
         <source>数据库文件的位置，如 D:\接访台\reception-desk.sqlite3</source>
         <translation>Where the database file is, e.g. D:\ReceptionDesk\reception-desk.sqlite3</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="201" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="204" />
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="206" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="209" />
         <source>postgresql://用户名:密码@服务器:5432/数据库名</source>
         <translation>postgresql://user:password@server:5432/database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="213" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="216" />
         <source>PostgreSQL 的密码会保存在本机设置中；如不希望保存，可在服务器上使用 .pgpass 文件。</source>
         <translation>The PostgreSQL password is stored in this computer's settings; to avoid that, use a .pgpass file.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="221" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="224" />
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="224" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="227" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="276" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="279" />
         <source>选择或新建 SQLite 数据库文件</source>
         <translation>Choose or create an SQLite database file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="278" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="281" />
         <source>SQLite 数据库 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</source>
         <translation>SQLite database (*.sqlite3 *.sqlite *.db);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="301" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="358" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="304" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="361" />
         <source>请先填写数据库文件或 PostgreSQL 地址。</source>
         <translation>Please fill in the database file or the PostgreSQL address first.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="304" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="307" />
         <source>正在连接…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="323" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="326" />
         <source>空数据库，首次启动时将自动建立数据表</source>
         <translation>Empty database: the tables are created at the first start</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="325" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="328" />
         <source>数据表版本 {0}，与本程序一致</source>
         <translation>schema version {0}, as this program expects</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="327" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="330" />
         <source>数据表版本 {0}，启动时将自动升级到 {1}（升级前自动备份）</source>
         <translation>schema version {0}; it is upgraded to {1} at the next start (backed up first)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="330" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="333" />
         <source>成功：{0}。{1}。</source>
         <translation>Success: {0}. {1}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="334" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="337" />
         <source>文件不存在：{0}。保存后，下次启动时将在此位置新建数据库。</source>
         <translation>The file does not exist: {0}. Once saved, a new database is created there at the next start.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="336" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="339" />
         <source>该文件不是可用的 SQLite 数据库：{0}</source>
         <translation>This file is not a usable SQLite database: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="337" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="363" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="340" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="366" />
         <source>数据库地址格式不正确：{0}</source>
         <translation>The database address is malformed: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="338" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="341" />
         <source>不支持的数据库类型“{0}”，请使用 SQLite 文件或 PostgreSQL。</source>
         <translation>Unsupported database type "{0}": use an SQLite file or PostgreSQL.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="339" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="342" />
         <source>无法连接到数据库服务器（地址或端口有误，或服务器未启动）：{0}</source>
         <translation>Cannot reach the database server (wrong address or port, or the server is not running): {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="340" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="343" />
         <source>用户名或密码不正确：{0}</source>
         <translation>Wrong user name or password: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="341" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="344" />
         <source>服务器上没有这个数据库：{0}</source>
         <translation>The server has no such database: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="342" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="345" />
         <source>连接超时：服务器 {0} 秒内没有响应。</source>
         <translation>Timed out: the server did not answer within {0} seconds.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="344" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="347" />
         <source>连接失败：{0}</source>
         <translation>Connection failed: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="368" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="371" />
         <source>已保存。新的数据库将在下次启动接访台时使用。</source>
         <translation>Saved. The new database is used from the next start of Reception Desk.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="377" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="380" />
         <source>接访日列表</source>
         <translation>Reception days</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="382" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="425" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="385" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="428" />
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="382" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="426" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="385" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="429" />
         <source>标题</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="382" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="427" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="385" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="430" />
         <source>地点</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="382" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="428" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="385" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="431" />
         <source>接访领导</source>
         <translation>Leaders</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="382" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="385" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="398" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="401" />
         <source>切换到此接访日</source>
         <translation>Switch to this day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="403" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="406" />
         <source>切换后，所有页面都显示所选接访日的数据。</source>
         <translation>After switching, every page shows the chosen day.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="407" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="410" />
         <source>新建接访日</source>
         <translation>New reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="422" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="425" />
         <source>如：区委书记 张明、区长 王强</source>
         <translation>e.g. Party Secretary Zhang Ming, District Head Wang Qiang</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="429" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="432" />
         <source>信访局电话</source>
         <translation>Bureau phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="430" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="433" />
         <source>创建接访日</source>
         <translation>Create the day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="439" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="442" />
         <source>新接访日按默认方案建立 15 个接待室，可在“接待室”中修改。</source>
         <translation>A new day gets the default plan of 15 rooms; change them under "Reception room".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="452" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="455" />
         <source>{0}年{1}月{2}日</source>
         <translation>{2}/{1}/{0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="456" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="459" />
         <source>当前</source>
         <translation>Current</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="502" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="505" />
         <source>已切换到 {0}年{1}月{2}日 的接访日。</source>
         <translation>Switched to the reception day of {2}/{1}/{0}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="529" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="532" />
         <source>已创建 {0}年{1}月{2}日 的接访日（15 个接待室）。点“切换到此接访日”开始使用。</source>
         <translation>Created the reception day of {2}/{1}/{0} (15 rooms). Click "Switch to this day" to use it.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="544" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="547" />
         <source>双击单元格修改，回车确认后立即保存。主题决定自动分配时哪些批次进入该室。</source>
         <translation>Double-click a cell to edit; Enter saves at once. The theme decides which batches the automatic assignment sends to the room.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="562" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="565" />
         <source>尚未选择接访日</source>
         <translation>No reception day chosen</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="565" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="568" />
         <source>{0}年{1}月{2}日 · {3} 的接待室</source>
         <translation>Rooms of {2}/{1}/{0} · {3}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="616" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="619" />
         <source>按名称筛选</source>
         <translation>Filter by name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="636" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="639" />
         <source>停用的单位不再出现在接待室的选择中，已有案件不受影响。</source>
         <translation>Inactive departments are no longer offered in the rooms; existing cases keep them.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="638" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="641" />
         <source>添加单位</source>
         <translation>Add a department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="643" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="646" />
         <source>全称（必填）</source>
         <translation>Full name (required)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="646" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="649" />
         <source>简称</source>
         <translation>Short name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="649" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="652" />
         <source>区级部门</source>
         <translation>District department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="650" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="653" />
         <source>乡镇（街道）</source>
         <translation>Township</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="653" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="656" />
         <source>联系人</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="656" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="659" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="659" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="662" />
         <source>（不设为常用）</source>
         <translation>(not suggested for a theme)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="661" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="664" />
         <source>常用于：{0}</source>
         <translation>Suggested for: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="662" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="665" />
         <source>添加</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="702" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="705" />
         <source>请填写单位全称。</source>
         <translation>Please fill in the full name.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="726" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="729" />
         <source>已添加“{0}”。</source>
         <translation>Added "{0}".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="734" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="737" />
         <source>界面语言</source>
         <translation>Interface language</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="751" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="754" />
         <source>更改语言后，下次启动接访台时生效。</source>
         <translation>A new language takes effect at the next start of Reception Desk.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="765" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="768" />
         <source>已保存，下次启动时生效。</source>
         <translation>Saved; takes effect at the next start.</translation>
+    </message>
+</context>
+<context>
+    <name>StatisticsPage</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="246" />
+        <source>统计</source>
+        <translation>Statistics</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="259" />
+        <source>当前接访日</source>
+        <translation>Current reception day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="259" />
+        <source>本月</source>
+        <translation>This month</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="259" />
+        <source>本年</source>
+        <translation>This year</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="259" />
+        <source>全部</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="259" />
+        <source>自定义</source>
+        <translation>Custom</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="266" />
+        <source>只计入截至该日（含）已发生的登记、办结和回访</source>
+        <translation>Counts only recordings, closures and follow-ups on or before this date</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="269" />
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="273" />
+        <source>统计范围：</source>
+        <translation>Period:</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="275" />
+        <source>从</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="278" />
+        <source>至</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="282" />
+        <source>截至日期：</source>
+        <translation>As of:</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="303" />
+        <source>按期办结率</source>
+        <translation>On-time closure rate</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="303" />
+        <source>参评率</source>
+        <translation>Rating rate</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="303" />
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="485" />
+        <source>满意率</source>
+        <translation>Satisfaction rate</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="303" />
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="485" />
+        <source>化解率</source>
+        <translation>Resolution rate</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="305" />
+        <source>交办案件中按期办结的 ÷（已办结的交办案件 + 逾期未办结的）</source>
+        <translation>Handed-over cases closed on time ÷ (handed-over cases closed + open cases past due)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="306" />
+        <source>已回访评价的 ÷ 已办结的</source>
+        <translation>Closed cases rated at follow-up ÷ closed cases</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="307" />
+        <source>满意和基本满意的 ÷ 已回访评价的</source>
+        <translation>Satisfied and basically satisfied ÷ rated cases</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="308" />
+        <source>已化解且此后未重复来访的 ÷ 已办结的</source>
+        <translation>Closed cases resolved and not followed by a repeat visit ÷ closed cases</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="340" />
+        <source>案件</source>
+        <translation>Cases</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="341" />
+        <source>交办</source>
+        <translation>Handed over</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="342" />
+        <source>当场解决</source>
+        <translation>Resolved on the spot</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="343" />
+        <source>解释说明</source>
+        <translation>Explained</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="344" />
+        <source>未办结</source>
+        <translation>Not closed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="345" />
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="482" />
+        <source>逾期</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="346" />
+        <source>挂牌督办</source>
+        <translation>Supervise</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="347" />
+        <source>重复访</source>
+        <translation>Repeat visit</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="364" />
+        <source>分组统计</source>
+        <translation>Breakdown</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="368" />
+        <source>按：</source>
+        <translation>By:</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="372" />
+        <source>责任单位</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="372" />
+        <source>问题类别</source>
+        <translation>Theme</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="372" />
+        <source>接待室</source>
+        <translation>Reception room</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="429" />
+        <source>起始日期晚于结束日期，请调整。</source>
+        <translation>The start date is after the end date; please adjust.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="450" />
+        <source>已按期 {0} / {1}</source>
+        <translation>On time {0} / {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="451" />
+        <source>已评价 {0} / {1}</source>
+        <translation>Rated {0} / {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="452" />
+        <source>满意 {0} / {1}</source>
+        <translation>Satisfied {0} / {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="453" />
+        <source>已化解 {0} / {1}</source>
+        <translation>Resolved {0} / {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="473" />
+        <source>共 {0} 组；图表显示案件最多的 {1} 组</source>
+        <translation>{0} groups; the charts show the {1} with the most cases</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="476" />
+        <source>共 {0} 组</source>
+        <translation>{0} groups</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="478" />
+        <source>该范围内没有案件</source>
+        <translation>No cases in this period</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="481" />
+        <source>各{0}案件办理情况</source>
+        <translation>Case progress by {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="482" />
+        <source>已办结</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="482" />
+        <source>未办结（未逾期）</source>
+        <translation>Open (not overdue)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="485" />
+        <source>各{0}满意率、化解率</source>
+        <translation>Satisfaction and resolution rates by {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="490" />
+        <source>截至 {0}年{1}月{2}日</source>
+        <translation>as of {0}-{1}-{2}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="492" />
+        <source>尚未选择接访日</source>
+        <translation>No reception day chosen</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="495" />
+        <source>全部接访日</source>
+        <translation>All reception days</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="497" />
+        <source>{0}年{1}月{2}日 接访日</source>
+        <translation>Reception day {0}-{1}-{2}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="499" />
+        <source>{0} 至 {1} 的接访日</source>
+        <translation>Reception days {0} to {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="500" />
+        <source>最早</source>
+        <translation>the earliest</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/statistics_page.py" line="500" />
+        <source>最近</source>
+        <translation>the latest</translation>
+    </message>
+</context>
+<context>
+    <name>TrackingModel</name>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="152" />
+        <source>紧急程度</source>
+        <translation>Urgency</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="153" />
+        <source>案件编号</source>
+        <translation>Case no.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="154" />
+        <source>接访日</source>
+        <translation>Reception day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="155" />
+        <source>来访人</source>
+        <translation>Visitor</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="156" />
+        <source>问题类别</source>
+        <translation>Theme</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="157" />
+        <source>接待室</source>
+        <translation>Reception room</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="158" />
+        <source>主办单位</source>
+        <translation>Lead department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="159" />
+        <source>颜色</source>
+        <translation>Colour</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="160" />
+        <source>期限</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="161" />
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="162" />
+        <source>督办</source>
+        <translation>Sup.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="163" />
+        <source>回访</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="284" />
+        <source>{0}号</source>
+        <translation>No. {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="289" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="299" />
+        <source>督</source>
+        <translation>Sup</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="311" />
+        <source>下一工作日（{0}）到期</source>
+        <translation>Due on the next working day ({0})</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="313" />
+        <source>期限 {0}，已逾期 {1} 天</source>
+        <translation>Due {0}, {1} days overdue</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="317" />
+        <source>签收人：{0}</source>
+        <translation>Signed by: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="319" />
+        <source>未设期限</source>
+        <translation>no deadline</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="320" />
+        <source>挂牌督办，督办期限：{0}</source>
+        <translation>Supervised until {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="323" />
+        <source>重复访，原案件 {0}</source>
+        <translation>Repeat visit, earlier case {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="325" />
+        <source>已提级核查</source>
+        <translation>Escalated for review</translation>
+    </message>
+</context>
+<context>
+    <name>TrackingPage</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="150" />
+        <source>督办台</source>
+        <translation>Tracking</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="166" />
+        <source>未办结</source>
+        <translation>Not closed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="167" />
+        <source>待签收</source>
+        <translation>Not signed for</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="168" />
+        <source>已签收</source>
+        <translation>Signed for</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="169" />
+        <source>已反馈</source>
+        <translation>Replied</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="170" />
+        <source>逾期</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="171" />
+        <source>今日到期</source>
+        <translation>Due today</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="172" />
+        <source>已办结</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="173" />
+        <source>全部</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="176" />
+        <source>全部接访日</source>
+        <translation>All reception days</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="177" />
+        <source>全部单位</source>
+        <translation>All departments</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="178" />
+        <source>全部类别</source>
+        <translation>All themes</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="181" />
+        <source>全部接待室</source>
+        <translation>All rooms</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="182" />
+        <source>全部颜色</source>
+        <translation>All colours</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="183" />
+        <source>红色</source>
+        <translation>Red</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="183" />
+        <source>黄色</source>
+        <translation>Yellow</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="183" />
+        <source>绿色</source>
+        <translation>Green</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="185" />
+        <source>只看挂牌督办</source>
+        <translation>Supervised only</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="187" />
+        <source>只看重复访</source>
+        <translation>Repeat visits only</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="191" />
+        <source>清除筛选</source>
+        <translation>Clear filters</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="197" />
+        <source>办理（Enter）</source>
+        <translation>Handle (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="201" />
+        <source>打印催办单</source>
+        <translation>Print reminder notice</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="203" />
+        <source>为所选的逾期案件打印催办单</source>
+        <translation>Print reminder notices for the selected overdue cases</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="263" />
+        <source>各单位办理情况</source>
+        <translation>Departments' workload</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="412" />
+        <source>第{0}接待室</source>
+        <translation>Room {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="424" />
+        <source>共 {0} 件</source>
+        <translation>{0} cases</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="426" />
+        <source>共 {0} 件，逾期 {1} 件</source>
+        <translation>{0} cases, {1} overdue</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="437" />
+        <source>交办在办 {0} 件，其中逾期 {1} 件（{2}）</source>
+        <translation>{0} handed-over cases open, {1} overdue ({2})</translation>
     </message>
 </context>
 <context>
@@ -2516,82 +3902,107 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>printing</name>
     <message>
-        <location filename="../../reception_desk/ui/printing/jobs.py" line="225" />
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="256" />
         <source>交办单 {0}</source>
         <translation>Handover slip {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/jobs.py" line="233" />
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="264" />
         <source>受理回执单（80mm）{0}</source>
         <translation>Receipt (80 mm) {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/jobs.py" line="235" />
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="266" />
         <source>受理回执单 {0}</source>
         <translation>Receipt {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/jobs.py" line="243" />
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="274" />
         <source>排队号 {0}</source>
         <translation>Ticket {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/jobs.py" line="251" />
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="282" />
         <source>全部接待室安排表</source>
         <translation>All room schedules</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/jobs.py" line="253" />
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="284" />
         <source>第{0}接待室安排表</source>
         <translation>Room {0} schedule</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/jobs.py" line="261" />
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="292" />
         <source>全部交办单</source>
         <translation>All handover slips</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/jobs.py" line="268" />
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="299" />
         <source>预登记名单</source>
         <translation>Pre-registration list</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/jobs.py" line="275" />
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="306" />
         <source>当日接访情况汇总</source>
         <translation>Day summary</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/jobs.py" line="282" />
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="313" />
         <source>交办清单 {0}</source>
         <translation>Department bundle {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/jobs.py" line="284" />
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="315" />
         <source>交办清单（{0}个单位）</source>
         <translation>Department bundles ({0} departments)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/jobs.py" line="331" />
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="324" />
+        <source>接访日简报</source>
+        <translation>Day bulletin</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="332" />
+        <source>催办单（全部逾期案件）</source>
+        <translation>Reminder notices (all overdue cases)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="334" />
+        <source>催办单 {0}</source>
+        <translation>Reminder notice {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="336" />
+        <source>催办单（{0}件）</source>
+        <translation>Reminder notices ({0} cases)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="343" />
+        <source>接访案件办理情况统计表</source>
+        <translation>Case handling figures by department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="389" />
         <source>无法生成打印文档</source>
         <translation>Could not make the document</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/jobs.py" line="372" />
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="430" />
         <source>正在生成{0}…</source>
         <translation>Making {0}…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/jobs.py" line="373" />
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="431" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/jobs.py" line="379" />
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="437" />
         <source>生成打印文档</source>
         <translation>Making the document</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/jobs.py" line="397" />
+        <location filename="../../reception_desk/ui/printing/jobs.py" line="455" />
         <source>正在生成{0}：第 {1} / {2} 份</source>
         <translation>Making {0}: {1} of {2}</translation>
     </message>
@@ -2615,92 +4026,92 @@ The document was made; please write them in by hand after printing.</translation
 <context>
     <name>registrations</name>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="77" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="84" />
         <source>土地拆迁</source>
         <translation>Land acquisition &amp; demolition</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="78" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="85" />
         <source>安全生产与环境保护</source>
         <translation>Work safety &amp; environment</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="79" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="86" />
         <source>劳动和社会保障</source>
         <translation>Labour &amp; social security</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="80" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="87" />
         <source>基层组织建设及反腐败</source>
         <translation>Grassroots organisation &amp; anti-corruption</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="81" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="88" />
         <source>农林水利</source>
         <translation>Agriculture, forestry &amp; water</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="82" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="89" />
         <source>交通基础设施</source>
         <translation>Transport infrastructure</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="83" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="90" />
         <source>涉法涉诉</source>
         <translation>Law &amp; litigation</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="84" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="91" />
         <source>城乡建设与住房</source>
         <translation>Urban-rural construction &amp; housing</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="85" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="92" />
         <source>教育卫生</source>
         <translation>Education &amp; health</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="86" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="93" />
         <source>民政与社会事务</source>
         <translation>Civil affairs &amp; social matters</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="87" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="94" />
         <source>经济与企业</source>
         <translation>Economy &amp; enterprises</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="88" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="95" />
         <source>综合（其他）</source>
         <translation>General (other)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="89" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="96" />
         <source>已登记</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="90" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="97" />
         <source>已签到</source>
         <translation>Checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="91" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="98" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="92" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="99" />
         <source>接谈中</source>
         <translation>In session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="93" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="100" />
         <source>已接待</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="94" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="101" />
         <source>未到</source>
         <translation>No-show</translation>
     </message>
@@ -2719,19 +4130,19 @@ The document was made; please write them in by hand after printing.</translation
     </message>
     <message>
         <location filename="../../reception_desk/ui/widgets/room_card.py" line="78" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="371" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="373" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/widgets/room_card.py" line="79" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="372" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="374" />
         <source>接谈中</source>
         <translation>In session</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/widgets/room_card.py" line="80" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="373" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="375" />
         <source>已接待</source>
         <translation>Done</translation>
     </message>
@@ -2761,59 +4172,69 @@ The document was made; please write them in by hand after printing.</translation
         <translation>Theme guessed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="100" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="93" />
+        <source>重复访</source>
+        <translation>Repeat visit</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="101" />
         <source>证</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="101" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="102" />
         <source>集</source>
         <translation>Grp</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="102" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="103" />
         <source>重</source>
         <translation>Dup</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="103" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="104" />
         <source>推</source>
         <translation>Inf</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="157" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="166" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="320" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="105" />
+        <source>复</source>
+        <translation>R</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="159" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="168" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="322" />
         <source>{0}人</source>
         <translation>{0} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="170" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="172" />
         <source>排队号 {0}</source>
         <translation>Ticket {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="173" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="175" />
         <source>人工调整</source>
         <translation>moved by hand</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="302" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="304" />
         <source>批</source>
         <translation> </translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="322" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="324" />
         <source>{0}：{1} 批，{2} 人</source>
         <translation>{0}: {1} batches, {2} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="409" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="411" />
         <source>主持领导待定</source>
         <translation>Host to be named</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="413" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="415" />
         <source>主持：{0}
 地点：{1}
 容量：{2}人</source>
@@ -2822,44 +4243,198 @@ Location: {1}
 Capacity: {2} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="423" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="425" />
         <source>▶ {0} {1} {2}人</source>
         <translation>▶ {0} {1} ({2} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="427" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="429" />
         <source>▶ 暂无接谈</source>
         <translation>▶ No session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="430" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="432" />
         <source>队列 {0} 批（未签到 {1}）</source>
         <translation>Queue: {0} ({1} not checked in)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="434" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="436" />
         <source>队列为空</source>
         <translation>Queue empty</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="440" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="442" />
         <source>候谈 {0} 人 &gt; 容量 {1}</source>
         <translation>{0} waiting &gt; cap. {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="448" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="450" />
         <source>{0} {1}人 &gt; 容量 {2}</source>
         <translation>{0}: {1} &gt; cap. {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="454" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="456" />
         <source>{0} 批人数 &gt; 容量 {1}</source>
         <translation>{0} batches &gt; cap. {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="457" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="459" />
         <source>{0} {1} {2}人 &gt; 容量 {3}</source>
         <translation>{0} {1}: {2} people &gt; capacity {3}</translation>
+    </message>
+</context>
+<context>
+    <name>tracking</name>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="77" />
+        <source>待签收</source>
+        <translation>Not signed for</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="78" />
+        <source>已签收</source>
+        <translation>Signed for</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="79" />
+        <source>已反馈</source>
+        <translation>Replied</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="80" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="117" />
+        <source>已办结</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="81" />
+        <source>满意</source>
+        <translation>Satisfied</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="82" />
+        <source>基本满意</source>
+        <translation>Basically satisfied</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="83" />
+        <source>不满意</source>
+        <translation>Dissatisfied</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="84" />
+        <source>未能联系</source>
+        <translation>Unreachable</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="85" />
+        <source>绿色</source>
+        <translation>Green</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="86" />
+        <source>黄色</source>
+        <translation>Yellow</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="87" />
+        <source>红色</source>
+        <translation>Red</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="88" />
+        <source>交办</source>
+        <translation>Handed over</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="89" />
+        <source>当场解决</source>
+        <translation>Resolved on the spot</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="90" />
+        <source>解释说明</source>
+        <translation>Explained</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="91" />
+        <source>签收</source>
+        <translation>Sign for</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="92" />
+        <source>反馈</source>
+        <translation>Feedback</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="93" />
+        <source>延期</source>
+        <translation>Extend</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="94" />
+        <source>办结</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="95" />
+        <source>回访</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="96" />
+        <source>挂牌督办</source>
+        <translation>Supervise</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="97" />
+        <source>提级核查</source>
+        <translation>Escalate</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="98" />
+        <source>电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="99" />
+        <source>上门</source>
+        <translation>Visit</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="100" />
+        <source>短信</source>
+        <translation>SMS</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="112" />
+        <source>逾期 {0} 天</source>
+        <translation>{0} days overdue</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="114" />
+        <source>今日到期</source>
+        <translation>Due today</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="115" />
+        <source>即将到期</source>
+        <translation>Due next</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="116" />
+        <source>办理中</source>
+        <translation>In progress</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="118" />
+        <source>当场办结</source>
+        <translation>Closed on the spot</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="128" />
+        <source>待回访</source>
+        <translation>Follow-up due</translation>
     </message>
 </context>
 </TS>
