@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
@@ -224,6 +225,12 @@ class Case(Versioned, Base):
         Index("ix_case_department_status", "lead_department_id", "status"),
         Index("ix_case_status_due", "status", "due_date"),
         Index("ix_case_repeat_of", "repeat_of_case_id"),
+        Index(
+            "ix_case_unclosed_due",
+            "due_date",
+            sqlite_where=text("status <> 'closed'"),
+            postgresql_where=text("status <> 'closed'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

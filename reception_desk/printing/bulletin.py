@@ -21,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepInFrame, Paragraph, Spacer, Table
 
 from reception_desk.domain.figures import rate_text
+from reception_desk.domain.office_time import now_local
 from reception_desk.printing.common import BUREAU, Output, RenderResult, cn_date
 from reception_desk.printing.fonts import fonts
 from reception_desk.printing.styles import COLOUR_INK, HEADER_FILL, TOTAL_FILL, grid_table_style, styles
@@ -95,7 +96,7 @@ class BulletinRenderer:
     title = "接访日简报"
 
     def __init__(self, printed_at: dt.datetime | None = None) -> None:
-        self.printed_at = printed_at or dt.datetime.now()
+        self.printed_at = printed_at or now_local()
 
     def _counts(self, cells: Cells, b: Bulletin) -> Table:
         t, f = b.summary.totals, b.figures

@@ -9,6 +9,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Spacer
 
+from reception_desk.domain.office_time import now_local
 from reception_desk.printing.common import Output, RenderResult, cn_date
 from reception_desk.printing.slips import SlipWriter, slip_pages
 from reception_desk.printing.styles import styles
@@ -50,7 +51,7 @@ class DepartmentBundleRenderer:
     title = "交办清单"
 
     def __init__(self, printed_at: dt.datetime | None = None) -> None:
-        self.printed_at = printed_at or dt.datetime.now()
+        self.printed_at = printed_at or now_local()
 
     def cover(self, bundle: DepartmentBundle, missing: set[str]) -> list[Flowable]:
         """The cover list's flowables."""

@@ -14,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from reception_desk.domain.figures import Figures, rate_text
+from reception_desk.domain.office_time import now_local
 from reception_desk.printing.common import BUREAU, Output, RenderResult, cn_date
 from reception_desk.printing.fonts import fonts
 from reception_desk.printing.styles import TOTAL_FILL, styles
@@ -74,7 +75,7 @@ class FiguresReportRenderer:
     title = "接访案件办理情况统计表"
 
     def __init__(self, printed_at: dt.datetime | None = None) -> None:
-        self.printed_at = printed_at or dt.datetime.now()
+        self.printed_at = printed_at or now_local()
 
     def story(self, r: FiguresReport, missing: set[str]) -> list[Flowable]:
         """The report's flowables."""

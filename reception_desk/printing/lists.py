@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from reception_desk.domain import phone as phones
 from reception_desk.domain.batches import BatchStatus, Flag
+from reception_desk.domain.office_time import now_local
 from reception_desk.printing.common import Output, RenderResult, cn_date, excerpt
 from reception_desk.printing.styles import styles
 from reception_desk.printing.tables import Cells, GroupStart, Title, build_document, grid
@@ -67,7 +68,7 @@ class RoomScheduleRenderer:
     title = "接待室安排表"
 
     def __init__(self, printed_at: dt.datetime | None = None) -> None:
-        self.printed_at = printed_at or dt.datetime.now()
+        self.printed_at = printed_at or now_local()
 
     def story(self, room: RoomQueue, missing: set[str]) -> list[Flowable]:
         """One room's flowables."""
@@ -132,7 +133,7 @@ class RegistrationListRenderer:
     title = "预登记名单"
 
     def __init__(self, printed_at: dt.datetime | None = None) -> None:
-        self.printed_at = printed_at or dt.datetime.now()
+        self.printed_at = printed_at or now_local()
 
     def story(self, listing: RegistrationListing, missing: set[str]) -> list[Flowable]:
         """The list's flowables."""

@@ -23,7 +23,7 @@ from reportlab.platypus import Flowable, KeepInFrame, PageBreak, Spacer, Table
 
 from reception_desk.domain import resident_id
 from reception_desk.domain.case_life import EVENT_KINDS, CaseStatus
-from reception_desk.domain.office_time import to_local
+from reception_desk.domain.office_time import now_local, to_local
 from reception_desk.printing.common import BUREAU, Output, RenderResult, cn_date, cn_datetime, excerpt, full_phone
 from reception_desk.printing.fonts import fonts
 from reception_desk.printing.slips import due_line, extended
@@ -97,7 +97,7 @@ class ReminderRenderer:
     title = "催办单"
 
     def __init__(self, printed_at: dt.datetime | None = None) -> None:
-        self.printed_at = printed_at or dt.datetime.now()
+        self.printed_at = printed_at or now_local()
 
     def _facts(self, cells: Cells, r: Reminder) -> Table:
         c = r.case

@@ -9,6 +9,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
+from reception_desk.domain.office_time import now_local
 from reception_desk.printing.common import Output, RenderResult, cn_date
 from reception_desk.printing.styles import HEADER_FILL, TOTAL_FILL, grid_table_style, styles
 from reception_desk.printing.tables import Cells, Title, build_document, colour_cell_styles, grid
@@ -26,7 +27,7 @@ class DaySummaryRenderer:
     title = "当日接访情况汇总"
 
     def __init__(self, printed_at: dt.datetime | None = None) -> None:
-        self.printed_at = printed_at or dt.datetime.now()
+        self.printed_at = printed_at or now_local()
 
     def _section(self, cells: Cells, heading: str, table: Flowable) -> Flowable:
         return KeepTogether([cells.p(heading, styles().heading), table])

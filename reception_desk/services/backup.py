@@ -39,6 +39,8 @@ def _copy_to_sqlite(db: Database, file: Path) -> None:
         # one snapshot of every table, so the copy is consistent while the desk goes on working
         snapshot = db.engine.connect().execution_options(isolation_level="REPEATABLE READ")
         with snapshot as src, out.engine.begin() as dst:
+            for table in reversed(Base.metadata.sorted_tables):
+                dst.execute(table.delete())  # what the migrations seeded (the holiday calendar) comes from the source
             for table in Base.metadata.sorted_tables:
                 result = src.execution_options(stream_results=True).execute(select(table))
                 while rows := result.mappings().fetchmany(CHUNK):

@@ -33,6 +33,10 @@ def upgrade() -> None:
         op.add_column("petition_case", column)
     op.create_index("ix_case_status_due", "petition_case", ["status", "due_date"])
     op.create_index("ix_case_repeat_of", "petition_case", ["repeat_of_case_id"])
+    unclosed = sa.text("status <> 'closed'")
+    op.create_index(
+        "ix_case_unclosed_due", "petition_case", ["due_date"], sqlite_where=unclosed, postgresql_where=unclosed
+    )
     op.create_index("ix_case_event_case_at", "case_event", ["case_id", "at"])
     # cases resolved on the spot or explained were closed when recorded
     op.execute(
@@ -68,6 +72,7 @@ def downgrade() -> None:
     op.drop_table("calendar_day")
     op.drop_table("calendar_year")
     op.drop_index("ix_case_event_case_at", table_name="case_event")
+    op.drop_index("ix_case_unclosed_due", table_name="petition_case")
     op.drop_index("ix_case_repeat_of", table_name="petition_case")
     op.drop_index("ix_case_status_due", table_name="petition_case")
     with op.batch_alter_table("petition_case") as batch:
