@@ -18,6 +18,8 @@ from reception_desk.domain.batches import Flag
 from reception_desk.domain.case_life import CaseStatus
 from reception_desk.services.errors import NotFoundError
 
+# only the columns a repeat needs (the lookup runs at every registration; no whole case rows)
+CASE_COLUMNS = (Case.id, Case.case_no, Case.outcome, Case.status)
 OUTCOMES = {"resolved": "当场解决", "handed_over": "交办", "explained": "解释说明"}
 
 
@@ -31,7 +33,6 @@ class EarlierCase:
     outcome: str
     department: str
     status: str
-    resolved: bool | None
     visitor_name: str
 
     @property
@@ -68,7 +69,7 @@ def _cases_of(session: Session, visitor_ids: set[int], before: dt.date) -> dict[
     if not visitor_ids:
         return {}
     rows = session.execute(
-        select(BatchMember.visitor_id, Case, ReceptionDay.date, Department.name, Visitor.name)
+        select(BatchMember.visitor_id, *CASE_COLUMNS, ReceptionDay.date, Department.name, Visitor.name)
         .join(Batch, Batch.id == BatchMember.batch_id)
         .join(ReceptionDay, ReceptionDay.id == Batch.day_id)
         .join(Case, Case.batch_id == Batch.id)
@@ -77,9 +78,9 @@ def _cases_of(session: Session, visitor_ids: set[int], before: dt.date) -> dict[
         .where(BatchMember.visitor_id.in_(visitor_ids), ReceptionDay.date < before)
     )
     out: dict[int, list[EarlierCase]] = defaultdict(list)
-    for visitor_id, case, date, dept, name in rows:
+    for visitor_id, case_id, case_no, outcome, status, date, dept, name in rows:
         out[visitor_id].append(
-            EarlierCase(case.id, case.case_no, date, case.outcome, dept or "", case.status, case.resolved, name)
+            EarlierCase(case_id, case_no, date, outcome, dept or "", status, name)
         )
     return out
 
@@ -143,7 +144,7 @@ def day_repeats_in(session: Session, day_id: int) -> dict[int, list[EarlierCase]
     now_member, then_member = aliased(BatchMember), aliased(BatchMember)
     now_batch, then_batch = aliased(Batch), aliased(Batch)
     me, other = aliased(Visitor), aliased(Visitor)
-    columns = (now_member.batch_id, Case, ReceptionDay.date, Department.name, other.name)
+    columns = (now_member.batch_id, *CASE_COLUMNS, ReceptionDay.date, Department.name, other.name)
 
     def earlier(stmt: Select[Any]) -> Select[Any]:
         return (
@@ -171,9 +172,9 @@ def day_repeats_in(session: Session, day_id: int) -> dict[int, list[EarlierCase]
     )
     found: dict[int, list[EarlierCase]] = defaultdict(list)
     for stmt in (same_row, name_phone):
-        for batch_id, case, date, dept, name in session.execute(stmt):
+        for batch_id, case_id, case_no, outcome, status, date, dept, name in session.execute(stmt):
             found[batch_id].append(
-                EarlierCase(case.id, case.case_no, date, case.outcome, dept or "", case.status, case.resolved, name)
+                EarlierCase(case_id, case_no, date, outcome, dept or "", status, name)
             )
     return {batch_id: _newest_first(cases) for batch_id, cases in found.items()}
 
