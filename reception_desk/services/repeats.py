@@ -79,9 +79,7 @@ def _cases_of(session: Session, visitor_ids: set[int], before: dt.date) -> dict[
     )
     out: dict[int, list[EarlierCase]] = defaultdict(list)
     for visitor_id, case_id, case_no, outcome, status, date, dept, name in rows:
-        out[visitor_id].append(
-            EarlierCase(case_id, case_no, date, outcome, dept or "", status, name)
-        )
+        out[visitor_id].append(EarlierCase(case_id, case_no, date, outcome, dept or "", status, name))
     return out
 
 
@@ -173,9 +171,7 @@ def day_repeats_in(session: Session, day_id: int) -> dict[int, list[EarlierCase]
     found: dict[int, list[EarlierCase]] = defaultdict(list)
     for stmt in (same_row, name_phone):
         for batch_id, case_id, case_no, outcome, status, date, dept, name in session.execute(stmt):
-            found[batch_id].append(
-                EarlierCase(case_id, case_no, date, outcome, dept or "", status, name)
-            )
+            found[batch_id].append(EarlierCase(case_id, case_no, date, outcome, dept or "", status, name))
     return {batch_id: _newest_first(cases) for batch_id, cases in found.items()}
 
 
