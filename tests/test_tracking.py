@@ -151,3 +151,19 @@ def test_department_load(db: Database) -> None:
     ]
     later = {x.department: x for x in department_load(db, dt.date(2026, 11, 24))}
     assert later["医疗保障局"].overdue == 2 and later["人力资源和社会保障局"].overdue == 2
+
+
+def test_a_due_date_in_a_year_without_a_schedule_is_marked_until_the_office_enters_it(db: Database) -> None:
+    from reception_desk.services.holiday_calendar import mark_year_entered
+
+    day = new_day(db, dt.date(2026, 12, 30))
+    case_id = record(
+        db, visit(db, day, "甲"), handed(dept(db, "人力资源和社会保障局"), "red"), at(dt.date(2026, 12, 30), 10)
+    )
+    rows, _ = tracked_cases(db, dt.date(2026, 12, 30))
+    row = next(r for r in rows if r.case_id == case_id)
+    assert row.due_date is not None and row.due_date.year == 2027
+    assert row.due_unscheduled and row.to_json()["due_unscheduled"] is True
+    mark_year_entered(db, 2027)
+    rows, _ = tracked_cases(db, dt.date(2026, 12, 30))
+    assert not next(r for r in rows if r.case_id == case_id).due_unscheduled

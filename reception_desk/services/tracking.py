@@ -67,6 +67,7 @@ class TrackedCase:
     rating: str | None
     followed_up: bool
     version: int
+    due_unscheduled: bool = False  # the due date lies in a year whose holiday schedule is not entered yet
 
     @property
     def status_label(self) -> str:
@@ -108,6 +109,7 @@ class TrackedCase:
             "rating": self.rating,
             "repeat_of": self.repeat_of or None,
             "next_step": self.next_step,
+            "due_unscheduled": self.due_unscheduled,
         }
 
 
@@ -166,7 +168,9 @@ def tracked_cases(
     """The cases matching the filter, most urgent first, and how many match in all."""
     f = f or TrackingFilter()
     with db.read() as session:
-        next_day = next_working_day(session, today)
+        calendar = load_calendar_in(session)
+        next_day = calendar.add_days(today, 1)
+        known = calendar.scheduled_years or frozenset()
         earlier = aliased(Case)
         urgency = _urgency(today, next_day).label("urgency")
         stmt = (
@@ -228,6 +232,7 @@ def tracked_cases(
                 rating=c.satisfaction,
                 followed_up=c.followed_up_at is not None,
                 version=c.version,
+                due_unscheduled=c.due_date is not None and c.due_date.year not in known,
             )
             for c, day_date, reg_no, name, theme, room, dept, earlier_no, urg in session.execute(stmt)
         ]

@@ -3695,27 +3695,32 @@ The batch can still check in at the desk later.</translation>
         <translation>Due {0}, {1} days overdue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="317" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="315" />
+        <source>{0}年的节假日安排尚未录入，期限仅按周末推算，请在“设置 → 工作日历”中录入后核对。</source>
+        <translation>The {0} holiday schedule has not been entered: the deadline counts weekends only. Enter it under Settings → Working calendar, then check.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="321" />
         <source>签收人：{0}</source>
         <translation>Signed by: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="319" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="323" />
         <source>未设期限</source>
         <translation>no deadline</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="320" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="324" />
         <source>挂牌督办，督办期限：{0}</source>
         <translation>Supervised until {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="323" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="327" />
         <source>重复访，原案件 {0}</source>
         <translation>Repeat visit, earlier case {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="325" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="329" />
         <source>已提级核查</source>
         <translation>Escalated for review</translation>
     </message>

@@ -284,7 +284,7 @@ class TrackingModel(QAbstractTableModel):
             Column.ROOM: lambda r: self.tr("{0}号").format(r.room_number) if r.room_number else "—",
             Column.DEPARTMENT: lambda r: r.department or "—",
             Column.COLOUR: lambda r: "",
-            Column.DUE: lambda r: date_text(r.due_date),
+            Column.DUE: lambda r: date_text(r.due_date) + (" ⚠" if r.due_unscheduled else ""),
             Column.STATUS: lambda r: word(r.status_label),
             Column.SUPERVISED: lambda r: self.tr("督") if r.supervised else "",
             Column.FOLLOW_UP: follow_up_text,
@@ -311,6 +311,10 @@ class TrackingModel(QAbstractTableModel):
             return self.tr("下一工作日（{0}）到期").format(row.due_date.isoformat())
         if column == Column.URGENCY and row.urgency == 0 and row.due_date:
             return self.tr("期限 {0}，已逾期 {1} 天").format(row.due_date.isoformat(), row.overdue_days)
+        if column == Column.DUE and row.due_unscheduled and row.due_date:
+            return self.tr("{0}年的节假日安排尚未录入，期限仅按周末推算，请在“设置 → 工作日历”中录入后核对。").format(
+                row.due_date.year
+            )
         if column == Column.COLOUR and row.colour:
             return word({"green": "绿色", "yellow": "黄色", "red": "红色"}.get(row.colour, row.colour))
         if column == Column.STATUS and row.signed_by:
