@@ -91,7 +91,8 @@ def case_facts_in(session: Session, day_from: dt.date | None = None, day_to: dt.
             room=f"第{r[13]}接待室" if r[13] is not None else "（未分配）",
             day_date=r[14],
         )
-        for r in session.connection().execute(stmt)  # Core rows: no ORM loading for 60,000 cases a year
+        # Core rows fetched at once (no ORM loading, no row-by-row fetch) for 60,000 cases a year
+        for r in session.connection().execute(stmt).all()
     ]
 
 
