@@ -80,6 +80,12 @@ class Figures:
         """化解率: closed cases marked 化解 and not followed by a repeat case ÷ closed cases."""
         return self._rate(self.resolved, self.closed)
 
+    def add(self, other: Figures) -> Figures:
+        """Add another set's counts to this one (every count is a sum over cases)."""
+        for name, value in asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
+        return self
+
     def to_json(self) -> dict[str, int | float | None]:
         """The counts and the rates (fractions, or None for a zero denominator)."""
         out: dict[str, int | float | None] = dict(asdict(self))
