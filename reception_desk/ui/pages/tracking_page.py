@@ -13,7 +13,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -311,7 +319,9 @@ class TrackingPage(Page):
         metrics = self.table.fontMetrics()
         pad = 14
         widths = {
-            Column.URGENCY: metrics.horizontalAdvance("逾期 100 天") + 2 * 7 + 12,
+            Column.URGENCY: metrics.horizontalAdvance(QCoreApplication.translate("tracking", "逾期 {0} 天").format(100))
+            + 2 * 7
+            + 12,
             Column.CASE_NO: metrics.horizontalAdvance("JF-20261204-15-000") + pad,
             Column.DAY: metrics.horizontalAdvance("2026-12-04") + pad,
             Column.VISITOR: metrics.horizontalAdvance("欧阳建") + pad,
