@@ -88,6 +88,8 @@ def test_ticket_pdf_prints_every_field_and_never_the_full_id(db: Database, day_i
     assert "来访人：王学德（共3人）" in text
     assert f"身份证号：{resident_id.mask(id_number)}" in text
     assert "签到时间：" + re.sub(r"\s+", "", local_time(ticket.checked_in_at)) in text
+    shanghai = ticket.checked_in_at + dt.timedelta(hours=8)  # the office's zone, whatever this machine's is
+    assert f"{shanghai:%H:%M}" in text
     assert WAIT_NOTE in text
     assert id_number not in text and not ID_PATTERN.search(text)
     assert not ID_PATTERN.search(data.decode("latin-1"))  # nor anywhere in the file

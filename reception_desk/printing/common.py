@@ -9,6 +9,7 @@ from typing import BinaryIO
 
 from reception_desk.domain import phone as phones
 from reception_desk.domain.deadlines import CALENDAR_DAYS, Colour, due_date, due_text
+from reception_desk.domain.office_time import to_local
 from reception_desk.printing.fonts import fonts
 from reception_desk.printing.numbered_canvas import NumberedCanvas
 from reception_desk.services.cases import CaseDetail
@@ -55,8 +56,8 @@ def cn_datetime(moment: dt.datetime) -> str:
 
 
 def local_time(stored: dt.datetime) -> str:
-    """A stored timestamp (naive UTC) in this computer's time zone, as forms print it."""
-    return cn_datetime(stored.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None))
+    """A stored timestamp (naive UTC) in the office's time zone (Asia/Shanghai), whatever the computer's zone."""
+    return cn_datetime(to_local(stored))
 
 
 def full_phone(digits: str) -> str:
