@@ -136,3 +136,15 @@ def test_registrations_json_carries_the_repeat_flag(tmp_path: Path, capsys: pyte
     assert main(["--db", str(tmp_path / "r.sqlite3"), "registrations", "--day", "2026-12-04", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows[0]["name"] == "柴卫发" and "repeat" in rows[0]["flags"]
+
+
+def test_a_later_registration_is_flagged_when_the_earlier_case_is_recorded_after_it(db: Database) -> None:
+    day1 = days.create_day(db, FIRST)[0].id
+    day2 = days.create_day(db, SECOND)[0].id
+    later_id, _ = add_registration(db, day2, _registration("柴卫发", ID_NUMBER))  # the next day's import came first
+    assert Flag.REPEAT.value not in {r.batch_id: r for r in list_registrations(db, day2)}[later_id].flags
+    batch_id, _ = add_registration(db, day1, _registration("柴卫发", ID_NUMBER))
+    assignment.assign_day(db, day1)
+    flow.check_in(db, batch_id, "登记台")
+    cases.record_case(db, batch_id, CaseInput(outcome="explained"), "第4接待室")
+    assert Flag.REPEAT.value in {r.batch_id: r for r in list_registrations(db, day2)}[later_id].flags

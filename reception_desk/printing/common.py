@@ -60,6 +60,17 @@ def local_time(stored: dt.datetime) -> str:
     return cn_datetime(to_local(stored))
 
 
+def supervision_text(case: CaseDetail) -> str:
+    """What a 挂牌督办 mark says: the reason and the supervision deadline (slip and 催办单 alike)."""
+    until = f"，督办期限：{cn_date(case.supervision_until)}" if case.supervision_until else ""
+    return f"{case.supervision_reason.rstrip('。；;.') or '—'}{until}"
+
+
+def repeat_text(case: CaseDetail) -> str:
+    """重复访（原案件 JF-…）: the earlier case a repeat visit came back about."""
+    return f"重复访（原案件 {case.repeat_of_case_no or '—'}）"
+
+
 def full_phone(digits: str) -> str:
     """The whole phone number, grouped for reading aloud: 138 5700 1234 (slips: the department calls back)."""
     parsed = phones.normalize(digits)

@@ -24,7 +24,17 @@ from reportlab.platypus import Flowable, KeepInFrame, PageBreak, Spacer, Table
 from reception_desk.domain import resident_id
 from reception_desk.domain.case_life import EVENT_KINDS, CaseStatus
 from reception_desk.domain.office_time import now_local, to_local
-from reception_desk.printing.common import BUREAU, Output, RenderResult, cn_date, cn_datetime, excerpt, full_phone
+from reception_desk.printing.common import (
+    BUREAU,
+    Output,
+    RenderResult,
+    cn_date,
+    cn_datetime,
+    excerpt,
+    full_phone,
+    repeat_text,
+    supervision_text,
+)
 from reception_desk.printing.fonts import fonts
 from reception_desk.printing.slips import due_line, extended
 from reception_desk.printing.styles import COLOUR_FILL, COLOUR_INK, HEADER_FILL, grid_table_style, styles
@@ -166,10 +176,9 @@ class ReminderRenderer:
         ]
         marks = []
         if c.supervised:
-            until = f"，督办期限：{cn_date(c.supervision_until)}" if c.supervision_until else ""
-            marks.append(f"【挂牌督办】{c.supervision_reason.rstrip('。；;.') or '—'}{until}")
+            marks.append(f"【挂牌督办】{supervision_text(c)}")
         if c.escalated:
-            marks.append(f"【提级核查】重复访（原案件 {c.repeat_of_case_no or '—'}）")
+            marks.append(f"【提级核查】{repeat_text(c)}")
         content.append(cells.p(f"{c.lead_department or '（未指定主办单位）'}：", rs.addressee))
         overdue = f"截至{cn_date(r.as_of)}已逾期 {r.overdue_days} 天，" if r.overdue_days > 0 else ""
         content.append(

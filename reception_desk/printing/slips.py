@@ -34,6 +34,8 @@ from reception_desk.printing.common import (
     deadline_text,
     full_phone,
     new_canvas,
+    repeat_text,
+    supervision_text,
 )
 from reception_desk.printing.fonts import Fonts, fonts
 from reception_desk.printing.layout import draw_in_box, draw_lines, wrap
@@ -192,12 +194,11 @@ def remark_text(case: CaseDetail) -> str:
     """The 备注 row: the supervision's reason and deadline, the escalation or repeat visit ("" when none)."""
     parts = []
     if case.supervised:
-        until = f"，督办期限：{cn_date(case.supervision_until)}" if case.supervision_until else ""
-        parts.append(f"挂牌督办：{case.supervision_reason.rstrip('。；;.') or '—'}{until}")
+        parts.append(f"挂牌督办：{supervision_text(case)}")
     if case.escalated:
-        parts.append(f"提级核查：重复访（原案件 {case.repeat_of_case_no or '—'}）")
+        parts.append(f"提级核查：{repeat_text(case)}")
     elif case.repeat_of_case_no:
-        parts.append(f"重复访（原案件 {case.repeat_of_case_no}）")
+        parts.append(repeat_text(case))
     return "；".join(parts)
 
 

@@ -303,6 +303,13 @@ def supervise_case_in(
     return _audited(session, case, actor, "supervise", before, reason)
 
 
+def close_on_the_spot_in(session: Session, case: Case, actor: str, at: dt.datetime) -> None:
+    """当场解决 closes with 化解 yes, 解释说明 with 化解 no, when recorded; both still get a follow-up."""
+    case.status, case.closed_at, case.resolved = CaseStatus.CLOSED.value, at, case.outcome == "resolved"
+    text = {"resolved": "当场解决", "explained": "解释说明"}.get(case.outcome, "")
+    _event(session, case, "closed", at, actor, text, {"resolved": case.resolved, "on_the_spot": True})
+
+
 def escalate_in(session: Session, case: Case, actor: str, moment: dt.datetime, reason: str = "") -> None:
     """提级核查 in the caller's transaction: only for a repeat of a closed case."""
     earlier = session.get(Case, case.repeat_of_case_id) if case.repeat_of_case_id else None

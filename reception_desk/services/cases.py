@@ -30,12 +30,12 @@ from reception_desk.domain.case_numbers import format_case_number, parse_case_nu
 from reception_desk.domain.deadlines import Colour, due_date
 from reception_desk.domain.names import clean_text
 from reception_desk.services import audit
-from reception_desk.services.case_life import escalate_in
+from reception_desk.services.case_life import close_on_the_spot_in, escalate_in
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
 from reception_desk.services.flow import load_batch, move_status
 from reception_desk.services.holiday_calendar import day_calendar_in
-from reception_desk.services.repeats import batch_repeats_in
+from reception_desk.services.repeats import batch_repeats_in, flag_later_batches_in
 
 OUTCOME_LABELS: dict[str, str] = {
     "resolved": "当场解决",
@@ -187,21 +187,6 @@ def _case_snapshot(case: Case) -> dict[str, Any]:
     return snap
 
 
-def _close_on_the_spot(session: Session, case: Case, actor: str, at: dt.datetime) -> None:
-    """当场解决 closes with 化解 yes, 解释说明 with 化解 no, at once; both still get a follow-up."""
-    case.status, case.closed_at, case.resolved = CaseStatus.CLOSED.value, at, case.outcome == "resolved"
-    session.add(
-        CaseEvent(
-            case_id=case.id,
-            kind="closed",
-            at=at,
-            actor=actor,
-            text=OUTCOME_LABELS[case.outcome],
-            data={"resolved": case.resolved, "on_the_spot": True},
-        )
-    )
-
-
 def record_case_in(session: Session, batch: Batch, data: CaseInput, actor: str, at: dt.datetime | None = None) -> Case:
     """Record the room's decision for a batch and finish the batch, in the caller's transaction."""
     at = at or utcnow()
@@ -259,9 +244,10 @@ def record_case_in(session: Session, batch: Batch, data: CaseInput, actor: str, 
     session.add(case)
     session.flush()
     if outcome != "handed_over":
-        _close_on_the_spot(session, case, actor, at)
+        close_on_the_spot_in(session, case, actor, at)
     if data.escalate:
         escalate_in(session, case, actor, at)
+    flag_later_batches_in(session, batch)
     audit.record(session, actor, "record", "case", case.id, after=_case_snapshot(case))
     old, new = audit.diff(before, audit.snapshot(batch, ("status", "called_at", "started_at", "finished_at")))
     audit.record(session, actor, "finish", "batch", batch.id, old, new, reason=case.case_no)
@@ -326,7 +312,7 @@ def update_case(
             if outcome == "handed_over":
                 case.status, case.closed_at, case.resolved = CaseStatus.OPEN.value, None, None
             else:
-                _close_on_the_spot(session, case, actor, case.recorded_at)
+                close_on_the_spot_in(session, case, actor, case.recorded_at)
         old_co = [cd.department_id for cd in case.co_departments]
         if old_co != co:
             case.co_departments = [CaseDepartment(department_id=d, rank=i) for i, d in enumerate(co)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, Select, cast, func, select
@@ -19,7 +18,7 @@ from reception_desk.domain.themes import BY_CODE, GENERAL
 from reception_desk.services import audit
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
-from reception_desk.services.repeats import day_repeats_in, flag_repeats_in
+from reception_desk.services.repeats import flag_repeats_in
 
 BATCH_FIELDS = (
     "reg_no",
@@ -133,14 +132,7 @@ def list_registrations(db: Database, day_id: int) -> list[RegistrationRow]:
             # the order of the desk's lists: by prefix, then numerically (Y9999 before Y10000)
             .order_by(func.substr(Batch.reg_no, 1, 1), func.length(Batch.reg_no), Batch.reg_no)
         )
-        out = [to_row(*row) for row in rows]
-        repeats = day_repeats_in(session, day_id)  # people whose earlier case was recorded after they registered
-        return [
-            dataclasses.replace(r, flags=(*r.flags, Flag.REPEAT.value))
-            if r.batch_id in repeats and Flag.REPEAT.value not in r.flags
-            else r
-            for r in out
-        ]
+        return [to_row(*row) for row in rows]
 
 
 def next_reg_sequence(session: Session, day_id: int, walk_in: bool) -> int:

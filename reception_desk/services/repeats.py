@@ -195,6 +195,32 @@ def flag_repeats_in(session: Session, day_id: int, batch_ids: Iterable[int] | No
     return repeats
 
 
+def flag_later_batches_in(session: Session, batch: Batch) -> set[int]:
+    """A case was just recorded for this batch: the same people's batches on later days become repeat visits.
+
+    Keeps the stored flag true when a later day was registered before this day's cases (an import for the next
+    day), so no list has to look the earlier cases up again.
+    """
+    day = session.get(ReceptionDay, batch.day_id)
+    if day is None:
+        return set()
+    members = set(session.scalars(select(BatchMember.visitor_id).where(BatchMember.batch_id == batch.id)))
+    same = _same_people(session, members | {batch.lead_visitor_id})
+    everyone = set().union(*same.values())
+    later = session.scalars(
+        select(Batch)
+        .join(BatchMember, BatchMember.batch_id == Batch.id)
+        .join(ReceptionDay, ReceptionDay.id == Batch.day_id)
+        .where(BatchMember.visitor_id.in_(everyone), ReceptionDay.date > day.date)
+    ).unique()
+    flagged = set()
+    for other in later:
+        if Flag.REPEAT.value not in (other.flags or []):
+            other.flags = sorted({*(other.flags or []), Flag.REPEAT.value})
+            flagged.add(other.id)
+    return flagged
+
+
 def day_repeats(db: Database, day_id: int) -> dict[int, list[EarlierCase]]:
     """Repeat visitors of a day by batch id (lists and the CLI's `repeat` flag)."""
     with db.read() as session:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select, text
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from reception_desk.db.engine import Database
 from reception_desk.db.models import Batch, Case, CaseDepartment, Department, ReceptionDay, Room, Theme, Visitor
@@ -111,12 +111,6 @@ class TrackedCase:
             "next_step": self.next_step,
             "due_unscheduled": self.due_unscheduled,
         }
-
-
-def next_working_day(session: Session, today: dt.date) -> dt.date:
-    """The working day after today on the office calendar."""
-    calendar = load_calendar_in(session)
-    return calendar.add_days(today, 1)
 
 
 def _where(stmt: Select[Any], f: TrackingFilter, today: dt.date) -> Select[Any]:
