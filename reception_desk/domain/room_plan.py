@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reception_desk.domain.rooms import room_label
+
 
 @dataclass(frozen=True, slots=True)
 class RoomSpec:
@@ -47,7 +49,7 @@ def default_rooms() -> list[RoomSpec]:
             RoomSpec(
                 number=number,
                 theme=theme,
-                name=f"第{number}接待室",
+                name=room_label(number),
                 location=f"教学楼{floor}楼 {floor}{number:02d}教室",
                 capacity=40 if number in _LARGE_ROOMS else 20,
             )
