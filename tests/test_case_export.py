@@ -50,7 +50,9 @@ def test_export_cases_has_the_history_masks_ids_and_keeps_formulas_as_text(
         "case", "record", a, "--outcome", "交办", "--department", "人社局", "--co", "住建局", "--colour", "red",
         "--instruction", "@SUM(A1:A9)", "--at", "2026-12-04 10:00",
     )["case_no"]  # fmt: skip
-    on_spot = cli.json("case", "record", b, "--outcome", "当场解决", "--at", "2026-12-04 10:10")["case_no"]
+    on_spot = cli.json(
+        "case", "record", b, "--outcome", "当场解决", "--instruction", "当场答复。", "--at", "2026-12-04 10:10"
+    )["case_no"]
     today = dt.date(2026, 12, 6)
     cli.ok("case", "sign", handed, "--by", "人社局 张科长", "--at", "2026-12-04 15:00")
     cli.ok("case", "reply", handed, "--text", "已约谈", "--by", "张科长", "--at", "2026-12-05 09:00")
@@ -74,9 +76,9 @@ def test_export_cases_has_the_history_masks_ids_and_keeps_formulas_as_text(
 
     row = rows[handed]
     assert row["身份证号"] == resident_id.mask(alice.id_number) and row["联系电话"] == phone.mask(alice.phone)
-    assert row["反映问题及诉求"] == ALICE_REQUEST and row["领导批示"] == "@SUM(A1:A9)"
+    assert row["反映问题及诉求"] == "'" + ALICE_REQUEST and row["领导批示"] == "'@SUM(A1:A9)"  # quoted: never run
     assert (row["签收人"], row["签收时间"]) == ("人社局 张科长", "2026-12-04 15:00")
-    assert row["反馈次数"] == 2 and str(row["最后反馈"]).startswith("-1 元差额已补")
+    assert row["反馈次数"] == 2 and str(row["最后反馈"]).startswith("'-1 元差额已补")
     assert row["最后反馈时间"] == "2026-12-20 09:00" and row["办结时间"] == "2026-12-21 10:00"
     assert (row["化解"], row["回访结果"], row["回访方式"]) == ("是", "满意", "电话")
     assert row["办理期限"] == "2026-12-31" and row["原办理期限"] and "需审计" in str(row["延期"])
@@ -85,7 +87,7 @@ def test_export_cases_has_the_history_masks_ids_and_keeps_formulas_as_text(
     assert (row["状态"], row["处理结果"], row["颜色分类"]) == ("已办结", "交办", "红色")
 
     assert rows[on_spot]["化解"] == "是" and rows[on_spot]["签收人"] is None and rows[on_spot]["反馈次数"] == 0
-    assert rows[later]["化解"] == "否" and rows[later]["反映问题及诉求"] == "+86 电话诈骗"
+    assert rows[later]["化解"] == "否" and rows[later]["反映问题及诉求"] == "'+86 电话诈骗"
     assert rows[later]["身份证号"] is None and rows[later]["联系电话"] == phone.mask("05703012345")
 
     # no full ID or phone anywhere, and no formula in the sheet's XML: the text cells are plain strings
@@ -96,11 +98,10 @@ def test_export_cases_has_the_history_masks_ids_and_keeps_formulas_as_text(
     assert "<f>" not in xml and "<f " not in xml
     ws = load_workbook(everything).active
     assert ws is not None
-    starts = ("=", "+", "-", "@")
-    formula_like = [
-        c for r in ws.iter_rows(min_row=2) for c in r if isinstance(c.value, str) and c.value.startswith(starts)
-    ]
-    assert len(formula_like) == 4 and all(cell.data_type == "s" for cell in formula_like)
+    starts = ("=", "+", "-", "@", "\t", "\r")
+    texts = [c for r in ws.iter_rows(min_row=2) for c in r if isinstance(c.value, str)]
+    assert all(c.data_type == "s" and not c.value.startswith(starts) for c in texts)
+    assert len([c for c in texts if c.value.startswith("'")]) == 4
 
     one_day = tmp_path / "day.xlsx"
     assert export_cases(db, one_day, day_id=None) == 3

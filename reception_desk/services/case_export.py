@@ -1,6 +1,6 @@
 """Export the case ledger (案件台账) to Excel: every case with its history columns.
 
-Resident IDs and phones are masked (a ledger leaves the office), formula-looking text stays text, times are the
+Resident IDs and phones are masked (a ledger leaves the office), formula-looking text is quoted text, times are the
 office's wall-clock (Asia/Shanghai). A plain function taking the database and a path, so the UI can run it off its
 thread; written in openpyxl's write-only mode, so ten years of cases stream out instead of building in memory.
 """
@@ -21,7 +21,9 @@ from reception_desk.domain import phone, resident_id
 from reception_desk.domain.case_life import METHODS, RATINGS, CaseStatus
 from reception_desk.domain.office_time import to_local
 from reception_desk.errors import UnusableInputError
+from reception_desk.files import replacing
 from reception_desk.services.cases import CaseDetail, load_case_details
+from reception_desk.services.safe_cells import xlsx_row
 
 HEADER = (
     "案件编号",
@@ -150,8 +152,6 @@ def export_cases(db: Database, path: Path, day_id: int | None = None) -> int:
     if path.suffix.lower() != ".xlsx":
         raise UnusableInputError(f"不支持的导出格式“{path.suffix}”，案件台账请导出为 .xlsx。")
     from openpyxl import Workbook  # loaded when needed: it costs ~0.1 s at start-up
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -178,23 +178,11 @@ def export_cases(db: Database, path: Path, day_id: int | None = None) -> int:
     ws.freeze_panes = "B2"
     bold = Font(bold=True)
 
-    def cell(value: object, font: Font | None = None) -> WriteOnlyCell:
-        if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        c = WriteOnlyCell(ws, value=value)
-        if isinstance(value, str):
-            # openpyxl makes "=…" a formula; a string cell is never evaluated (and + - @ never start one either)
-            c.data_type = "s"
-        if font is not None:
-            c.font = font
-        return c
-
-    ws.append([cell(title, bold) for title in HEADER])
+    ws.append(xlsx_row(ws, HEADER, bold))
     empty = _History()
     for d in details:
-        ws.append([cell(v) for v in _cells(d, themes.get(d.case_id, ""), histories.get(d.case_id, empty))])
+        ws.append(xlsx_row(ws, _cells(d, themes.get(d.case_id, ""), histories.get(d.case_id, empty))))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    wb.save(tmp)
-    tmp.replace(path)  # a half-written file never takes the name
+    with replacing(path) as tmp:  # a half-written file never takes the name
+        wb.save(tmp)
     return len(details)

@@ -8,7 +8,6 @@ when its progress callback raises. A cancel that arrives after the last chunk is
 from __future__ import annotations
 
 import asyncio
-import csv
 import logging
 import threading
 from collections.abc import Coroutine, Sequence
@@ -44,7 +43,9 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from reception_desk.files import replacing
 from reception_desk.services.importing import ImportReport, Outcome, RowOutcome, import_registrations, preview_import
+from reception_desk.services.safe_cells import write_csv_rows, xlsx_row
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.errors import message_for
 from reception_desk.ui.models.headed_table import HeadedTableModel
@@ -99,23 +100,23 @@ def write_report(path: Path, report: ImportReport) -> int:
     ]
     rows = [[r.row, r.name, verdict_label(r.outcome), r.reason] for r in report.rows]
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows(rows)
-    else:
-        from openpyxl import Workbook
+    # names and reasons quote the file's own cells: written through safe_cells, so none becomes a formula
+    with replacing(path) as tmp:
+        if path.suffix.lower() == ".csv":
+            with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+                write_csv_rows(fh, [header, *rows])
+        else:
+            from openpyxl import Workbook
 
-        wb = Workbook()
-        ws = wb.active
-        ws.title = QCoreApplication.translate("ImportWizard", "导入报告")
-        ws.append(header)
-        for row in rows:
-            ws.append(row)
-        for letter, width in zip("ABCD", (10, 14, 8, 80), strict=True):
-            ws.column_dimensions[letter].width = width
-        wb.save(path)
+            wb = Workbook()
+            ws = wb.active
+            ws.title = QCoreApplication.translate("ImportWizard", "导入报告")
+            ws.append(xlsx_row(ws, header))
+            for row in rows:
+                ws.append(xlsx_row(ws, row))
+            for letter, width in zip("ABCD", (10, 14, 8, 80), strict=True):
+                ws.column_dimensions[letter].width = width
+            wb.save(tmp)
     return len(rows)
 
 
