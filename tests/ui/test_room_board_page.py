@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QContextMenuEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
 from sqlalchemy import select
 
 from reception_desk.db.models import AuditEntry, Batch
@@ -204,4 +204,132 @@ def test_start_drag_runs_the_real_drag(qtbot: Any, app_ctx: AppContext) -> None:
     queue.startDrag(Qt.DropAction.MoveAction)
     assert page.reason_dialog is None  # nothing was dropped, nothing asked
     assert _batch(app_ctx, ids[0]).room_id == page.card_for_number(14).room_id
+    _wait_idle(qtbot, page)
+
+
+def _move_audit(app_ctx: AppContext, batch_id: int) -> AuditEntry:
+    with app_ctx.db.read() as session:
+        return session.scalars(
+            select(AuditEntry).where(AuditEntry.entity_id == batch_id, AuditEntry.action == "move")
+        ).one()
+
+
+def test_keyboard_moves_the_selected_batch(qtbot: Any, app_ctx: AppContext) -> None:
+    """M on a selected batch: the room chooser (room typed by number, Enter), the reason dialog, the move."""
+    db, day = app_ctx.db, app_ctx.day_id
+    assert day is not None
+    ids = register(db, day, 2, theme="civil")  # room 13
+    assign_day(db, day)
+    flow.check_in(db, ids[0], "desk")
+    page = _page(qtbot, app_ctx)
+    source, target = page.card_for_number(13), page.card_for_number(7)
+    queue = source.queue_list
+    queue.setFocus()
+    item = queue.item_for(ids[0])
+    assert item is not None
+    queue.setCurrentItem(item)
+
+    qtbot.keyClick(queue, Qt.Key.Key_M)
+    chooser = page.chooser
+    assert chooser is not None
+    qtbot.waitUntil(chooser.isVisible, timeout=TIMEOUT)
+    # the batch's own room cannot be chosen; typing 7 picks room 7
+    own = chooser.room_list.item(12)
+    assert own is not None and not own.flags() & Qt.ItemFlag.ItemIsEnabled
+    qtbot.keyClick(chooser.room_list, Qt.Key.Key_7)
+    assert chooser.chosen_room_id() == target.room_id
+    qtbot.keyClick(chooser.room_list, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.reason_dialog is not None and page.reason_dialog.isVisible(), timeout=TIMEOUT)
+    dialog = page.reason_dialog
+    assert dialog is not None
+    assert "第7接待室" in dialog.findChildren(QLabel)[0].text()
+    dialog.reason_edit.setText("更符合问题类别")
+    qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return)
+
+    qtbot.waitUntil(lambda: ids[0] in [e.batch_id for e in target.queue_list.entries()], timeout=TIMEOUT)
+    assert _batch(app_ctx, ids[0]).room_id == target.room_id
+    audit = _move_audit(app_ctx, ids[0])
+    assert audit.reason == "更符合问题类别" and audit.actor == app_ctx.actor
+    assert _batch(app_ctx, ids[1]).room_id == source.room_id  # the other batch stays
+    _wait_idle(qtbot, page)
+
+
+def test_f6_without_a_selection_says_so(qtbot: Any, app_ctx: AppContext) -> None:
+    page = _page(qtbot, app_ctx)
+    page.move_selected()
+    assert page.chooser is None
+    assert page.message_label.text() == "请先选中一个批次"
+
+
+def test_context_menu_moves_a_batch(qtbot: Any, app_ctx: AppContext) -> None:
+    """Right-click a batch: 调至…接待室 opens the chooser; Escape there moves nothing; then a move by the menu."""
+    db, day = app_ctx.db, app_ctx.day_id
+    assert day is not None
+    ids = register(db, day, 1, theme="economy")  # room 14
+    assign_day(db, day)
+    page = _page(qtbot, app_ctx)
+    queue = page.card_for_number(14).queue_list
+    item = queue.item_for(ids[0])
+    assert item is not None
+    centre = queue.visualItemRect(item).center()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, centre, queue.viewport().mapToGlobal(centre))
+    QApplication.sendEvent(queue.viewport(), event)
+    menu = page.card_menu
+    assert menu is not None
+    assert queue.selected_batch_id() == ids[0]  # right-click selects the batch
+    names = [a.objectName() for a in menu.actions()]
+    assert names == ["moveBatchAction", "printRoomSchedule"]
+    move = menu.actions()[0]
+    assert move.text().startswith("调至…接待室")
+    menu.close()
+
+    move.trigger()
+    chooser = page.chooser
+    assert chooser is not None
+    chooser.reject()
+    assert page.reason_dialog is None
+    assert _batch(app_ctx, ids[0]).room_id == page.card_for_number(14).room_id
+
+    # the menu key on the selected batch opens the same menu
+    QApplication.sendEvent(
+        queue, QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(1, 1), queue.mapToGlobal(QPoint(1, 1)))
+    )
+    menu = page.card_menu
+    assert menu is not None
+    menu.actions()[0].trigger()
+    chooser = page.chooser
+    assert chooser is not None
+    chooser.choose(15)
+    chooser.accept()
+    dialog = page.reason_dialog
+    assert dialog is not None
+    dialog.reason_edit.setText("领导指定")
+    dialog.accept()
+    target = page.card_for_number(15)
+    qtbot.waitUntil(lambda: _batch(app_ctx, ids[0]).room_id == target.room_id, timeout=TIMEOUT)
+    assert _move_audit(app_ctx, ids[0]).reason == "领导指定"
+    _wait_idle(qtbot, page)
+
+
+def test_unassigned_batch_by_menu(qtbot: Any, app_ctx: AppContext) -> None:
+    db, day = app_ctx.db, app_ctx.day_id
+    assert day is not None
+    ids = register(db, day, 1, theme="land")
+    page = _page(qtbot, app_ctx)
+    page.unassigned_list.setCurrentRow(0)
+    menu = page.open_batch_menu(page.unassigned_list, page.unassigned_list.selected_entry(), QPoint(0, 0))
+    assert [a.objectName() for a in menu.actions()] == ["moveBatchAction"]
+    assert menu.actions()[0].text().startswith("分到…接待室")
+    menu.close()
+    page.move_selected()  # F6
+    chooser = page.chooser
+    assert chooser is not None
+    assert all(chooser.room_list.item(r).flags() & Qt.ItemFlag.ItemIsEnabled for r in range(15))
+    chooser.choose(2)
+    chooser.accept()
+    assert page.reason_dialog is not None
+    page.reason_dialog.reason_edit.setText("平衡各室候谈")
+    page.reason_dialog.accept()
+    qtbot.waitUntil(lambda: page.unassigned_list.count() == 0, timeout=TIMEOUT)
+    assert _batch(app_ctx, ids[0]).room_id == page.card_for_number(2).room_id
     _wait_idle(qtbot, page)

@@ -25,17 +25,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reception_desk.domain.batches import BatchStatus
 from reception_desk.services import assignment
-from reception_desk.services.board import Board, Tally, board_snapshot
+from reception_desk.services.board import Board, QueueEntry, Tally, board_snapshot
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.registrations import move_batch
 from reception_desk.ui.context import AppContext
+from reception_desk.ui.dialogs.room_chooser import RoomChooserDialog
 from reception_desk.ui.pages.base import Page
 from reception_desk.ui.printing import jobs
-from reception_desk.ui.widgets.room_card import BatchListWidget, DraggedBatch, RoomCard
+from reception_desk.ui.room_names import room_name
+from reception_desk.ui.widgets.room_card import BatchListWidget, DraggedBatch, RoomCard, dragged_of
 
 COLUMNS = 5
 AUTO_ASSIGN_SHORTCUT = "Ctrl+Shift+A"  # Ctrl+A stays "select all" in the lists and edits
+NOT_MOVABLE = (BatchStatus.IN_SESSION.value, BatchStatus.DONE.value)  # what move_batch refuses
+AT_VENUE = (BatchStatus.ARRIVED.value, BatchStatus.WAITING.value)  # checked in: a move gives a new ticket
 
 PAGE_STYLE = """
 #boardToolbar { background: #ffffff; border-bottom: 1px solid #d9dde3; }
@@ -113,6 +118,7 @@ class RoomBoardPage(Page):
         self.board: Board | None = None
         self.reason_dialog: MoveReasonDialog | None = None
         self.card_menu: QMenu | None = None
+        self.chooser: RoomChooserDialog | None = None
         self.printer = jobs.PrintRunner(ctx, self)
         self.printer.busy_changed.connect(lambda busy: self.print_button.setEnabled(not busy))
 
@@ -145,6 +151,10 @@ class RoomBoardPage(Page):
 
         shortcut = QShortcut(QKeySequence(AUTO_ASSIGN_SHORTCUT), self)
         shortcut.activated.connect(self.auto_assign_button.click)
+        # F6 from anywhere on the board moves the selected batch; M and the menu key act in the lists themselves
+        move_shortcut = QShortcut(QKeySequence(Qt.Key.Key_F6), self)
+        move_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        move_shortcut.activated.connect(self.move_selected)
 
     def title(self) -> str:
         """Navigation name."""
@@ -197,6 +207,7 @@ class RoomBoardPage(Page):
         layout.addWidget(hint)
         self.unassigned_list = BatchListWidget(None)
         self.unassigned_list.setObjectName("unassignedList")
+        self._watch_list(self.unassigned_list)
         layout.addWidget(self.unassigned_list, 1)
         self.unassigned_empty = QLabel(self.tr("全部批次均已分配。"))
         self.unassigned_empty.setObjectName("unassignedHint")
@@ -212,6 +223,7 @@ class RoomBoardPage(Page):
         for index, room in enumerate(board.rooms):
             card = RoomCard(room)
             card.batch_dropped.connect(self._on_drop)
+            self._watch_list(card.queue_list)
             card.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             card.customContextMenuRequested.connect(lambda pos, c=card: self.open_card_menu(c, pos))
             self.grid.addWidget(card, index // COLUMNS, index % COLUMNS)
@@ -279,31 +291,42 @@ class RoomBoardPage(Page):
         return next(c for c in self.cards.values() if c.room.number == number)
 
     def _on_drop(self, dragged: DraggedBatch, room_id: int) -> None:
+        self.ask_move(dragged, room_id)
+
+    def _room_name(self, room_id: int | None) -> str | None:
+        card = self.cards.get(room_id) if room_id is not None else None
+        return room_name(card.room.number, card.room.name) if card is not None else None
+
+    def ask_move(self, dragged: DraggedBatch, room_id: int, by_keyboard: bool = False) -> None:
+        """Ask why the batch goes to the room (the same dialog for a drag, the menu and the keyboard), then move."""
         target = self.cards[room_id].room
-        source = self.cards[dragged.from_room_id].room.name if dragged.from_room_id in self.cards else None
+        target_name = room_name(target.number, target.name)
+        source = self._room_name(dragged.from_room_id)
         text = (
             self.tr("将批次 {0}（{1}，{2}人）从{3}调到{4}。").format(
-                dragged.reg_no, dragged.lead_name, dragged.headcount, source, target.name
+                dragged.reg_no, dragged.lead_name, dragged.headcount, source, target_name
             )
             if source
             else self.tr("将未分配的批次 {0}（{1}，{2}人）分到{3}。").format(
-                dragged.reg_no, dragged.lead_name, dragged.headcount, target.name
+                dragged.reg_no, dragged.lead_name, dragged.headcount, target_name
             )
         )
         if dragged.headcount > target.capacity:
             text += self.tr("\n注意：该批次 {0} 人，超过{1}的容量 {2} 人。").format(
-                dragged.headcount, target.name, target.capacity
+                dragged.headcount, target_name, target.capacity
             )
         dialog = MoveReasonDialog(text, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.spawn(self.move_dragged(dragged, room_id, dialog.reason())))
+        dialog.accepted.connect(
+            lambda: self.spawn(self.move_dragged(dragged, room_id, dialog.reason(), offer_reprint=by_keyboard))
+        )
         self.reason_dialog = dialog
         dialog.open()
         dialog.reason_edit.setFocus()
 
-    async def move_dragged(self, dragged: DraggedBatch, room_id: int, reason: str) -> None:
+    async def move_dragged(self, dragged: DraggedBatch, room_id: int, reason: str, offer_reprint: bool = False) -> None:
         """Move the batch to the room with the reason; a batch changed meanwhile is refused (reload, retry)."""
-        await self.guarded(
+        changes = await self.guarded(
             self.ctx.write(
                 move_batch,
                 self.ctx.db,
@@ -315,6 +338,88 @@ class RoomBoardPage(Page):
             )
         )
         self.reason_dialog = None
+        if changes is not None and offer_reprint and dragged.status in AT_VENUE:
+            self.offer_reprint(dragged.batch_id)
+
+    def offer_reprint(self, batch_id: int) -> None:
+        """A checked-in batch moved by menu or keyboard has a new queue number: offer to reprint its ticket."""
+
+    # ---- moving a batch without the mouse ----
+
+    def batch_lists(self) -> list[BatchListWidget]:
+        """The unassigned list and every room's queue."""
+        return [self.unassigned_list, *(card.queue_list for card in self.cards.values())]
+
+    def _watch_list(self, batch_list: BatchListWidget) -> None:
+        batch_list.move_requested.connect(lambda entry, b=batch_list: self.choose_room(entry, b.room_id))
+        batch_list.menu_requested.connect(lambda entry, pos, b=batch_list: self.open_batch_menu(b, entry, pos))
+        batch_list.itemSelectionChanged.connect(lambda b=batch_list: self._selected_in(b))
+
+    def _selected_in(self, batch_list: BatchListWidget) -> None:
+        # one batch is "the selected batch" on the board: selecting in one list clears the others
+        if batch_list.selected_entry() is None:
+            return
+        for other in self.batch_lists():
+            if other is not batch_list and other.selectedItems():
+                other.clearSelection()
+
+    def selected_entry(self) -> tuple[QueueEntry, int | None] | None:
+        """The batch selected on the board and the room it is in (None: unassigned)."""
+        for batch_list in self.batch_lists():
+            entry = batch_list.selected_entry()
+            if entry is not None:
+                return entry, batch_list.room_id
+        return None
+
+    def move_selected(self) -> None:
+        """F6 anywhere on the board: 调至…接待室 for the selected batch."""
+        selected = self.selected_entry()
+        if selected is None:
+            self.message_label.setText(self.tr("请先选中一个批次"))
+            return
+        self.choose_room(*selected)
+
+    def choose_room(self, entry: QueueEntry, from_room_id: int | None) -> RoomChooserDialog | None:
+        """调至…接待室: the room chooser, then the reason dialog, then the move."""
+        if self.board is None or entry.status in NOT_MOVABLE:
+            return None
+        dragged = dragged_of(entry, from_room_id)
+        text = self.tr("批次 {0}（{1}，{2}人）调至哪个接待室？").format(entry.reg_no, entry.lead_name, entry.headcount)
+        dialog = RoomChooserDialog(text, self.board.rooms, from_room_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._room_chosen(dragged, dialog.chosen_room_id()))
+        dialog.finished.connect(lambda _result: setattr(self, "chooser", None))
+        self.chooser = dialog
+        dialog.open()
+        dialog.room_list.setFocus()
+        return dialog
+
+    def _room_chosen(self, dragged: DraggedBatch, room_id: int | None) -> None:
+        if room_id is not None and room_id in self.cards:
+            self.ask_move(dragged, room_id, by_keyboard=True)
+
+    def open_batch_menu(self, source: BatchListWidget, entry: QueueEntry | None, where: QPoint) -> QMenu:
+        """A batch's context menu: 调至…接待室, and printing the room's schedule."""
+        menu = QMenu(self)
+        menu.setObjectName("batchMenu")
+        if entry is not None:
+            label = self.tr("调至…接待室") if source.room_id is not None else self.tr("分到…接待室")
+            move = menu.addAction(f"{label}\tM / F6")
+            move.setObjectName("moveBatchAction")
+            move.setEnabled(entry.status not in NOT_MOVABLE)
+            move.triggered.connect(lambda: self.choose_room(entry, source.room_id))
+        card = self.cards.get(source.room_id) if source.room_id is not None else None
+        if card is not None:
+            self._add_print_action(menu, card)
+        return self._popup(menu, where)
+
+    def _popup(self, menu: QMenu, where: QPoint) -> QMenu:
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.card_menu = menu
+        menu.aboutToHide.connect(lambda: setattr(self, "card_menu", None))
+        if not menu.isEmpty():
+            menu.popup(where)
+        return menu
 
     # ---- automatic assignment ----
 
@@ -342,16 +447,15 @@ class RoomBoardPage(Page):
         """A room card's context menu: print this room's schedule."""
         menu = QMenu(self)
         menu.setObjectName("roomCardMenu")
+        self._add_print_action(menu, card)
+        return self._popup(menu, card.mapToGlobal(pos))
+
+    def _add_print_action(self, menu: QMenu, card: RoomCard) -> None:
         number = card.room.number
-        action = menu.addAction(self.tr("打印{0}安排表").format(card.room.name))
+        action = menu.addAction(self.tr("打印{0}安排表").format(room_name(number, card.room.name)))
         action.setObjectName("printRoomSchedule")
         action.setEnabled(not self.printer.busy)
         action.triggered.connect(lambda: self.spawn(self.print_schedules(number)))
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.card_menu = menu
-        menu.aboutToHide.connect(lambda: setattr(self, "card_menu", None))
-        menu.popup(card.mapToGlobal(pos))
-        return menu
 
     async def print_schedules(self, room_number: int | None) -> None:
         """接待室安排表 of one room (by number) or of all rooms, in the preview."""

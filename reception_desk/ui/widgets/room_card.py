@@ -13,12 +13,14 @@ from PySide6.QtCore import QByteArray, QCoreApplication, QMimeData, QPoint, QSiz
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QContextMenuEvent,
     QDrag,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
     QFont,
+    QKeyEvent,
     QPainter,
     QPixmap,
     QResizeEvent,
@@ -42,6 +44,7 @@ from reception_desk.services.board import QueueEntry, RoomStatus, Tally
 BATCH_MIME = "application/x-reception-desk-batch"
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 SHOWN_MAX = 200  # queue lines a list shows; the rest is counted in one line
+MOVE_KEYS = (Qt.Key.Key_M, Qt.Key.Key_F6)  # 调至…接待室 on the selected batch
 
 WAITING_COLOUR = "#b26a00"
 SESSION_COLOUR = "#1565c0"
@@ -123,11 +126,16 @@ class DraggedBatch:
     from_room_id: int | None
 
 
-def batch_mime(entry: QueueEntry, from_room_id: int | None) -> QMimeData:
-    """The mime data of a dragged batch (what `BatchListWidget.startDrag` puts in its QDrag)."""
-    payload = DraggedBatch(
+def dragged_of(entry: QueueEntry, from_room_id: int | None) -> DraggedBatch:
+    """The batch to move as the user saw it (by drag, menu or keyboard alike)."""
+    return DraggedBatch(
         entry.batch_id, entry.version, entry.reg_no, entry.lead_name, entry.headcount, entry.status, from_room_id
     )
+
+
+def batch_mime(entry: QueueEntry, from_room_id: int | None) -> QMimeData:
+    """The mime data of a dragged batch (what `BatchListWidget.startDrag` puts in its QDrag)."""
+    payload = dragged_of(entry, from_room_id)
     mime = QMimeData()
     mime.setData(BATCH_MIME, QByteArray(json.dumps(asdict(payload)).encode("utf-8")))
     mime.setText(f"{entry.reg_no} {entry.lead_name}")
@@ -177,7 +185,14 @@ def entry_tooltip(entry: QueueEntry) -> str:
 
 
 class BatchListWidget(QListWidget):
-    """A list of batches that can be dragged to a room card (a room's queue, or the unassigned)."""
+    """A list of batches that can be dragged to a room card (a room's queue, or the unassigned).
+
+    Without a mouse: M or F6 on the selected batch emits `move_requested`; the context menu (right-click or the
+    menu key) emits `menu_requested` with the batch under the mouse, or the selected one from the keyboard.
+    """
+
+    move_requested = Signal(object)  # QueueEntry
+    menu_requested = Signal(object, QPoint)  # QueueEntry | None, global position
 
     def __init__(self, room_id: int | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -236,6 +251,40 @@ class BatchListWidget(QListWidget):
             return None
         entry = items[0].data(ENTRY_ROLE)
         return entry.batch_id if isinstance(entry, QueueEntry) else None
+
+    def selected_entry(self) -> QueueEntry | None:
+        """The selected batch."""
+        items = self.selectedItems()
+        entry = items[0].data(ENTRY_ROLE) if items else None
+        return entry if isinstance(entry, QueueEntry) else None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """M or F6: move the selected batch to another room."""
+        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if plain and event.key() in MOVE_KEYS:
+            entry = self.selected_entry()
+            if entry is not None:
+                self.move_requested.emit(entry)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """Right-click: the batch under the mouse (selected first); menu key: the selected batch."""
+        if event.reason() == QContextMenuEvent.Reason.Mouse:
+            item = self.itemAt(event.pos())
+            if item is not None and isinstance(item.data(ENTRY_ROLE), QueueEntry):
+                self.setCurrentItem(item)
+                item.setSelected(True)
+            entry = item.data(ENTRY_ROLE) if item is not None else None
+            where = event.globalPos()
+        else:
+            entry = self.selected_entry()
+            item = self.currentItem()
+            rect = self.visualItemRect(item) if item is not None and entry is not None else self.viewport().rect()
+            where = self.viewport().mapToGlobal(rect.center())
+        self.menu_requested.emit(entry if isinstance(entry, QueueEntry) else None, where)
+        event.accept()
 
     def item_for(self, batch_id: int) -> QListWidgetItem | None:
         """The row of a batch."""
