@@ -19,11 +19,13 @@ def _no_latin_word(message: str) -> None:
 
 
 @pytest.mark.parametrize(("model", "word"), [(Room, "接待室"), (Department, "单位")])
-def test_a_row_changed_meanwhile_is_named_in_chinese(db: Database, model: type[Base], word: str) -> None:
+def test_a_row_changed_meanwhile_is_named_in_chinese(
+    db: Database, model: type[Room] | type[Department], word: str
+) -> None:
     make_day(db)
     with db.read() as s:
-        row = s.scalars(select(model).limit(1)).one()
-    if model is Room:
+        row: Room | Department = s.scalars(select(model).limit(1)).one()
+    if isinstance(row, Room):
         plan.update_room(db, row.id, row.version, host="区长 王强")
     else:
         plan.update_department(db, row.id, row.version, phone="0570-1111111")
