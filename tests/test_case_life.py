@@ -263,7 +263,7 @@ def test_correcting_the_outcome_reopens_or_closes_the_case(db: Database) -> None
     day_id = new_day(db, DAY)
     batch_id = visit(db, day_id, "毛秀英")
     recorded = at(DAY, 10)
-    case_id = record(db, batch_id, CaseInput(outcome="resolved"), recorded)
+    case_id = record(db, batch_id, CaseInput(instruction="当场解决。", outcome="resolved"), recorded)
     hrss, town = dept(db, "人力资源和社会保障局"), dept(db, "云溪乡")
     version = load_case(db, case_id).version
 

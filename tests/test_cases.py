@@ -158,7 +158,9 @@ def test_sequence_counts_per_room_and_recording_straight_from_the_queue(db: Data
     flow.check_in(db, c, "登记台")
     explained = CaseInput(instruction="向来访人解释了政策。", outcome="explained")
     first, _ = cases.record_case(db, a, explained, "r")  # waiting: recorded directly
-    second, _ = cases.record_case(db, b, CaseInput(outcome="resolved", colour="green"), "r")
+    second, _ = cases.record_case(
+        db, b, CaseInput(instruction="当场协调解决。", outcome="resolved", colour="green"), "r"
+    )
     other, _ = cases.record_case(db, c, explained, "r")
     assert [_case(db, i).case_no for i in (first, second, other)] == [
         "JF-20261204-08-001",
@@ -177,7 +179,9 @@ def test_sequence_counts_per_room_and_recording_straight_from_the_queue(db: Data
         (CaseInput(outcome="handed_over", colour="red"), "主办单位"),
         (CaseInput(outcome="handed_over", lead_department_id=-1), "颜色分类"),
         (CaseInput(outcome="done"), "处理结果"),
-        (CaseInput(outcome="resolved", colour="blue"), "颜色分类"),
+        (CaseInput(instruction="当场解决。", outcome="resolved", colour="blue"), "颜色分类"),
+        (CaseInput(outcome="resolved"), "当场解决的事项必须填写处理意见"),
+        (CaseInput(instruction="  \n ", outcome="resolved"), "处理意见"),
     ],
 )
 def test_bad_case_input_is_refused(db: Database, data: CaseInput, message: str) -> None:
@@ -286,7 +290,9 @@ def test_case_detail_and_lists_by_department(db: Database) -> None:
         ),
         "记录员",
     )
-    other_case, _ = cases.record_case(db, other, CaseInput(outcome="resolved", lead_department_id=medical), "记录员")
+    other_case, _ = cases.record_case(
+        db, other, CaseInput(instruction="当场答复报销比例。", outcome="resolved", lead_department_id=medical), "记录员"
+    )
 
     detail = cases.case_detail(db, case_id)
     assert detail.day_title == "衢江区领导下访接访日" and detail.venue == "衢江区工贸职校"

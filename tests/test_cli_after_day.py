@@ -95,7 +95,9 @@ def test_a_case_through_its_whole_life(db: Database, capsys: pytest.CaptureFixtu
     case_no = recorded["case_no"]
 
     cli.ok("checkin", spot, "--at", "2026-12-04 09:05")
-    on_spot = cli.json("case", "record", spot, "--outcome", "当场解决", "--at", "2026-12-04 10:30")["case_no"]
+    on_spot = cli.json(
+        "case", "record", spot, "--outcome", "当场解决", "--instruction", "当场答复。", "--at", "2026-12-04 10:30"
+    )["case_no"]
     assert on_spot != case_no
 
     cli.ok("case", "sign", case_no, "--by", "人社局 张科长", "--at", "2026-12-04 15:00")

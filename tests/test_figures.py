@@ -53,7 +53,9 @@ def _build(db: Database) -> dict[str, int]:
     ids["c2"] = record(db, visit(db, day1, "乙二"), handed(hrss, "green"), at(D1, 10))
     ids["c3"] = record(db, visit(db, day1, "丙三"), handed(medical, "yellow"), at(D1, 10))
     ids["c4"] = record(db, visit(db, day1, "丁四"), handed(hrss, "red"), at(D1, 10))
-    ids["c5"] = record(db, visit(db, day1, "戊五", id_no=person_p), CaseInput(outcome="resolved"), at(D1, 10))
+    ids["c5"] = record(
+        db, visit(db, day1, "戊五", id_no=person_p), CaseInput(instruction="当场解决。", outcome="resolved"), at(D1, 10)
+    )
     ids["c6"] = record(db, visit(db, day1, "己六", theme="civil"), CaseInput(outcome="explained"), at(D1, 10))
     ids["c7"] = record(db, visit(db, day2, "庚七"), handed(medical, "red"), at(D2, 10))
     ids["c8"] = record(db, visit(db, day2, "戊五", id_no=person_p), CaseInput(outcome="explained"), at(D2, 10))

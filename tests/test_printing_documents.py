@@ -201,6 +201,20 @@ def test_receipt_prints_every_field(db: Database, built: BuiltDay) -> None:
         assert "将于2026年12月7日前向您反馈" in flat(text)
 
 
+def test_receipt_of_a_case_resolved_on_the_spot_reads_naturally(db: Database, built: BuiltDay) -> None:
+    case = detail_of(db, built, PEOPLE[4].name)
+    assert case.outcome == "resolved" and case.lead_department == "" and case.due_date is None
+    for thermal in (False, True):
+        data, _ = render(ReceiptRenderer(thermal=thermal), [case])
+        text = flat(pages_text(data)[0])
+        assert "办理结果" in text and "当场解决" in text, thermal
+        assert "处理意见" in text and "已当场讲解宅基地审批政策。" in text, thermal
+        # no deadline and no empty department for a matter settled in the room
+        for wrong in ("答复期限", "主办单位：—", "主办：—", "—", "逾期"):
+            assert wrong not in text, (thermal, wrong)
+        assert "当场解决" in text and "已在接访现场当场解决" in text
+
+
 def test_thermal_receipt_is_80_mm_wide_and_as_tall_as_its_content(db: Database, built: BuiltDay) -> None:
     handed = print_data.day_cases(db, built.day_id)
     data, result = render(ReceiptRenderer(thermal=True), handed)

@@ -161,7 +161,7 @@ def test_escalation_only_for_a_repeat_of_a_closed_case(db: Database) -> None:
 def test_escalate_case_after_recording(db: Database) -> None:
     day1, day2 = new_day(db, D1), new_day(db, D2)
     pid = id_number(51)
-    record(db, visit(db, day1, "童某", id_no=pid), CaseInput(outcome="resolved"), at(D1, 10))
+    record(db, visit(db, day1, "童某", id_no=pid), CaseInput(instruction="当场解决。", outcome="resolved"), at(D1, 10))
     case_id = record(db, visit(db, day2, "童某", id_no=pid), CaseInput(outcome="explained"), at(D2, 10))
     assert load_case(db, case_id).escalated is False
     changes = escalate_case(db, case_id, "主持人", reason="当场解决后再次来访", at=at(D2, 11))

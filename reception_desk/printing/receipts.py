@@ -46,6 +46,24 @@ def answer_by(case: CaseDetail) -> str:
     return case.outcome_label
 
 
+def settled_on_the_spot(case: CaseDetail) -> bool:
+    """当场解决 or 解释说明: nothing is handed over, so there is no deadline to print."""
+    return case.outcome != "handed_over"
+
+
+def outcome_rows(case: CaseDetail, instruction_chars: int = 90) -> list[tuple[str, str]]:
+    """The lines about what was decided, as (label, text): a handed-over case says who answers by when; a case
+    settled on the spot says so, with what was done (处理意见), and names a department only when there is one."""
+    if not settled_on_the_spot(case):
+        return [("责任单位", departments(case)), ("答复期限", answer_by(case))]
+    rows = [("办理结果", case.outcome_label)]
+    if case.instruction:
+        rows.append(("处理意见", excerpt(case.instruction, instruction_chars)))
+    if case.lead_department:
+        rows.append(("责任单位", departments(case)))
+    return rows
+
+
 def departments(case: CaseDetail) -> str:
     """主办 and 协办 in one line."""
     text = f"主办：{case.lead_department or '—'}"
@@ -56,6 +74,8 @@ def departments(case: CaseDetail) -> str:
 
 def contact(case: CaseDetail) -> str:
     """Where the visitor can ask (the bureau's phone)."""
+    if settled_on_the_spot(case):
+        return f"如有疑问，请凭受理编号致电{BUREAU}查询：{case.bureau_phone}"
     return f"如逾期未收到答复或有疑问，请凭受理编号致电{BUREAU}查询：{case.bureau_phone}"
 
 
@@ -105,8 +125,7 @@ class _A4Receipt:
             ("来访人", f"{visitor}，共 {case.headcount} 人", 9 * mm),
             ("接访日期", f"{cn_date(case.day_date)}　{case.venue}", 9 * mm),
             ("反映事项", excerpt(case.request, 90), 14 * mm),
-            ("责任单位", departments(case), 9 * mm),
-            ("答复期限", answer_by(case), 9 * mm),
+            *((label, text, (14 if label == "处理意见" else 9) * mm) for label, text in outcome_rows(case)),
             ("咨询电话", f"{BUREAU} {case.bureau_phone}", 9 * mm),
         ]
         y = self._table(PAGE_H - 44 * mm, rows)
@@ -137,8 +156,7 @@ class _A4Receipt:
             ("受理编号", case.case_no, 9 * mm),
             ("来访人", f"{case.visitor_name}，共 {case.headcount} 人", 9 * mm),
             ("接待室", f"{case.room_name}　接待领导：{case.host}", 9 * mm),
-            ("责任单位", departments(case), 9 * mm),
-            ("答复期限", answer_by(case), 9 * mm),
+            *((label, text, 9 * mm) for label, text in outcome_rows(case, 40)),
         ]
         y = self._table(top - 7 * mm, stub)
         y -= 12 * mm
@@ -207,12 +225,18 @@ class _ThermalReceipt:
         blocks += [
             t(f"接访日期：{cn_date(case.day_date)}"),
             t(f"接待室：{case.room_name}"),
-            t(f"主办单位：{case.lead_department or '—'}"),
         ]
+        if settled_on_the_spot(case):
+            blocks.append(t(f"办理结果：{case.outcome_label}", 10, bold=True))
+            if case.instruction:
+                blocks.append(t(f"处理意见：{excerpt(case.instruction, 120)}"))
+        if case.lead_department:
+            blocks.append(t(f"主办单位：{case.lead_department}"))
         if case.co_departments:
             blocks.append(t(f"协办单位：{'、'.join(case.co_departments)}"))
+        if not settled_on_the_spot(case):
+            blocks.append(t(f"答复期限：{answer_by(case)}", 10, bold=True))
         blocks += [
-            t(f"答复期限：{answer_by(case)}", 10, bold=True),
             _Item("rule", 6),
             t(hear_back(case), 8.5),
             t(f"咨询电话：{BUREAU} {case.bureau_phone}", 8.5),

@@ -155,6 +155,9 @@ def _clean_input(data: CaseInput) -> tuple[str, str, str, str | None, int | None
     colour = (data.colour or "").strip() or None
     if colour is not None and colour not in COLOURS:
         raise InvalidInputError(f"未知的颜色分类：{data.colour}（应为 绿色、黄色 或 红色）。")
+    instruction = clean_text(data.instruction)
+    if outcome == "resolved" and not instruction:
+        raise InvalidInputError("当场解决的事项必须填写处理意见（领导意见 / 批示），写明是怎样解决的。")
     lead = data.lead_department_id
     if outcome == "handed_over":
         if lead is None:
@@ -166,7 +169,7 @@ def _clean_input(data: CaseInput) -> tuple[str, str, str, str | None, int | None
         raise InvalidInputError("协办单位不能与主办单位相同。")
     if co and lead is None:
         raise InvalidInputError("选择了协办单位时，必须同时明确主办单位。")
-    return clean_text(data.request), clean_text(data.instruction), outcome, colour, lead, co
+    return clean_text(data.request), instruction, outcome, colour, lead, co
 
 
 def _check_departments(session: Session, ids: list[int], allowed_inactive: set[int]) -> dict[int, str]:

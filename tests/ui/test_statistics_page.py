@@ -47,7 +47,7 @@ def _cases(ctx: AppContext) -> dict[str, int]:
     inputs = {
         "A": CaseInput(outcome="handed_over", colour="yellow", lead_department_id=hrss),
         "B": CaseInput(outcome="handed_over", colour="yellow", lead_department_id=hrss),
-        "C": CaseInput(outcome="resolved"),
+        "C": CaseInput(instruction="当场解决。", outcome="resolved"),
         "D": CaseInput(outcome="explained"),
         "E": CaseInput(outcome="handed_over", colour="green", lead_department_id=transport),
     }
