@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--lang zh|en] [--size 1366x768]
 
-The file names follow the navigation: NN-<page>.png, with -en for English and -1366x768 for another window size.
+The file names follow the navigation: NN-<page>.png, with -en for English and -1366x768 for another window size;
+callscreen.png is the waiting hall's call screen at 1920×1080 (made when no --size is given).
 
 Look at the images after each UI change: Chinese renders, nothing cut off, the day readable at a glance.
 """
@@ -35,6 +36,7 @@ def main() -> int:
     from reception_desk.db.engine import Database
     from reception_desk.db.migrate import upgrade_to_head
     from reception_desk.services.demo import create_demo_day
+    from reception_desk.ui.call_screen import CallScreen
     from reception_desk.ui.context import AppContext
     from reception_desk.ui.fonts import register_fonts
     from reception_desk.ui.i18n import install_translator
@@ -74,6 +76,18 @@ def main() -> int:
                 await asyncio.sleep(0)
             path = args.out / f"{index + 1:02d}-{name}{suffix}.png"
             window.grab().save(str(path))
+            saved.append(path)
+        if not args.size:  # the waiting hall's call screen, at a TV's 1920×1080
+            screen = CallScreen(ctx)
+            screen.resize(1920, 1080)
+            screen.show()
+            await screen.reload()
+            for _ in range(5):
+                app.processEvents()
+                await asyncio.sleep(0)
+            path = args.out / f"callscreen{suffix}.png"
+            screen.grab().save(str(path))
+            screen.stop()
             saved.append(path)
         return saved
 
