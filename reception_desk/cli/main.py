@@ -115,6 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
     prn.add_argument("--thermal", action="store_true", help="回执打印为 80 毫米热敏小票")
     prn.add_argument("--from", dest="day_from", type=_date, metavar="DATE", help="统计表的起始接访日期")
     prn.add_argument("--to", dest="day_to", type=_date, metavar="DATE", help="统计表的结束接访日期")
+
+    call = sub.add_parser("callscreen", help="叫号屏：在等候大厅的电视或第二块屏幕上全屏显示各接待室的叫号")
+    # --db and --lang also after the subcommand; SUPPRESS keeps a global one given before it
+    call.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="数据库（同全局选项 --db）")
+    call.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS, help="界面语言 zh（默认）或 en")
+    call.add_argument("--day", dest="call_day", type=_date, default=None, metavar="DATE", help="接访日，默认最近的一天")
+    call.add_argument(
+        "--screen", type=int, default=None, metavar="N", help="在第 N 块屏幕上全屏显示（从 1 数起），默认最后一块"
+    )
     return p
 
 
@@ -433,6 +442,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(args.db, args.lang, args.user or getpass.getuser(), args.quit_when_ready, args.gui_day)
         except Exception as exc:  # start-up failed (database unreachable, ...): one line, the detail in the log
             return _internal_error(args.lang or "zh", "gui", exc)
+    if args.command == "callscreen":
+        from reception_desk.ui.call_screen import run_call_screen
+
+        try:
+            return run_call_screen(args.db, args.lang, args.call_day or args.gui_day, args.screen)
+        except ServiceError as exc:  # no such day
+            print(say(args.lang or "zh", "error", msg=exc), file=sys.stderr)
+            return EXIT_UNUSABLE
+        except Exception as exc:  # the database unreachable, ...: one line, the detail in the log
+            return _internal_error(args.lang or "zh", "callscreen", exc)
     lang = args.lang or "zh"
     try:
         ctx = Context(args)

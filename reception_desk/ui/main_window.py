@@ -7,7 +7,7 @@ import importlib
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +31,8 @@ STYLE = """
 QMainWindow { background: #f4f6f9; }
 #header { background: #b3261e; }
 #header QLabel { color: white; }
+#callScreenButton { color: white; border: 1px solid #f2b8b5; border-radius: 4px; padding: 3px 10px; }
+#callScreenButton:hover { background: #8c1d18; }
 #dayTitle { font-size: 17pt; font-weight: bold; }
 #nav { background: #ffffff; border: none; border-right: 1px solid #d9dde3; font-size: 12pt; outline: 0; }
 #nav::item { padding: 10px 14px; }
@@ -82,6 +85,10 @@ class MainWindow(QMainWindow):
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
         QShortcut(QKeySequence("F5"), self).activated.connect(self._reload_all)
+        # in the header, not a menu bar: a menu bar would take a line from every page on a 1366×768 laptop
+        self.call_screen_action = QAction(self.tr("打开叫号屏…"), self)
+        self.call_screen_action.triggered.connect(self.open_call_screen)
+        self.call_screen_button.setDefaultAction(self.call_screen_action)
 
         self.statusBar().showMessage(self.tr("数据库：{0}    操作人：{1}").format(self._db_label(), ctx.actor))
         self.watcher = ExternalChangeWatcher(ctx)
@@ -100,6 +107,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.day_title)
         layout.addStretch(1)
         layout.addWidget(self.day_meta)
+        self.call_screen_button = QToolButton()
+        self.call_screen_button.setObjectName("callScreenButton")
+        layout.addSpacing(14)
+        layout.addWidget(self.call_screen_button)
         return header
 
     def _db_label(self) -> str:
@@ -138,6 +149,14 @@ class MainWindow(QMainWindow):
     def show_page(self, index: int) -> None:
         """Switch to a page by its position."""
         self.nav.setCurrentRow(index)
+
+    def open_call_screen(self) -> None:
+        """Open the waiting hall's call screen (叫号屏) full screen, on the screen chosen when there are several."""
+        ctx = getattr(self, "ctx", None)  # None while the database is still opening
+        if ctx is not None:
+            from reception_desk.ui.call_screen import open_call_screen  # not needed for the first paint
+
+            open_call_screen(self, ctx)
 
     def page(self, cls: type[Page]) -> Page:
         """The page of the given class."""
