@@ -3,7 +3,7 @@
 <context>
     <name>BatchListWidget</name>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="222" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="239" />
         <source>…… 另有 {0} 批</source>
         <translation>… and {0} more</translation>
     </message>
@@ -309,6 +309,57 @@
         <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="395" />
         <source>当前接访日的期限改按{0}计算。</source>
         <translation>Deadlines of the current reception day now count in {0}.</translation>
+    </message>
+</context>
+<context>
+    <name>CallScreen</name>
+    <message>
+        <location filename="../../reception_desk/ui/call_screen.py" line="253" />
+        <location filename="../../reception_desk/ui/call_screen.py" line="276" />
+        <location filename="../../reception_desk/ui/call_screen.py" line="320" />
+        <source>叫号屏</source>
+        <translation>Call screen</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/call_screen.py" line="296" />
+        <source>请留意叫号，听到排队号后到对应接待室接谈</source>
+        <translation>Please listen for your queue number, then go to the room shown</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/call_screen.py" line="335" />
+        <source>尚未创建接访日</source>
+        <translation>No reception day yet</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/call_screen.py" line="343" />
+        <location filename="../../reception_desk/ui/call_screen.py" line="407" />
+        <source>数据库连接中断，正在重试…</source>
+        <translation>Database connection lost, retrying…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/call_screen.py" line="356" />
+        <source>{0}年{1}月{2}日</source>
+        <translation>{2}/{1}/{0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/call_screen.py" line="460" />
+        <source>屏幕 {0}：{1}（{2}×{3}）</source>
+        <translation>Screen {0}: {1} ({2}×{3})</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/call_screen.py" line="485" />
+        <source>打开叫号屏</source>
+        <translation>Open the call screen</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/call_screen.py" line="486" />
+        <source>在哪个屏幕上全屏显示叫号屏？</source>
+        <translation>Show the call screen full screen on which screen?</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/call_screen.py" line="565" />
+        <source>没有屏幕 {0}：本机共有 {1} 个屏幕。</source>
+        <translation>There is no screen {0}: this computer has {1} screen(s).</translation>
     </message>
 </context>
 <context>
@@ -702,263 +753,396 @@
 <context>
     <name>CheckInPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="151" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="243" />
         <source>姓名 / 拼音首字母 / 电话 / 身份证后4位 / 登记号，回车签到</source>
         <translation>Name / pinyin initials / phone / last 4 of ID / reg. no.; Enter checks in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="154" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="246" />
         <source>现场登记 (F2)</source>
         <translation>Walk-in (F2)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="163" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="397" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="405" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="255" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="548" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="556" />
         <source>输入后自动查找；↑↓ 选择，回车签到，Esc 清空</source>
         <translation>Type to search; ↑↓ to choose, Enter to check in, Esc to clear</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="205" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="306" />
         <source>签到</source>
         <translation>Check-in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="231" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="342" />
         <source>打印排队号  Ctrl+P</source>
         <translation>Print queue ticket  Ctrl+P</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="233" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="344" />
         <source>在 80 毫米小票打印机上打印排队号（先预览）</source>
         <translation>Print the queue ticket on the 80 mm receipt printer (preview first)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="271" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="382" />
         <source>请核对身份证</source>
         <translation>Please verify the ID card</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="304" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="414" />
+        <source>撤销签到 F8</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="416" />
+        <source>撤销这一批（或其中一人）的签到，须填写原因；原排队号作废</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="417" />
+        <source>换接待室 F6</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="419" />
+        <source>调到其他接待室，须填写原因；已签到的批次在新接待室重新排号</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="424" />
         <source>签到所选</source>
         <translation>Check in selected</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="306" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="528" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="426" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="682" />
         <source>全部签到</source>
         <translation>Check in everyone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="313" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="433" />
         <source>找到来访人后，这里显示批次详情：诉求、标记、同行人员；集体访可逐人勾选签到。</source>
         <translation>Once a visitor is found, the batch shows here: request, flags, companions; groups can check in person by person.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="395" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="490" />
+        <source>找到 {0} 个批次，不能确定是哪一批：请用 ↑↓ 选定后回车签到（键入文字回到查找框）</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="546" />
         <source>最近签到（今日已签到 {0} 批）；输入姓名等查找，回车签到</source>
         <translation>Latest check-ins ({0} batches checked in today); type a name to search, Enter to check in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="407" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="558" />
         <source>没有找到“{0}”。现场来访请按 F2 登记。</source>
         <translation>Nothing found for “{0}”. Press F2 to register a walk-in.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="409" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="560" />
         <source>找到 {0} 个批次，显示前 {1} 个</source>
         <translation>{0} batches found, showing the first {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="411" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="562" />
         <source>找到 {0} 个批次</source>
         <translation>{0} batches found</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="419" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="570" />
         <source>{0}人</source>
         <translation>{0} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="420" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="571" />
         <source>第{0}室</source>
         <translation>Room {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="420" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="571" />
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="474" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="628" />
         <source>{0}  共{1}人</source>
         <translation>{0}  ({1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="477" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="631" />
         <source>{0} · 排队号 {1}</source>
         <translation>{0} · ticket {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="480" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="634" />
         <source>{0}（{1}）</source>
         <translation>{0} ({1})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="482" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="636" />
         <source>尚未分配接待室</source>
         <translation>No room assigned yet</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="485" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="639" />
         <source>问题类别：{0}</source>
         <translation>Theme: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="485" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="639" />
         <source>接待室：{0}</source>
         <translation>Room: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="489" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="643" />
         <source>电话 {0}</source>
         <translation>Phone {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="491" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="645" />
         <source>现场登记</source>
         <translation>Walk-in registration</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="503" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="657" />
         <source>来访人员（已签到 {0}/{1}）：勾选到场的人员后点“签到所选”</source>
         <translation>Visitors ({0}/{1} checked in): tick those present, then “Check in selected”</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="510" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="664" />
         <source>（带队）</source>
         <translation> (lead)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="511" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="665" />
         <source>  ✔ 已签到</source>
         <translation>  ✔ checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="528" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="682" />
         <source>其余人员签到</source>
         <translation>Check in the others</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="539" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="712" />
         <source>……共 {0} 件</source>
         <translation>… {0} in all</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="541" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="714" />
         <source>重复访：此前已有案件（原案件已办结，须提级核查）</source>
         <translation>Repeat visit: earlier cases (the earlier case is closed: escalated review)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="543" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="716" />
         <source>重复访：此前已有案件（仍在办理中）</source>
         <translation>Repeat visit: earlier cases (still being handled)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="561" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="734" />
         <source>签到后，这里用大字显示接待室和排队号，请来访人核对。</source>
         <translation>After check-in, the room and the ticket number show here in large type for the visitor.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="567" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="740" />
         <source>查找：姓名（如 王学德）、拼音首字母（如 wxd）、电话、身份证后4位或登记号（如 Y12）。</source>
         <translation>Search by name (e.g. 王学德), pinyin initials (e.g. wxd), phone, last 4 of the ID, or reg. no. (e.g. Y12).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="578" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="750" />
+        <source>尚未签到：{0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="756" />
+        <source>该批次已标记未到；来访人到场后回车签到。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="757" />
+        <source>核对来访人后回车签到；集体访可选择到场人员。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="765" />
+        <source>已撤销签到：{0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="770" />
+        <source>已签到 {0}/{1} 人，排队号不变。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="772" />
+        <source>原排队号 {0} 作废，不再发出；该批次退回“已登记”。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="774" />
+        <source>该批次退回“已登记”。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="782" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="789" />
         <source>{0} 等{1}人</source>
         <translation>{0} and party ({1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="580" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="791" />
         <source>签到成功：{0}</source>
         <translation>Checked in: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="582" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="793" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="799" />
         <source>已签到 {0}/{1} 人：{2}</source>
         <translation>{0}/{1} people checked in: {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="584" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="795" />
         <source>该批次已接待完毕：{0}</source>
         <translation>This batch has already been received: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="586" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="797" />
         <source>该批次正在接谈：{0}</source>
         <translation>This batch is in session: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="588" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="801" />
+        <source>已调整接待室：{0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="803" />
         <source>该批次已签到，无需重复签到：{0}</source>
         <translation>Already checked in, no need to check in again: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="592" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="807" />
         <source>请到 {0}</source>
         <translation>Please go to {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="594" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="809" />
         <source>请在等候区稍候</source>
         <translation>Please wait in the waiting area</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="597" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="812" />
         <source>排队号 {0}</source>
         <translation>Ticket {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="602" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="817" />
+        <source>前面还有 {0} 批</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="817" />
+        <source>前面没有等候的批次</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="822" />
         <source>尚未分配接待室，工作人员将尽快安排。</source>
         <translation>No room yet; the staff will assign one shortly.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="604" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="824" />
         <source>身份证号待核对：请查看证件原件。</source>
         <translation>ID number to be verified: please check the original ID card.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="658" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="899" />
         <source>请先勾选到场的人员。</source>
         <translation>Tick the people who are present first.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="974" />
+        <source>勾选到场的人员（↑↓ 移动，空格勾选），回车签到所选。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1038" />
+        <source>已预登记 {0} {1}，直接签到？</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1040" />
+        <source>今日已登记 {0} {1}，直接签到？</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1044" />
+        <source>已有登记</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1046" />
+        <source>同一人同一天不重复登记。确需另立一批（另一件事），请选“另行登记”并填写原因。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1047" />
+        <source>直接签到</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1048" />
+        <source>另行登记…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1049" />
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1063" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1067" />
+        <source>另行登记</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1064" />
+        <source>{0} 今日已有登记 {1}。另立一批须说明原因（记入操作记录和批次备注）。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1068" />
+        <source>例如：另一件不相关的事项</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>DepartmentLoadModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="99" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="108" />
         <source>单位</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="99" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="108" />
         <source>在办</source>
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="99" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="108" />
         <source>逾期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="99" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="108" />
         <source>按期</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="127" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="136" />
         <source>点击只看 {0} 的案件</source>
         <translation>Click to show only {0}'s cases</translation>
     </message>
@@ -1101,27 +1285,27 @@
 <context>
     <name>FilePage</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="236" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="266" />
         <source>选择预登记名单文件</source>
         <translation>Choose the pre-registration file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="237" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="267" />
         <source>支持 Excel 工作簿（.xlsx）和 CSV 文件。表头至少需要“姓名”和“反映问题及诉求”两列。</source>
         <translation>Excel workbooks (.xlsx) and CSV files. The header needs at least the columns "姓名" (name) and "反映问题及诉求" (request).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="240" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="270" />
         <source>文件路径</source>
         <translation>File path</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="243" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="273" />
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="252" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="282" />
         <source>可识别的列（表头可在前30行内，列的顺序不限）：
 姓名（来访人姓名）· 身份证号码 · 联系电话 · 来访人数 · 所属乡镇（街道）· 村（社区）· 问题类别 · 反映问题及诉求 · 同行人员
 
@@ -1132,149 +1316,253 @@ name · ID number · phone · headcount · township · village · theme · reque
 The next step checks every row and shows the result; nothing is written until you confirm. The import is one transaction: all of it is imported, or none.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="273" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="303" />
         <source>选择预登记名单</source>
         <translation>Choose the pre-registration list</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="276" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="306" />
         <source>预登记名单 (*.xlsx *.xlsm *.csv)</source>
         <translation>Pre-registration lists (*.xlsx *.xlsm *.csv)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="276" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="306" />
         <source>所有文件 (*)</source>
         <translation>All files (*)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="293" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="323" />
         <source>找不到这个文件。</source>
         <translation>This file does not exist.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="296" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="326" />
         <source>请选择 .xlsx 或 .csv 文件（旧版 .xls 请先在 Excel 中另存为 .xlsx）。</source>
         <translation>Choose an .xlsx or .csv file (save an old .xls as .xlsx in Excel first).</translation>
     </message>
 </context>
 <context>
+    <name>GroupChoiceDialog</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="35" />
+        <source>集体签到</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="40" />
+        <source>{0} {1} 一行 {2} 人：{3}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="46" />
+        <source>1  全部到齐，整批签到（回车）</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="48" />
+        <source>2  选择到场人员…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="59" />
+        <source>按 1 或回车：全部签到；按 2：勾选到场人员；Esc：取消</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="66" />
-        <source>导入</source>
-        <translation>Import</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="67" />
-        <source>警告</source>
-        <translation>Warning</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="68" />
-        <source>拒绝</source>
-        <translation>Rejected</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="69" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="76" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="82" />
         <source>重复</source>
         <translation>Duplicate</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="76" />
-        <source>共 {0} 行：导入 {1} 行（其中警告 {2} 行），拒绝 {3} 行，重复 {4} 行。</source>
-        <translation>{0} rows: {1} to import ({2} with warnings), {3} rejected, {4} duplicates. </translation>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="73" />
+        <source>将导入</source>
+        <translation>Will import</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="74" />
+        <source>将照录</source>
+        <translation>As written</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="75" />
+        <source>将拒绝</source>
+        <translation>Will reject</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="79" />
+        <source>已导入</source>
+        <translation>Imported</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="80" />
+        <source>已照录</source>
+        <translation>As written</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="81" />
+        <source>已拒绝</source>
+        <translation>Rejected</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="101" />
+        <source>共 {0} 行：已导入 {1} 行（其中照录待核 {2} 行），已拒绝 {3} 行，重复 {4} 行未导入。</source>
+        <translation>{0} rows: {1} imported ({2} as written, to check), {3} rejected, {4} duplicates not imported. </translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="105" />
+        <source>共 {0} 行：将导入 {1} 行（其中照录待核 {2} 行），将拒绝 {3} 行，重复 {4} 行将不导入。</source>
+        <translation>{0} rows: {1} will be imported ({2} as written, to check), {3} will be rejected, {4} duplicates will not be imported. </translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="109" />
         <source>已导入 {0} 批 {1} 人。</source>
         <translation>{0} batches, {1} people imported.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="84" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="113" />
         <source>将导入 {0} 批 {1} 人。</source>
         <translation>{0} batches, {1} people will be imported.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="88" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="117" />
         <source>（跳过合计行 {0} 行）</source>
         <translation> ({0} total rows skipped)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="95" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="124" />
         <source>Excel行号</source>
         <translation>Excel row</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="96" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="125" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="97" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="126" />
         <source>结论</source>
         <translation>Verdict</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="98" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="127" />
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="112" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="141" />
         <source>导入报告</source>
         <translation>Import report</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="534" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="573" />
         <source>导入预登记名单</source>
         <translation>Import pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="538" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="577" />
         <source>下一步 &gt;</source>
         <translation>Next &gt;</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="539" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="578" />
         <source>&lt; 上一步</source>
         <translation>&lt; Back</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="540" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="579" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="541" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="580" />
         <source>完成</source>
         <translation>Finish</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="619" />
+        <source>分配接待室</source>
+        <translation>Assign rooms</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="620" />
+        <source>已导入 {0} 批。现在按问题类别把尚未分配的批次自动分配到接待室吗？</source>
+        <translation>{0} batches imported. Assign the batches without a room to rooms by their category now?</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="622" />
+        <source>已分配或手动调整过的批次不会变动；也可以稍后在“接待室分配”页分配。</source>
+        <translation>Batches already placed or moved by hand stay where they are; you can also assign later on the Room board.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="627" />
+        <source>自动分配</source>
+        <translation>Auto-assign</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="628" />
+        <source>稍后</source>
+        <translation>Later</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="648" />
+        <source>正在分配接待室……</source>
+        <translation>Assigning rooms…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="653" />
+        <source>自动分配接待室未完成：{0}</source>
+        <translation>Rooms not assigned: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="657" />
+        <source>已自动分配 {0} 批到接待室。</source>
+        <translation>{0} batches assigned to rooms.</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="49" />
-        <location filename="../../reception_desk/ui/main_window.py" line="96" />
+        <location filename="../../reception_desk/ui/main_window.py" line="58" />
+        <location filename="../../reception_desk/ui/main_window.py" line="125" />
         <source>接访台</source>
         <translation>Reception Desk</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="86" />
+        <location filename="../../reception_desk/ui/main_window.py" line="94" />
+        <source>打开叫号屏…</source>
+        <translation>Open call screen…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/main_window.py" line="100" />
+        <source>正在打开数据库…</source>
+        <translation>Opening the database…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/main_window.py" line="103" />
+        <source>正在载入…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/main_window.py" line="115" />
         <source>数据库：{0}    操作人：{1}</source>
         <translation>Database: {0}    User: {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="163" />
+        <location filename="../../reception_desk/ui/main_window.py" line="211" />
         <source>接访台 · 尚未创建接访日</source>
         <translation>Reception Desk · no reception day yet</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="164" />
+        <location filename="../../reception_desk/ui/main_window.py" line="212" />
         <source>请在“设置”中创建接访日，或导入预登记名单</source>
         <translation>Create a reception day under Settings, or import the pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="171" />
+        <location filename="../../reception_desk/ui/main_window.py" line="219" />
         <source>{0}年{1}月{2}日  ·  {3}  ·  {4}</source>
         <translation>{2}/{1}/{0}  ·  {3}  ·  {4}</translation>
     </message>
@@ -1282,343 +1570,382 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>MoveReasonDialog</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="60" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="66" />
         <source>调整接待室</source>
         <translation>Change room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="66" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="72" />
         <source>调整原因（必填）：</source>
         <translation>Reason (required):</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="69" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="75" />
         <source>例如：集体访需要大房间</source>
         <translation>e.g. collective visit needs a large room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="73" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="79" />
         <source>平衡各室候谈</source>
         <translation>Balance the waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="74" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="80" />
         <source>集体访需要大房间</source>
         <translation>Collective visit needs a large room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="75" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="81" />
         <source>更符合问题类别</source>
         <translation>Better fits the theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="76" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="82" />
         <source>领导指定</source>
         <translation>Leader's decision</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="84" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="90" />
         <source>确定调整</source>
         <translation>Move</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="85" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="91" />
         <source>取消</source>
         <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>MoveRoomDialog</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="154" />
+        <source>调整接待室</source>
+        <translation>Change room</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="156" />
+        <source>将 {0} {1} 调到其他接待室。已签到的批次在新接待室重新取得排队号，排在该室已候谈的批次之后。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="158" />
+        <source>确定调整</source>
+        <translation>Move</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="159" />
+        <source>例如：来访人行动不便，就近安排</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="168" />
+        <source>调至：</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>OutcomeForm</name>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="93" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="94" />
         <source>来访人反映的问题（已按登记内容预填，可修改）</source>
         <translation>The visitor's matter (prefilled from the registration, editable)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="98" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="99" />
         <source>领导当场的意见或批示，如：请区人社局三日内核实欠薪情况并答复</source>
         <translation>The leader's instruction, e.g. Human Resources Bureau to verify the unpaid wages within three days and reply</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="103" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="104" />
         <source>当场解决</source>
         <translation>Resolved on the spot</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="103" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="104" />
         <source>交办</source>
         <translation>Handed over</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="103" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="104" />
         <source>解释说明</source>
         <translation>Explained</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="121" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="122" />
         <source>输入或选择主办单位</source>
         <translation>Type or choose the lead department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="135" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="136" />
         <source>筛选协办单位</source>
         <translation>Filter co-departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="148" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="149" />
         <source>绿色 1日</source>
         <translation>Green 1 day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="148" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="149" />
         <source>黄色 3日</source>
         <translation>Yellow 3 days</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="148" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="149" />
         <source>红色 7日</source>
         <translation>Red 7 days</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="168" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="169" />
         <source>提级核查（原案件已办结，重复来访）</source>
         <translation>Escalated review (the earlier case is closed and the visitor came back)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="176" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="177" />
         <source>保存 Ctrl+S</source>
         <translation>Save Ctrl+S</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="178" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="179" />
         <source>保存接谈结果并生成案件编号（Ctrl+S）</source>
         <translation>Save the outcome and create the case number (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="188" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="189" />
         <source>诉求</source>
         <translation>Request</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="191" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="192" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="564" />
         <source>领导意见 / 批示</source>
         <translation>Leader's instruction</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="197" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="200" />
         <source>处理结果</source>
         <translation>Outcome</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="199" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="202" />
         <source>主办单位</source>
         <translation>Lead department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="201" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="204" />
         <source>协办单位</source>
         <translation>Co-departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="208" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="211" />
         <source>颜色分类</source>
         <translation>Colour class</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="278" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="281" />
         <source>……共 {0} 件</source>
         <translation>… {0} in all</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="279" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="282" />
         <source>重复访：此前已有案件</source>
         <translation>Repeat visit: earlier cases of this person</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="310" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="313" />
         <source>常用单位</source>
         <translation>Suggested departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="313" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="316" />
         <source>其他单位</source>
         <translation>Other departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="445" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="449" />
         <source>当前没有接谈中的批次。</source>
         <translation>No batch is in session.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="447" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="451" />
         <source>请填写诉求。</source>
         <translation>Please fill in the request.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="450" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="454" />
         <source>请选择处理结果。</source>
         <translation>Please choose the outcome.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="453" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="456" />
+        <source>当场解决须填写处理意见（领导意见 / 批示），写明是怎样解决的。</source>
+        <translation>Resolved on the spot needs the instruction: write how it was resolved.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="459" />
         <source>主办单位“{0}”不在单位目录中，请从列表中选择。</source>
         <translation>The lead department "{0}" is not in the directory; please choose one from the list.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="455" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="461" />
         <source>交办须选择主办单位。</source>
         <translation>A handed-over case needs a lead department.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="457" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="463" />
         <source>交办须选择颜色分类（绿色1日、黄色3日、红色7日反馈）。</source>
         <translation>A handed-over case needs a colour class (feedback: green 1 day, yellow 3 days, red 7 days).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="459" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="465" />
         <source>选择了协办单位时，须同时选择主办单位。</source>
         <translation>With co-departments chosen, a lead department is needed too.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="526" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="544" />
         <source>已选：{0}</source>
         <translation>Chosen: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="526" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="544" />
         <source>未选协办单位</source>
         <translation>No co-department chosen</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="531" />
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="549" />
         <source>选择颜色后显示反馈期限</source>
         <translation>Choose a colour to see the feedback deadline</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="564" />
+        <source>处理意见（当场解决必填）</source>
+        <translation>Instruction (required when resolved on the spot)</translation>
     </message>
 </context>
 <context>
     <name>PdfPreviewDialog</name>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="85" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="86" />
         <source>打印预览 — {0}</source>
         <translation>Print preview — {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="148" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="149" />
         <source>适合宽度</source>
         <translation>Fit width</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="149" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="150" />
         <source>整页</source>
         <translation>Whole page</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="152" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="153" />
         <source>缩放（Ctrl+加号 / Ctrl+减号）</source>
         <translation>Zoom (Ctrl+Plus / Ctrl+Minus)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="158" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="159" />
         <source>缩放：</source>
         <translation>Zoom:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="164" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="165" />
         <source>打印…  Ctrl+P</source>
         <translation>Print…  Ctrl+P</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="166" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="167" />
         <source>选择打印机并打印（Ctrl+P）</source>
         <translation>Choose a printer and print (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="169" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="170" />
         <source>另存为 PDF…  Ctrl+S</source>
         <translation>Save as PDF…  Ctrl+S</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="173" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="174" />
         <source>关闭  Esc</source>
         <translation>Close  Esc</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="210" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="211" />
         <source>无法读取该 PDF 文件</source>
         <translation>Cannot read this PDF file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="212" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="213" />
         <source>正在载入…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="215" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="216" />
         <source>第 {0} 页 / 共 {1} 页</source>
         <translation>Page {0} of {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="262" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="263" />
         <source>另存为 PDF</source>
         <translation>Save as PDF</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="262" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="263" />
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="272" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="274" />
         <source>无法保存</source>
         <translation>Could not save</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="276" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="278" />
         <source>已保存到 {0}</source>
         <translation>Saved to {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="304" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="306" />
         <source>打印 — {0}</source>
         <translation>Print — {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="342" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="344" />
         <source>无法开始打印：打印机不可用或输出文件无法写入。</source>
         <translation>Cannot start printing: the printer is not available or the output file cannot be written.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="346" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="348" />
         <source>打印机拒绝了新的一页。</source>
         <translation>The printer refused a new page.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="386" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="388" />
         <source>正在发送到打印机…</source>
         <translation>Sending to the printer…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="386" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="388" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="388" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="390" />
         <source>打印</source>
         <translation>Print</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="405" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="407" />
         <source>已发送 {0} 页到打印机。</source>
         <translation>{0} page(s) sent to the printer.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="409" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="411" />
         <source>打印失败</source>
         <translation>Printing failed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="419" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="421" />
         <source>打印已取消。</source>
         <translation>Printing cancelled.</translation>
     </message>
@@ -1626,32 +1953,37 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>PreviewPage</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="308" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="338" />
         <source>预览：逐行检查结果</source>
         <translation>Preview: the verdict on every row</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="309" />
-        <source>“导入”和“警告”的行会被导入；“拒绝”和“重复”的行不导入。确认无误后点“开始导入”。</source>
-        <translation>Rows marked "Import" and "Warning" are imported; "Rejected" and "Duplicate" rows are not. When it looks right, click "Start import".</translation>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="340" />
+        <source>“将导入”和“将照录”的行会写入名单（照录的行请核对提示）；“将拒绝”和“重复”的行不导入。</source>
+        <translation>Rows marked “Will import” and “As written” go into the list (check the notes on rows kept as written); “Will reject” and “Duplicate” rows are not imported. </translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="311" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="341" />
+        <source>确认无误后点“开始导入”。</source>
+        <translation>When it looks right, click “Start import”.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="344" />
         <source>开始导入</source>
         <translation>Start import</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="323" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="356" />
         <source>只看需要注意的行</source>
         <translation>Only rows that need a look</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="339" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="372" />
         <source>正在读取并检查“{0}”……</source>
         <translation>Reading and checking "{0}"…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="367" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="400" />
         <source>没有可导入的行。</source>
         <translation>There is no row to import.</translation>
     </message>
@@ -1865,32 +2197,32 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>ProgressPage</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="382" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="415" />
         <source>正在导入</source>
         <translation>Importing</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="383" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="416" />
         <source>全部行在一个事务中写入：中途取消则整批不导入。</source>
         <translation>All rows are written in one transaction: cancelling midway imports nothing.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="387" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="420" />
         <source>%v / %m 批</source>
         <translation>%v / %m batches</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="388" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="421" />
         <source>准备中……</source>
         <translation>Preparing…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="409" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="442" />
         <source>正在取消，撤销已写入的部分……</source>
         <translation>Cancelling, rolling back what was written…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="424" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="457" />
         <source>已写入 {0} / {1} 批……</source>
         <translation>{0} / {1} batches written…</translation>
     </message>
@@ -1898,49 +2230,62 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="120" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="121" />
         <source>号</source>
         <translation>No.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="121" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="122" />
         <source>批次</source>
         <translation>Batch</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="122" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="123" />
         <source>来访人</source>
         <translation>Visitor</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="123" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="124" />
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="124" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="125" />
         <source>标记</source>
         <translation>Flags</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="125" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="126" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="157" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="158" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="157" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="158" />
         <source>未签到</source>
         <translation>Not checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="166" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="167" />
         <source>尚未到登记台签到，不能叫号</source>
         <translation>Not yet checked in at the desk; cannot be called</translation>
+    </message>
+</context>
+<context>
+    <name>ReasonDialog</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="81" />
+        <source>原因（必填）：</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="89" />
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -2306,153 +2651,168 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>RegistrationsPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="114" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="115" />
         <source>预登记</source>
         <translation>Pre-registration</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="122" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="123" />
         <source>搜索：姓名、拼音首字母（如 wxd）、电话、身份证后4位、登记号（Ctrl+F）</source>
         <translation>Search: name, pinyin initials (e.g. wxd), phone, last 4 of ID, registration no. (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="128" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="129" />
         <source>新增</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="129" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="130" />
         <source>编辑</source>
         <translation>Edit</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="130" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="131" />
         <source>导入…</source>
         <translation>Import…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="131" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="132" />
         <source>导出…</source>
         <translation>Export…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="138" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="139" />
         <source>全部类别</source>
         <translation>All themes</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="141" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="142" />
         <source>全部乡镇</source>
         <translation>All townships</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="143" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="144" />
         <source>全部状态</source>
         <translation>All statuses</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="146" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="147" />
         <source>全部标记</source>
         <translation>All flags</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="149" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="150" />
         <source>清除筛选</source>
         <translation>Clear filters</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="154" />
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="341" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="155" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="343" />
         <source>共 {0} 批 {1} 人</source>
         <translation>{0} batches, {1} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="236" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="238" />
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="241" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="243" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="242" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="244" />
         <source>接谈中</source>
         <translation>In session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="424" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="355" />
+        <source>没有找到与“{0}”相符的登记。可试姓名、拼音首字母、电话或身份证后4位。</source>
+        <translation>Nothing matches “{0}”. Try a name, pinyin initials, a phone number or the last 4 digits of the ID.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="357" />
+        <source>没有符合筛选条件的登记。</source>
+        <translation>No registration matches the filters.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="358" />
+        <source>当天还没有登记：点“新增”或“导入…”。</source>
+        <translation>No registrations for this day yet: click “Add” or “Import…”.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="438" />
         <source>选中一行可在此查看诉求；Enter 或双击编辑。</source>
         <translation>Select a row to see its request here; Enter or double-click to edit.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="428" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="442" />
         <source>（同行：{0}）</source>
         <translation> (with {0})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="431" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="445" />
         <source>{0}人</source>
         <translation>{0} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="433" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="447" />
         <source>诉求：{0}</source>
         <translation>Request: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="514" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="529" />
         <source>已登记</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="523" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="538" />
         <source>（标记：{0}）</source>
         <translation> (flags: {0})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="559" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="574" />
         <source>已保存</source>
         <translation>Saved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="577" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="597" />
         <source>导出预登记名单</source>
         <translation>Export the pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="580" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="600" />
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="580" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="600" />
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="582" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="602" />
         <source>预登记名单.xlsx</source>
         <translation>pre-registrations.xlsx</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="593" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="613" />
         <source>正在导出……</source>
         <translation>Exporting…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="596" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="616" />
         <source>{0} 预登记名单</source>
         <translation>{0}: pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="599" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="619" />
         <source>导出失败</source>
         <translation>Export failed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="604" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="624" />
         <source>已导出 {0} 条到 {1}</source>
         <translation>Exported {0} rows to {1}</translation>
     </message>
@@ -2460,52 +2820,52 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>ReportPage</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="456" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="490" />
         <source>导入结果</source>
         <translation>Import result</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="463" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="497" />
         <source>导出报告…</source>
         <translation>Export report…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="481" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="519" />
         <source>导入已取消，没有写入任何数据。</source>
         <translation>Import cancelled: nothing was written.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="489" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="527" />
         <source>取消请求到达时导入已完成。</source>
         <translation>The import had already finished when Cancel arrived. </translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="492" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="530" />
         <source>下表是未导入或需要核对的行：</source>
         <translation>The rows below were not imported or need a look:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="499" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="537" />
         <source>导出导入报告</source>
         <translation>Export the import report</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="502" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="540" />
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="502" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="540" />
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="504" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="542" />
         <source>导入报告.xlsx</source>
         <translation>import-report.xlsx</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="517" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="555" />
         <source>已导出 {0} 行到 {1}</source>
         <translation>Exported {0} rows to {1}</translation>
     </message>
@@ -2513,414 +2873,491 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>RoomBoardPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="141" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="150" />
         <source>尚未选择接访日。</source>
         <translation>No reception day selected.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="151" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="164" />
         <source>接待室分配</source>
         <translation>Room board</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="169" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="182" />
         <source>自动分配</source>
         <translation>Auto-assign</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="172" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="185" />
         <source>把尚未分配的批次按问题类别分到各接待室（{0}）。已分配或人工调整的不会变动。</source>
         <translation>Place the unassigned batches in rooms by theme ({0}). Batches already placed or moved by hand stay where they are.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="178" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="191" />
         <source>打印安排表</source>
         <translation>Print schedules</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="180" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="193" />
         <source>打印全部接待室的安排表；右键单击接待室卡片可只打印该室</source>
         <translation>Print every room's schedule; right-click a room card to print that room's alone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="191" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="204" />
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="194" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="207" />
         <source>拖到接待室卡片上即可分配；也可拖动各室队列中的批次调整接待室。</source>
         <translation>Drag onto a room card to assign; batches in a room's queue can be dragged to another room too.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="201" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="215" />
         <source>全部批次均已分配。</source>
         <translation>Every batch has a room.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="251" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="266" />
         <source>未分配 {0} 批</source>
         <translation>Unassigned: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="260" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="275" />
         <source>{0} &lt;b style='color:{1}; font-size:14pt'&gt;{2}&lt;/b&gt; 批 {3} 人</source>
         <translation>{0} &lt;b style='color:{1}; font-size:14pt'&gt;{2}&lt;/b&gt; ({3} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="265" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="280" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="266" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="281" />
         <source>接谈中</source>
         <translation>In session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="267" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="282" />
         <source>已接待</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="268" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="283" />
         <source>未签到</source>
         <translation>Not checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="272" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="287" />
         <source>&lt;b style='color:#c62828'&gt;{0} 个接待室超容量&lt;/b&gt;</source>
         <translation>&lt;b style='color:#c62828'&gt;{0} rooms over capacity&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="285" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="309" />
         <source>将批次 {0}（{1}，{2}人）从{3}调到{4}。</source>
         <translation>Move batch {0} ({1}, {2} people) from {3} to {4}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="289" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="313" />
         <source>将未分配的批次 {0}（{1}，{2}人）分到{3}。</source>
         <translation>Assign the unassigned batch {0} ({1}, {2} people) to {3}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="294" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="318" />
         <source>
 注意：该批次 {0} 人，超过{1}的容量 {2} 人。</source>
         <translation>
 Note: the batch has {0} people, more than the capacity of {1} ({2} people).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="332" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="381" />
+        <source>请先选中一个批次</source>
+        <translation>Select a batch first</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="390" />
+        <source>批次 {0}（{1}，{2}人）调至哪个接待室？</source>
+        <translation>Which room should batch {0} ({1}, {2} people) go to?</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="409" />
+        <source>调至…接待室</source>
+        <translation>Move to room…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="409" />
+        <source>分到…接待室</source>
+        <translation>Assign to room…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="440" />
         <source>已自动分配 {0} 批</source>
         <translation>{0} batches assigned</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="334" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="442" />
         <source>没有需要分配的批次</source>
         <translation>No batch to assign</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="346" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="458" />
         <source>打印{0}安排表</source>
         <translation>Print the schedule of {0}</translation>
     </message>
 </context>
 <context>
+    <name>RoomChooserDialog</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/room_chooser.py" line="68" />
+        <source>调至…接待室</source>
+        <translation>Move to room…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/room_chooser.py" line="74" />
+        <source>方向键或输入接待室编号选择，回车确认。</source>
+        <translation>Pick with the arrow keys or type the room's number; Enter confirms.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/room_chooser.py" line="83" />
+        <source>{0}　{1}　候谈 {2} 人 / 容量 {3}</source>
+        <translation>{0}  {1}  waiting {2} / capacity {3}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/room_chooser.py" line="89" />
+        <source>（当前）</source>
+        <translation> (current)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/room_chooser.py" line="99" />
+        <source>下一步：填写原因</source>
+        <translation>Next: the reason</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/room_chooser.py" line="100" />
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
     <name>RoomHostPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="87" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="88" />
         <source>身份证待核</source>
         <translation>ID to check</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="88" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="89" />
         <source>集体访</source>
         <translation>Collective</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="89" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="90" />
         <source>疑似重复</source>
         <translation>Duplicate?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="90" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="91" />
         <source>类别推断</source>
         <translation>Theme guessed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="91" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="92" />
         <source>重复访</source>
         <translation>Repeat visit</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="98" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="99" />
         <source>当场解决</source>
         <translation>Resolved on the spot</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="99" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="100" />
         <source>交办</source>
         <translation>Handed over</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="100" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="101" />
         <source>解释说明</source>
         <translation>Explained</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="225" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="226" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="236" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="237" />
         <source>本接待室</source>
         <translation>This room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="240" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="241" />
         <source>请选择本接待室</source>
         <translation>Choose this room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="245" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="538" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="252" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="565" />
         <source>候谈队列</source>
         <translation>Queue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="272" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="279" />
         <source>叫号  F3</source>
         <translation>Call next  F3</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="274" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="688" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="281" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="715" />
         <source>请队列中的下一批进入接待室（F3）</source>
         <translation>Call the next batch of the queue into the room (F3)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="276" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="283" />
         <source>开始接谈</source>
         <translation>Start session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="278" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="285" />
         <source>请选中的批次进入接待室（可不按顺序）</source>
         <translation>Call the selected batch into the room (out of turn if need be)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="280" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="287" />
         <source>未到</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="282" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="289" />
         <source>叫号后无人应答：将选中的批次标记为未到</source>
         <translation>Nobody answered the call: mark the selected batch as not come</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="321" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="339" />
         <source>接谈结果</source>
         <translation>Outcome of the session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="341" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="359" />
         <source>打印本室案件：</source>
         <translation>Print this room's case:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="348" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="366" />
         <source>打印交办单  Ctrl+P</source>
         <translation>Print slip  Ctrl+P</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="351" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="369" />
         <source>打印回执(A4)</source>
         <translation>Print receipt (A4)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="353" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="371" />
         <source>A4 受理回执单：来访人联和存根联</source>
         <translation>A4 receipt: the visitor's part and the bureau's stub</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="355" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="373" />
         <source>回执(80mm)</source>
         <translation>Receipt (80 mm)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="357" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="375" />
         <source>80 毫米热敏小票打印机用的受理回执</source>
         <translation>Receipt for an 80 mm thermal receipt printer</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="379" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="400" />
         <source>退回候谈</source>
         <translation>Back to queue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="382" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="403" />
         <source>暂停接谈（如回去取材料），该批次回到队列并保留原位；已填写内容保留为草稿</source>
         <translation>Pause the session (e.g. to fetch papers): the batch goes back to the queue in its place; what was typed is kept as a draft</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="403" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="424" />
         <source>同行人</source>
         <translation>Companions</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="404" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="425" />
         <source>乡镇 / 村</source>
         <translation>Township / village</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="405" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="426" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="406" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="427" />
         <source>问题类别</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="407" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="428" />
         <source>签到号</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="408" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="429" />
         <source>登记诉求</source>
         <translation>Registered request</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="540" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="515" />
+        <source>接待领导：{0}</source>
+        <translation>Host: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="567" />
         <source>尚未创建接访日。</source>
         <translation>No reception day has been created yet.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="540" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="567" />
         <source>请先在上方选择本接待室。</source>
         <translation>First choose this room above.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="544" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="571" />
         <source>候谈队列（{0}批 {1}人）</source>
         <translation>Queue ({0} batches, {1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="546" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="573" />
         <source>未签到 {0} 批 · 已接待 {1} 批 · 未到 {2} 批</source>
         <translation>Not checked in: {0} · Received: {1} · No-show: {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="555" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="582" />
         <source>当前无接谈</source>
         <translation>No session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="558" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="585" />
         <source>按 F3 叫号请下一批进入；或在左侧选中批次后点“开始接谈”。</source>
         <translation>Press F3 to call the next batch, or select a batch on the left and click "Start session".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="560" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="587" />
         <source>请先在左侧选择本接待室。</source>
         <translation>First choose this room on the left.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="564" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="591" />
         <source>接谈中：{0} · {1} · {2}人</source>
         <translation>In session: {0} · {1} · {2} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="569" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="596" />
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="596" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="623" />
         <source>已恢复未保存的草稿</source>
         <translation>Unsaved draft restored</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="615" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="642" />
         <source>正在输入…</source>
         <translation>Typing…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="636" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="663" />
         <source>草稿未能保存：{0}</source>
         <translation>Draft not saved: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="641" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="668" />
         <source>草稿已自动保存</source>
         <translation>Draft saved automatically</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="684" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="711" />
         <source>请先保存接谈结果或退回候谈，再叫下一批（F3）</source>
         <translation>Save the outcome or send the batch back to the queue before calling the next (F3)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="686" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="713" />
         <source>没有已签到候谈的批次</source>
         <translation>No checked-in batch is waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="717" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="744" />
         <source>没有已签到候谈的批次。</source>
         <translation>No checked-in batch is waiting.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="751" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="759" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="778" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="786" />
         <source>标记未到</source>
         <translation>Mark as no-show</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="752" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="779" />
         <source>将批次 {0}（{1}，{2}人）标记为未到？
 该批次之后仍可到登记台签到。</source>
         <translation>Mark batch {0} ({1}, {2} people) as not come?
 The batch can still check in at the desk later.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="760" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="787" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="805" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="832" />
         <source>案件已保存</source>
         <translation>Case saved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="812" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="841" />
         <source>已生成案件 {0}</source>
         <translation>Case {0} created</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="815" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="846" />
         <source>主办：{0}</source>
         <translation>Lead: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="817" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="843" />
         <source>反馈期限：{0}年{1}月{2}日</source>
         <translation>Feedback due: {2}/{1}/{0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="870" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="898" />
         <source>打印所选案件的交办单（Ctrl+P）</source>
         <translation>Print the chosen case's handover slip (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="872" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="900" />
         <source>当场解决或解释说明的案件不需要交办单</source>
         <translation>A case resolved or explained on the spot needs no handover slip</translation>
+    </message>
+</context>
+<context>
+    <name>RoomTile</name>
+    <message>
+        <location filename="../../reception_desk/ui/call_screen.py" line="71" />
+        <location filename="../../reception_desk/ui/call_screen.py" line="152" />
+        <source>正在接待</source>
+        <translation>Now serving</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/call_screen.py" line="157" />
+        <source>请准备</source>
+        <translation>Next</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/call_screen.py" line="189" />
+        <source>{0}号</source>
+        <translation>No. {0}</translation>
     </message>
 </context>
 <context>
@@ -3728,165 +4165,204 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>TrackingPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="150" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="159" />
         <source>督办台</source>
         <translation>Tracking</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="166" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="175" />
         <source>未办结</source>
         <translation>Not closed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="167" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="176" />
         <source>待签收</source>
         <translation>Not signed for</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="168" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="177" />
         <source>已签收</source>
         <translation>Signed for</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="169" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="178" />
         <source>已反馈</source>
         <translation>Replied</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="170" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="179" />
         <source>逾期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="171" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="180" />
         <source>今日到期</source>
         <translation>Due today</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="172" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="181" />
         <source>已办结</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="173" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="182" />
         <source>全部</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="176" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="185" />
         <source>全部接访日</source>
         <translation>All reception days</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="177" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="186" />
         <source>全部单位</source>
         <translation>All departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="178" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="187" />
         <source>全部类别</source>
         <translation>All themes</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="181" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="190" />
         <source>全部接待室</source>
         <translation>All rooms</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="182" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="191" />
         <source>全部颜色</source>
         <translation>All colours</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="183" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="192" />
         <source>红色</source>
         <translation>Red</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="183" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="192" />
         <source>黄色</source>
         <translation>Yellow</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="183" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="192" />
         <source>绿色</source>
         <translation>Green</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="185" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="194" />
         <source>只看挂牌督办</source>
         <translation>Supervised only</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="187" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="196" />
         <source>只看重复访</source>
         <translation>Repeat visits only</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="191" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="200" />
         <source>清除筛选</source>
         <translation>Clear filters</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="197" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="206" />
         <source>办理（Enter）</source>
         <translation>Handle (Enter)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="201" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="210" />
         <source>打印催办单</source>
         <translation>Print reminder notice</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="203" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="212" />
         <source>为所选的逾期案件打印催办单</source>
         <translation>Print reminder notices for the selected overdue cases</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="263" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="273" />
         <source>各单位办理情况</source>
         <translation>Departments' workload</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="412" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="424" />
         <source>第{0}接待室</source>
         <translation>Room {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="424" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="436" />
         <source>共 {0} 件</source>
         <translation>{0} cases</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="426" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="438" />
         <source>共 {0} 件，逾期 {1} 件</source>
         <translation>{0} cases, {1} overdue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="437" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="442" />
+        <source>没有符合筛选条件的案件。可点“清除筛选”看全部未办结案件。</source>
+        <translation>No case matches the filters. Click “Clear filters” to see all open cases.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="444" />
+        <source>没有未办结的案件。</source>
+        <translation>No open cases.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="455" />
         <source>交办在办 {0} 件，其中逾期 {1} 件（{2}）</source>
         <translation>{0} handed-over cases open, {1} overdue ({2})</translation>
     </message>
 </context>
 <context>
+    <name>UndoCheckInDialog</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="119" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="123" />
+        <source>撤销签到</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="120" />
+        <source>撤销 {0} {1} 的签到。整批撤销后该批次退回“已登记”、离开候谈队列，原排队号作废、不再发出。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="124" />
+        <source>例如：认错了人；来访人已离开</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="129" />
+        <source>整批（已签到的 {0} 人）</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="137" />
+        <source>仅 {0}</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>VerdictModel</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="143" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="173" />
         <source>Excel行号</source>
         <translation>Excel row</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="143" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="173" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="143" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="173" />
         <source>结论</source>
         <translation>Verdict</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="143" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="173" />
         <source>原因</source>
         <translation>Reason</translation>
     </message>
@@ -3894,12 +4370,12 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>errors</name>
     <message>
-        <location filename="../../reception_desk/ui/errors.py" line="34" />
+        <location filename="../../reception_desk/ui/errors.py" line="37" />
         <source>操作未完成：{0}。详细信息已写入日志文件 {1}。</source>
         <translation>The operation did not complete: {0}. Details are in the log file {1}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/errors.py" line="47" />
+        <location filename="../../reception_desk/ui/errors.py" line="50" />
         <source>无法完成</source>
         <translation>Could not complete</translation>
     </message>
@@ -4012,12 +4488,12 @@ The batch can still check in at the desk later.</translation>
         <translation>Making {0}: {1} of {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="448" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="450" />
         <source>部分字符无法打印</source>
         <translation>Some characters cannot be printed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="449" />
+        <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="451" />
         <source>以下 {0} 个字符没有可用的字体，在文档中显示为空框：
 {1}
 
@@ -4124,122 +4600,125 @@ The document was made; please write them in by hand after printing.</translation
 <context>
     <name>room_card</name>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="76" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="80" />
         <source>已登记</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="77" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="81" />
         <source>已签到</source>
         <translation>Checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="78" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="373" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="82" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="430" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="79" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="374" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="83" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="431" />
         <source>接谈中</source>
         <translation>In session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="80" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="375" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="84" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="432" />
         <source>已接待</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="81" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="85" />
         <source>未到</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="89" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="93" />
         <source>身份证待核</source>
         <translation>ID to check</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="90" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="94" />
         <source>集体访</source>
         <translation>Collective</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="91" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="95" />
         <source>疑似重复</source>
         <translation>Duplicate?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="92" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="96" />
         <source>类别推断</source>
         <translation>Theme guessed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="93" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="97" />
         <source>重复访</source>
         <translation>Repeat visit</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="101" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="105" />
         <source>证</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="102" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="106" />
         <source>集</source>
         <translation>Grp</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="103" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="107" />
         <source>重</source>
         <translation>Dup</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="104" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="108" />
         <source>推</source>
         <translation>Inf</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="105" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="109" />
         <source>复</source>
         <translation>R</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="159" />
         <location filename="../../reception_desk/ui/widgets/room_card.py" line="168" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="322" />
+        <source>{0} {1} {2}人</source>
+        <translation>{0} {1} {2}p</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="178" />
         <source>{0}人</source>
         <translation>{0} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="172" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="182" />
         <source>排队号 {0}</source>
         <translation>Ticket {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="175" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="185" />
         <source>人工调整</source>
         <translation>moved by hand</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="304" />
-        <source>批</source>
-        <translation> </translation>
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="370" />
+        <source>批 {0}人</source>
+        <translation> · {0}p</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="324" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="372" />
         <source>{0}：{1} 批，{2} 人</source>
         <translation>{0}: {1} batches, {2} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="411" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="470" />
         <source>主持领导待定</source>
         <translation>Host to be named</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="415" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="473" />
         <source>主持：{0}
 地点：{1}
 容量：{2}人</source>
@@ -4248,44 +4727,155 @@ Location: {1}
 Capacity: {2} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="425" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="482" />
         <source>▶ {0} {1} {2}人</source>
         <translation>▶ {0} {1} ({2} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="429" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="487" />
         <source>▶ 暂无接谈</source>
         <translation>▶ No session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="432" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="490" />
         <source>队列 {0} 批（未签到 {1}）</source>
         <translation>Queue: {0} ({1} not checked in)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="436" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="494" />
         <source>队列为空</source>
         <translation>Queue empty</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="442" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="500" />
         <source>候谈 {0} 人 &gt; 容量 {1}</source>
         <translation>{0} waiting &gt; cap. {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="450" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="508" />
         <source>{0} {1}人 &gt; 容量 {2}</source>
         <translation>{0}: {1} &gt; cap. {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="456" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="514" />
         <source>{0} 批人数 &gt; 容量 {1}</source>
         <translation>{0} batches &gt; cap. {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="459" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="517" />
         <source>{0} {1} {2}人 &gt; 容量 {3}</source>
         <translation>{0} {1}: {2} people &gt; capacity {3}</translation>
+    </message>
+</context>
+<context>
+    <name>rooms</name>
+    <message>
+        <location filename="../../reception_desk/ui/room_names.py" line="16" />
+        <source>第{0}接待室</source>
+        <translation>Room {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/room_names.py" line="21" />
+        <source>第{0}室</source>
+        <translation>Room {0}</translation>
+    </message>
+</context>
+<context>
+    <name>tag_legend</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="36" />
+        <source>同一来访人当天已有登记，可能重复：签到前请核对。</source>
+        <translation>The same visitor is already registered today, maybe twice: check before the check-in.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="37" />
+        <source>5 人及以上的集体访；已到场时粗体显示，注意接待室容量。</source>
+        <translation>A collective visit of 5 people or more; bold once at the venue; mind the room's capacity.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="40" />
+        <source>身份证号缺失或校验不通过：签到时请核对证件。</source>
+        <translation>The ID number is missing or fails its checksum: check the ID card at check-in.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="41" />
+        <source>问题类别由诉求内容推断，分配的接待室可能需要调整。</source>
+        <translation>The theme was guessed from the request; the room may need changing.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="44" />
+        <source>该来访人在此前的接访日已有案件（重复访），需提级核查。</source>
+        <translation>The visitor has a case from an earlier reception day (repeat visit): escalated review.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="61" />
+        <source>接谈中</source>
+        <translation>In session</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="62" />
+        <source>正在接待室接谈的批次</source>
+        <translation>The batch being received in the room</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="67" />
+        <source>灰色</source>
+        <translation>Grey</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="68" />
+        <source>未签到</source>
+        <translation>Not checked in</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="69" />
+        <source>已分配但尚未到场签到的批次；黑色为已到场候谈</source>
+        <translation>Placed in the room but not checked in yet; black: at the venue, waiting</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="74" />
+        <source>粗体</source>
+        <translation>Bold</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="75" />
+        <source>需留意</source>
+        <translation>mind</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="76" />
+        <source>已到场的集体访或身份证待核批次</source>
+        <translation>A collective visit or an ID to check, at the venue</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="82" />
+        <source>超容量</source>
+        <translation>over capacity</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="83" />
+        <source>候谈人数或某批人数超过接待室容量；卡片红框标出</source>
+        <translation>More people waiting, or a batch larger, than the room holds; the card is framed in red</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="88" />
+        <source>右键 / M / F6</source>
+        <translation>Right-click / M / F6</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="89" />
+        <source>调至…接待室</source>
+        <translation>Move to room…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="90" />
+        <source>在选中的批次上按 M 或 F6（或右键、菜单键）选择接待室，填写原因后调整；也可拖动</source>
+        <translation>On the selected batch press M or F6 (or right-click, or the menu key), pick the room and give the reason; dragging works too</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="111" />
+        <source>图例：</source>
+        <translation>Legend:</translation>
     </message>
 </context>
 <context>
@@ -4413,6 +5003,7 @@ Capacity: {2} people</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/models/tracking_model.py" line="112" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="324" />
         <source>逾期 {0} 天</source>
         <translation>{0} days overdue</translation>
     </message>
