@@ -9,7 +9,7 @@ from typing import Any
 import openpyxl
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QWizard
 
 from reception_desk.db.models import Batch
 from reception_desk.domain import resident_id
@@ -92,10 +92,14 @@ def test_import_through_the_wizard(qtbot: Any, page: RegistrationsPage, app_ctx:
     qtbot.waitUntil(lambda: preview.model.rowCount() == 4, timeout=WAIT)
     rows = [[preview.model.data(preview.model.index(r, c)) for c in range(4)] for r in range(4)]
     assert [r[0] for r in rows] == ["3", "4", "5", "6"]  # Excel's row numbers
-    assert [r[2] for r in rows] == ["导入", "拒绝", "警告", "重复"]
+    # the preview says what WILL happen, in the verdicts, the reasons and the counts
+    assert [r[2] for r in rows] == ["将导入", "将拒绝", "将照录", "重复"]
     assert rows[0][1] == "王学德" and "诉求" in rows[1][3] and "校验位" in rows[2][3]
-    assert "导入 2 行（其中警告 1 行），拒绝 1 行，重复 1 行" in preview.counts.text()
-    assert "将导入 2 批 4 人" in preview.counts.text()
+    assert rows[0][3] == "将导入" and "将照录" in rows[2][3] and "将不导入" in rows[3][3]
+    assert not any("已导入" in r[3] or "已照录" in r[3] or "未重复导入" in r[3] for r in rows)
+    assert "将导入 2 行（其中照录待核 1 行），将拒绝 1 行，重复 1 行将不导入" in preview.counts.text()
+    assert "将导入 2 批 4 人" in preview.counts.text() and "已导入" not in preview.counts.text()
+    assert "将导入" in wizard.preview_page.subTitle() and "将照录" in wizard.preview_page.subTitle()
     preview.only_problems.setChecked(True)
     assert preview.table.model().rowCount() == 3
     if SHOTS.exists():
@@ -107,6 +111,14 @@ def test_import_through_the_wizard(qtbot: Any, page: RegistrationsPage, app_ctx:
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.report_page, timeout=WAIT)
     assert "已导入 2 批 4 人" in wizard.report_page.summary.text()
     assert wizard.report_page.model.rowCount() == 3  # rejected, warning, duplicate
+    report_rows = wizard.report_page.model
+    assert [report_rows.data(report_rows.index(r, 2)) for r in range(3)] == ["已拒绝", "已照录", "重复"]
+    # then the wizard offers to place the new batches in rooms; this time the clerk says later
+    qtbot.waitUntil(lambda: wizard.assign_box is not None and wizard.assign_box.isVisible(), timeout=WAIT)
+    box = wizard.assign_box
+    assert box is not None and box.defaultButton() is box.button(QMessageBox.StandardButton.Yes)
+    box.button(QMessageBox.StandardButton.No).click()
+    assert wizard.assign_box is None and wizard.report_page.assign_state.text() == ""
     if SHOTS.exists():
         wizard.grab().save(str(SHOTS / "import_report.png"))
     report_file = tmp_path / "报告.csv"
@@ -388,3 +400,61 @@ def test_screenshots(qtbot: Any, app_ctx: AppContext, tmp_path: Path) -> None:
     assert page.active_wizard is not None
     page.active_wizard.grab().save(str(SHOTS / "import_file.png"))
     page.active_wizard.reject()
+
+
+def test_a_search_without_results_says_so(qtbot: Any, page: RegistrationsPage, app_ctx: AppContext) -> None:
+    register(app_ctx, "王学德", WXD_ID, "13805701234")
+    page.schedule_reload()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=WAIT)
+    assert not page.no_results.isVisible()
+    page.search_box.setFocus()
+    qtbot.keyClicks(page.search_box, "zzq")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0 and page.no_results.isVisible(), timeout=WAIT)
+    assert page.no_results.text().startswith("没有找到与“zzq”相符的登记")
+    assert page.table.viewport().rect().contains(page.no_results.geometry())
+    page.search_box.clear()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=WAIT)
+    assert not page.no_results.isVisible()
+
+
+def test_after_an_import_the_new_batches_are_assigned_and_the_status_bar_keeps_the_summary(
+    qtbot: Any, app_ctx: AppContext, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QTimer
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    page = RegistrationsPage(app_ctx)
+    window.setCentralWidget(page)
+    window.resize(1200, 760)
+    window.show()
+    with qtbot.waitSignal(page.reloaded, timeout=WAIT):
+        page.schedule_reload()
+    path = tmp_path / "名单.xlsx"
+    make_workbook(path)
+    page.import_button.click()
+    wizard = page.active_wizard
+    assert wizard is not None
+    wizard.file_page.path.setText(str(path))
+    wizard.next()
+    qtbot.waitUntil(wizard.preview_page.isComplete, timeout=WAIT)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.assign_box is not None and wizard.assign_box.isVisible(), timeout=WAIT)
+    status = window.statusBar()
+    assert "导入 2 批 4 人" in status.currentMessage()
+
+    box = wizard.assign_box
+    assert box is not None
+    qtbot.keyClick(box, Qt.Key.Key_Return)  # Enter takes the default: assign now
+    qtbot.waitUntil(lambda: "已自动分配 2 批" in wizard.report_page.assign_state.text(), timeout=WAIT)
+    rows = list_registrations(app_ctx.db, app_ctx.day_id or 0)
+    assert len(rows) == 2 and all(r.room_number is not None for r in rows)
+    qtbot.waitUntil(lambda: "已自动分配 2 批" in status.currentMessage(), timeout=WAIT)
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+
+    # the page reloads with the rooms; the message is still there and nothing is set to clear it
+    qtbot.waitUntil(lambda: cell(page, 0, Column.ROOM) != "", timeout=WAIT)
+    with qtbot.waitSignal(page.reloaded, timeout=WAIT):
+        page.schedule_reload()
+    assert "导入 2 批 4 人" in status.currentMessage() and "已自动分配 2 批" in status.currentMessage()
+    assert not any(timer.isActive() for timer in status.findChildren(QTimer))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import threading
 from collections.abc import Coroutine, Sequence
 from enum import IntEnum
@@ -27,6 +28,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QCheckBox,
     QFileDialog,
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -44,6 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from reception_desk.files import replacing
+from reception_desk.services.assignment import AssignReport, assign_day
 from reception_desk.services.importing import ImportReport, Outcome, RowOutcome, import_registrations, preview_import
 from reception_desk.services.safe_cells import write_csv_rows, xlsx_row
 from reception_desk.ui.context import AppContext
@@ -61,22 +65,46 @@ OUTCOME_COLOURS = {
 }
 
 
-def verdict_label(outcome: Outcome) -> str:
-    """The short verdict of a row: 导入, 警告, 拒绝, 重复."""
+def verdict_label(outcome: Outcome, done: bool = True) -> str:
+    """The short verdict of a row: in the preview what will happen (将导入, 将照录, 将拒绝, 重复), after the
+    import what did (已导入, 已照录, 已拒绝, 重复). 照录: imported as written, with a note to check."""
+    if not done:
+        return {
+            Outcome.IMPORTED: QCoreApplication.translate("ImportWizard", "将导入"),
+            Outcome.WARNING: QCoreApplication.translate("ImportWizard", "将照录"),
+            Outcome.REJECTED: QCoreApplication.translate("ImportWizard", "将拒绝"),
+            Outcome.DUPLICATE: QCoreApplication.translate("ImportWizard", "重复"),
+        }[outcome]
     return {
-        Outcome.IMPORTED: QCoreApplication.translate("ImportWizard", "导入"),
-        Outcome.WARNING: QCoreApplication.translate("ImportWizard", "警告"),
-        Outcome.REJECTED: QCoreApplication.translate("ImportWizard", "拒绝"),
+        Outcome.IMPORTED: QCoreApplication.translate("ImportWizard", "已导入"),
+        Outcome.WARNING: QCoreApplication.translate("ImportWizard", "已照录"),
+        Outcome.REJECTED: QCoreApplication.translate("ImportWizard", "已拒绝"),
         Outcome.DUPLICATE: QCoreApplication.translate("ImportWizard", "重复"),
     }[outcome]
 
 
+_DONE_CLAUSE = re.compile(r"(^|，)已")
+_NOT_DONE_CLAUSE = re.compile(r"(^|，)未(?:重复)?")
+
+
+def future_reason(reason: str) -> str:
+    """A row's reason as the preview says it: the reader words what it did (“，已照录”, “，未重复导入”);
+    before the import that is what it will do (“，将照录”, “，将不导入”). Facts inside a clause stay."""
+    return _NOT_DONE_CLAUSE.sub(r"\1将不", _DONE_CLAUSE.sub(r"\1将", reason))
+
+
 def counts_text(report: ImportReport, done: bool) -> str:
-    """One line of counts: rows, imported (with warnings), rejected, duplicates, batches and people."""
+    """One line of counts: rows, imported (as written with a note), rejected, duplicates, batches and people."""
     imported = sum(1 for r in report.rows if r.outcome in (Outcome.IMPORTED, Outcome.WARNING))
-    text = QCoreApplication.translate(
-        "ImportWizard", "共 {0} 行：导入 {1} 行（其中警告 {2} 行），拒绝 {3} 行，重复 {4} 行。"
-    ).format(len(report.rows), imported, len(report.warnings), len(report.rejected), len(report.duplicates))
+    counts = (len(report.rows), imported, len(report.warnings), len(report.rejected), len(report.duplicates))
+    if done:
+        text = QCoreApplication.translate(
+            "ImportWizard", "共 {0} 行：已导入 {1} 行（其中照录待核 {2} 行），已拒绝 {3} 行，重复 {4} 行未导入。"
+        ).format(*counts)
+    else:
+        text = QCoreApplication.translate(
+            "ImportWizard", "共 {0} 行：将导入 {1} 行（其中照录待核 {2} 行），将拒绝 {3} 行，重复 {4} 行将不导入。"
+        ).format(*counts)
     if done:
         text += QCoreApplication.translate("ImportWizard", "已导入 {0} 批 {1} 人。").format(
             report.imported, report.people
@@ -98,7 +126,7 @@ def write_report(path: Path, report: ImportReport) -> int:
         QCoreApplication.translate("ImportWizard", "结论"),
         QCoreApplication.translate("ImportWizard", "原因"),
     ]
-    rows = [[r.row, r.name, verdict_label(r.outcome), r.reason] for r in report.rows]
+    rows = [[r.row, r.name, verdict_label(r.outcome, done=True), r.reason] for r in report.rows]
     path.parent.mkdir(parents=True, exist_ok=True)
     # names and reasons quote the file's own cells: written through safe_cells, so none becomes a formula
     with replacing(path) as tmp:
@@ -138,9 +166,10 @@ class VerdictModel(HeadedTableModel):
 
     OUTCOME_ROLE = Qt.ItemDataRole.UserRole + 1
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, done: bool = True) -> None:
         super().__init__(parent)
         self._rows: list[RowOutcome] = []
+        self.done = done  # False: a preview, worded as what will happen
         self.headers = (self.tr("Excel行号"), self.tr("姓名"), self.tr("结论"), self.tr("原因"))
 
     def set_rows(self, rows: Sequence[RowOutcome]) -> None:
@@ -159,12 +188,13 @@ class VerdictModel(HeadedTableModel):
             return None
         item = self._rows[index.row()]
         column = Col(index.column())
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole) and column == Col.REASON:
+            return item.reason if self.done else future_reason(item.reason)
         if role == Qt.ItemDataRole.DisplayRole:
             return {
                 Col.ROW: str(item.row),
                 Col.NAME: item.name,
-                Col.VERDICT: verdict_label(item.outcome),
-                Col.REASON: item.reason,
+                Col.VERDICT: verdict_label(item.outcome, self.done),
             }[column]
         if role == self.OUTCOME_ROLE:
             return item.outcome.value
@@ -172,8 +202,6 @@ class VerdictModel(HeadedTableModel):
             return QColor(OUTCOME_COLOURS[item.outcome])
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (Col.ROW, Col.VERDICT):
             return int(Qt.AlignmentFlag.AlignCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column == Col.REASON:
-            return item.reason
         return None
 
     def row_total(self) -> int:
@@ -225,7 +253,8 @@ def verdict_table(model: QAbstractItemModel, name: str) -> QTableView:
     metrics = view.fontMetrics()
     view.setColumnWidth(Col.ROW, metrics.horizontalAdvance("Excel行号") + 28)
     view.setColumnWidth(Col.NAME, metrics.horizontalAdvance("欧阳王学德") + 28)
-    view.setColumnWidth(Col.VERDICT, metrics.horizontalAdvance("结论结论") + 20)
+    words = [verdict_label(o, done) for o in Outcome for done in (False, True)]
+    view.setColumnWidth(Col.VERDICT, max(metrics.horizontalAdvance(w) for w in ["结论结论", *words]) + 20)
     return view
 
 
@@ -307,11 +336,14 @@ class PreviewPage(QWizardPage):
         super().__init__()
         self.wiz = wizard
         self.setTitle(self.tr("预览：逐行检查结果"))
-        self.setSubTitle(self.tr("“导入”和“警告”的行会被导入；“拒绝”和“重复”的行不导入。确认无误后点“开始导入”。"))
+        self.setSubTitle(
+            self.tr("“将导入”和“将照录”的行会写入名单（照录的行请核对提示）；“将拒绝”和“重复”的行不导入。")
+            + self.tr("确认无误后点“开始导入”。")
+        )
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("开始导入"))
         self.report: ImportReport | None = None
-        self.model = VerdictModel(self)
+        self.model = VerdictModel(self, done=False)
         self.proxy = ProblemFilter(self)
         self.proxy.setSourceModel(self.model)
         self.counts = QLabel()
@@ -442,6 +474,7 @@ class ProgressPage(QWizardPage):
             self.done = True
         self.completeChanged.emit()
         self.wiz.next()
+        self.wiz.offer_assignment()
 
     def isComplete(self) -> bool:
         """Done when the import has ended (imported, failed or cancelled)."""
@@ -466,11 +499,15 @@ class ReportPage(QWizardPage):
         self.export_button.clicked.connect(self._choose_export)
         self.export_state = QLabel()
         self.export_state.setObjectName("exportReportState")
+        self.assign_state = QLabel()
+        self.assign_state.setObjectName("assignState")
+        self.assign_state.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.export_state, 1)
         row.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.assign_state)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
         self._dialog: QFileDialog | None = None
@@ -527,6 +564,7 @@ class ImportWizard(QWizard):
 
     preview_ready = Signal()
     finished_import = Signal()
+    assigned = Signal(str)  # after the import, the new batches were placed in rooms (or that failed): what to say
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -543,6 +581,8 @@ class ImportWizard(QWizard):
         self.resize(920, 620)
         self._tasks: set[asyncio.Task[Any]] = set()
         self.result_report: ImportReport | None = None
+        self.assign_box: QMessageBox | None = None
+        self.assign_report: AssignReport | None = None
         self.file_page = FilePage(self)
         self.preview_page = PreviewPage(self)
         self.progress_page = ProgressPage(self)
@@ -568,6 +608,55 @@ class ImportWizard(QWizard):
         self.result_report = report
         self.report_page.show_result(report, cancelled, error, cancel_too_late)
         self.finished_import.emit()
+
+    def offer_assignment(self) -> None:
+        """After an import that wrote batches: ask (default yes) to place them in rooms by their theme."""
+        report = self.result_report
+        if report is None or report.imported == 0 or self.ctx.day_id is None:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("分配接待室"),
+            self.tr("已导入 {0} 批。现在按问题类别把尚未分配的批次自动分配到接待室吗？").format(report.imported)
+            + "\n"
+            + self.tr("已分配或手动调整过的批次不会变动；也可以稍后在“接待室分配”页分配。"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setObjectName("confirmAssign")
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("自动分配"))
+        box.button(QMessageBox.StandardButton.No).setText(self.tr("稍后"))
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button: QAbstractButton) -> None:
+            self.assign_box = None
+            if box.standardButton(button) == QMessageBox.StandardButton.Yes:
+                self.spawn(self.assign_new_batches())
+
+        box.buttonClicked.connect(answered)
+        self.assign_box = box
+        box.open()
+
+    async def assign_new_batches(self) -> None:
+        """Place the day's unplaced batches in rooms, on the database thread; the report page says how many."""
+        day_id = self.ctx.day_id
+        if day_id is None:
+            return
+        state = self.report_page.assign_state
+        state.setStyleSheet("")
+        state.setText(self.tr("正在分配接待室……"))
+        try:
+            result = await self.ctx.write(assign_day, self.ctx.db, day_id, self.ctx.actor)
+        except Exception as exc:
+            log.warning("assignment after the import failed: %s", exc)
+            text = self.tr("自动分配接待室未完成：{0}").format(message_for(exc))
+            state.setStyleSheet("color: #b3261e;")
+        else:
+            self.assign_report = result
+            text = self.tr("已自动分配 {0} 批到接待室。").format(result.assigned)
+        state.setText(text)
+        self.assigned.emit(text)
 
     def reject(self) -> None:
         """Cancel: closes before the import; during the import, asks it to roll back (the wizard stays open)."""

@@ -59,6 +59,7 @@ from reception_desk.ui.models.registrations_model import (
     status_label,
 )
 from reception_desk.ui.pages.base import Page
+from reception_desk.ui.widgets.empty_note import EmptyNote
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +175,7 @@ class RegistrationsPage(Page):
         self.table.setItemDelegateForColumn(Column.FLAGS, FlagChipDelegate(self.table))
         self.table.installEventFilter(self)
         self.table.doubleClicked.connect(lambda _index: self._edit())
+        self.no_results = EmptyNote(self.table, "noResults")
         rows = self.table.verticalHeader()
         rows.setVisible(False)
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform row heights: no per-row measuring
@@ -339,9 +341,21 @@ class RegistrationsPage(Page):
                 self.table.verticalScrollBar().setValue(scroll)
         self.last_result = result
         self.count_label.setText(self.tr("共 {0} 批 {1} 人").format(len(result.ids), result.people))
+        self.no_results.say(self._empty_text(result))
         self._show_current()
         self._update_buttons()
         self.searched.emit()
+
+    def _empty_text(self, result: search.SearchResult) -> str:
+        """What an empty list means: nothing matches the search, or the filters, or the day has no one yet."""
+        if result.ids or self.ctx.day_id is None:
+            return ""
+        query = self.search_box.text().strip()
+        if query:
+            return self.tr("没有找到与“{0}”相符的登记。可试姓名、拼音首字母、电话或身份证后4位。").format(query)
+        if not self.filters().is_empty():
+            return self.tr("没有符合筛选条件的登记。")
+        return self.tr("当天还没有登记：点“新增”或“导入…”。")
 
     def _restore_selection(self, selected: list[int], current: int | None) -> None:
         selection_model = self.table.selectionModel()
@@ -483,7 +497,8 @@ class RegistrationsPage(Page):
         self.page_message.setText(text)
         window = self.window()
         if isinstance(window, QMainWindow):
-            window.statusBar().showMessage(text, 8000)
+            # no timeout: an import's summary vanished after 8 s, before the clerk had closed the wizard
+            window.statusBar().showMessage(text)
         self.message.emit(text)
 
     def _add(self) -> None:
@@ -563,6 +578,7 @@ class RegistrationsPage(Page):
             return
         wizard = ImportWizard(self.ctx, self)
         wizard.finished_import.connect(lambda: self._import_finished(wizard))
+        wizard.assigned.connect(lambda text: self._import_assigned(wizard, text))
         self.active_wizard = wizard
         wizard.open()
 
@@ -570,6 +586,10 @@ class RegistrationsPage(Page):
         report = wizard.result_report
         if report is not None:
             self._say(report.summary())
+
+    def _import_assigned(self, wizard: ImportWizard, text: str) -> None:
+        report = wizard.result_report
+        self._say(f"{report.summary()} {text}" if report is not None else text)
 
     def _export(self) -> None:
         if self.ctx.day_id is None:

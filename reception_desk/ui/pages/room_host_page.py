@@ -72,8 +72,9 @@ PAGE_STYLE = """
 #sessionFlags { color: #b3261e; font-weight: bold; }
 #sessionCard QLabel[role="key"] { color: #7a828c; }
 #caseBanner { background: #e8f5e9; border: 1px solid #2e7d32; border-radius: 6px; }
-#caseNumber { font-size: 17pt; font-weight: bold; color: #1b5e20; }
-#caseInfo { color: #1f2329; }
+#caseNumber { font-size: 16pt; font-weight: bold; color: #1b5e20; }
+#caseInfo, #caseDue, #caseLead { color: #1f2329; }
+#roomHost { color: #1f2329; }
 #draftState { color: #7a828c; }
 #printBar QPushButton { padding: 4px 10px; }
 #printSlipButton { font-weight: bold; }
@@ -239,8 +240,14 @@ class RoomHostPage(Page):
         self.room_combo.setObjectName("roomCombo")
         self.room_combo.setPlaceholderText(self.tr("请选择本接待室"))
         self.room_combo.currentIndexChanged.connect(self._room_chosen)
+        # the host on a line of its own: in the combo's text it was cut off on a 1366-pixel screen
+        self.room_host_label = QLabel()
+        self.room_host_label.setObjectName("roomHost")
+        self.room_host_label.setWordWrap(True)
+        self.room_host_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(room_label)
         layout.addWidget(self.room_combo)
+        layout.addWidget(self.room_host_label)
 
         self.queue_title = QLabel(self.tr("候谈队列"))
         self.queue_title.setProperty("role", "section")
@@ -295,22 +302,33 @@ class RoomHostPage(Page):
         layout.setContentsMargins(14, 12, 14, 12)
         layout.setSpacing(10)
 
+        # the print bar first and its place kept while hidden: the banner below it never moves its buttons
+        layout.addWidget(self._build_print_bar())
         self.case_banner = QFrame()
         self.case_banner.setObjectName("caseBanner")
-        banner = QHBoxLayout(self.case_banner)
+        banner = QVBoxLayout(self.case_banner)
         banner.setContentsMargins(12, 6, 12, 6)
+        banner.setSpacing(2)
         self.case_number_label = QLabel()
         self.case_number_label.setObjectName("caseNumber")
         self.case_number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # outcome and due date never wrap (a date cut into "12月 / 2日" was misread); a long lead name may
         self.case_info_label = QLabel()
         self.case_info_label.setObjectName("caseInfo")
-        self.case_info_label.setWordWrap(True)
+        self.case_due_label = QLabel()
+        self.case_due_label.setObjectName("caseDue")
+        self.case_lead_label = QLabel()
+        self.case_lead_label.setObjectName("caseLead")
+        self.case_lead_label.setWordWrap(True)
+        info = QHBoxLayout()
+        info.setSpacing(14)
+        info.addWidget(self.case_info_label)
+        info.addWidget(self.case_due_label)
+        info.addWidget(self.case_lead_label, 1)
         banner.addWidget(self.case_number_label)
-        banner.addSpacing(12)
-        banner.addWidget(self.case_info_label, 1)
+        banner.addLayout(info)
         self.case_banner.hide()
         layout.addWidget(self.case_banner)
-        layout.addWidget(self._build_print_bar())
 
         layout.addWidget(self._build_session_card())
         line = QFrame()
@@ -362,6 +380,9 @@ class RoomHostPage(Page):
         row.addWidget(self.print_receipt_button)
         row.addWidget(self.print_thermal_button)
         self.print_bar = bar
+        policy = bar.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        bar.setSizePolicy(policy)
         bar.hide()
         return bar
 
@@ -470,6 +491,7 @@ class RoomHostPage(Page):
             self.room_combo.itemData(i) for i in range(self.room_combo.count())
         ] == [r.id for r in rooms]:
             self._rooms = rooms
+            self._show_room_host()  # the host may have changed in the settings
             return
         wanted = self._remembered_number()
         self._filling_rooms = True
@@ -482,12 +504,16 @@ class RoomHostPage(Page):
         finally:
             self._filling_rooms = False
         self._rooms = rooms
+        self._show_room_host()
 
     def _room_label(self, room: RoomInfo) -> str:
-        parts = [room.name, room.theme_name]
-        if room.host:
-            parts.append(room.host)
-        return " · ".join(parts)
+        return " · ".join(p for p in (room.name, room.theme_name) if p)
+
+    def _show_room_host(self) -> None:
+        room = next((r for r in self._rooms if r.id == self.current_room_id()), None)
+        host = room.host if room is not None else ""
+        self.room_host_label.setText(self.tr("接待领导：{0}").format(host) if host else "")
+        self.room_host_label.setVisible(bool(host))
 
     def _remembered_number(self) -> int | None:
         value = self.ctx.settings.value(ROOM_KEY)
@@ -511,6 +537,7 @@ class RoomHostPage(Page):
             return
         self.ctx.settings.setValue(ROOM_KEY, self._rooms[index].number)
         self.ctx.settings.sync()
+        self._show_room_host()
         self.case_banner.hide()
         self.spawn(self._switch_room())
 
@@ -803,19 +830,20 @@ class RoomHostPage(Page):
         except Exception as exc:  # the case is recorded; only the follow-up failed
             log.exception("after recording the case")
             self.case_number_label.setText(self.tr("案件已保存"))
-            self.case_info_label.setText(str(exc))
+            self.case_info_label.setText("")
+            self.case_due_label.hide()
+            self.case_lead_label.setText(str(exc))
             self.case_banner.show()
         finally:
             self._saving = False
 
     def _show_case(self, case_no: str, outcome: str, lead: str, colour: str | None, due: Any) -> None:
         self.case_number_label.setText(self.tr("已生成案件 {0}").format(case_no))
-        parts = [outcome_labels().get(outcome, outcome)]
-        if lead:
-            parts.append(self.tr("主办：{0}").format(lead))
-        if due is not None:
-            parts.append(self.tr("反馈期限：{0}年{1}月{2}日").format(due.year, due.month, due.day))
-        self.case_info_label.setText(" · ".join(parts))
+        self.case_info_label.setText(outcome_labels().get(outcome, outcome))
+        due_text = self.tr("反馈期限：{0}年{1}月{2}日").format(due.year, due.month, due.day) if due is not None else ""
+        self.case_due_label.setText(due_text)
+        self.case_due_label.setVisible(bool(due_text))
+        self.case_lead_label.setText(self.tr("主办：{0}").format(lead) if lead else "")
         self.case_banner.setProperty("colour", colour or "")
         self.case_banner.show()
         self.last_case_no = case_no

@@ -50,6 +50,7 @@ from reception_desk.ui.models.registrations_model import domain_word
 from reception_desk.ui.models.tracking_model import CASE_ID_ROLE, Column, TrackingDelegate, TrackingModel
 from reception_desk.ui.pages.base import Page
 from reception_desk.ui.printing import jobs
+from reception_desk.ui.widgets.empty_note import EmptyNote
 
 STYLE = """
 #trackingPage QLabel#trackingCount { font-weight: bold; color: #374151; }
@@ -241,6 +242,7 @@ class TrackingPage(Page):
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.doubleClicked.connect(lambda _i: self.open_current())
         self.table.installEventFilter(self)
+        self.no_results = EmptyNote(self.table, "noResults")
         rows = self.table.verticalHeader()
         rows.setVisible(False)
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: no measuring of 600,000
@@ -434,6 +436,12 @@ class TrackingPage(Page):
             self.count_label.setText(self.tr("共 {0} 件").format(data.total))
         else:
             self.count_label.setText(self.tr("共 {0} 件，逾期 {1} 件").format(data.total, data.overdue))
+        if data.total:
+            self.no_results.say("")
+        elif self.filter() != TrackingFilter():
+            self.no_results.say(self.tr("没有符合筛选条件的案件。可点“清除筛选”看全部未办结案件。"))
+        else:
+            self.no_results.say(self.tr("没有未办结的案件。"))
         self.load_model.set_loads(data.loads)
         chosen = self.department_filter.currentData()
         row = next((i for i, load in enumerate(data.loads) if load.department_id == chosen), None)

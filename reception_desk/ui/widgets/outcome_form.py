@@ -86,6 +86,7 @@ class OutcomeForm(QWidget):
         self._default_ids: frozenset[int] = frozenset()
         self._by_name: dict[str, int] = {}
         self._filling = False  # programmatic changes are not the user's edits
+        self._touched = False  # messages show only after the host edited something or tried to save
 
         self.request_edit = QPlainTextEdit()
         self.request_edit.setObjectName("requestEdit")
@@ -188,7 +189,9 @@ class OutcomeForm(QWidget):
         left.addWidget(_caption(self.tr("诉求")))
         left.addWidget(self.request_edit, 2)
         left.addSpacing(6)
-        left.addWidget(_caption(self.tr("领导意见 / 批示")))
+        self.instruction_caption = _caption(self.tr("领导意见 / 批示"))
+        self.instruction_caption.setObjectName("instructionCaption")
+        left.addWidget(self.instruction_caption)
         left.addWidget(self.instruction_edit, 3)
 
         right = QGridLayout()
@@ -338,6 +341,7 @@ class OutcomeForm(QWidget):
         """Show the form for a batch: its registered request, or the saved draft; None empties and disables it."""
         self._batch_id = batch_id
         self._registered_request = request
+        self._touched = False
         self.fill(draft or {"request": request, "outcome": HANDED_OVER})
         self.setEnabled(batch_id is not None)
         self._validate()
@@ -448,6 +452,8 @@ class OutcomeForm(QWidget):
         outcome = self.outcome()
         if outcome is None:
             return self.tr("请选择处理结果。")
+        if outcome == "resolved" and not self.instruction_edit.toPlainText().strip():
+            return self.tr("当场解决须填写处理意见（领导意见 / 批示），写明是怎样解决的。")
         lead_text = self.lead_combo.currentText().strip()
         if lead_text and self.lead_department_id() is None:
             return self.tr("主办单位“{0}”不在单位目录中，请从列表中选择。").format(lead_text)
@@ -460,13 +466,25 @@ class OutcomeForm(QWidget):
         return ""
 
     def request_save(self) -> None:
-        """Ask the page to save, when the form is complete."""
-        if self.isEnabled() and not self.problem():
-            self.save_requested.emit()
+        """Ask the page to save, when the form is complete; otherwise say what is missing."""
+        if not self.isEnabled() or self._batch_id is None:
+            return
+        if self.problem():
+            self._touched = True
+            self._validate()
+            return
+        self.save_requested.emit()
+
+    @property
+    def touched(self) -> bool:
+        """The host edited the form or tried to save it (from then on, what is missing is shown)."""
+        return self._touched
 
     # ---- reacting to edits ----
 
     def _edited(self) -> None:
+        if not self._filling:
+            self._touched = True
         self._validate()
         if not self._filling:
             self.changed.emit()
@@ -538,5 +556,10 @@ class OutcomeForm(QWidget):
 
     def _validate(self) -> None:
         problem = self.problem() if self._batch_id is not None else ""
-        self.message.setText(problem)
-        self.save_button.setEnabled(self._batch_id is not None and not problem)
+        # before the host has done anything the form is quiet: 保存 stays available and says what is missing
+        self.message.setText(problem if self._touched else "")
+        self.save_button.setEnabled(self._batch_id is not None and not (problem and self._touched))
+        resolved = self.outcome() == "resolved"
+        self.instruction_caption.setText(
+            self.tr("处理意见（当场解决必填）") if resolved else self.tr("领导意见 / 批示")
+        )
