@@ -68,7 +68,7 @@ def test_cards_show_the_counts(qtbot: Any, app_ctx: AppContext) -> None:
     assert card.name_label.text() == "第13接待室"
     assert card.theme_label.text() == "民政与社会事务"
     assert card.waiting_box.batches.text() == "1"
-    assert card.waiting_box.people.text() == "2人"
+    assert card.waiting_box.people.text() == "批 2人"
     assert card.session_box.batches.text() == "1"
     assert card.done_box.batches.text() == "0"
     assert "Y0001" in card.current_label.text()
@@ -81,7 +81,7 @@ def test_cards_show_the_counts(qtbot: Any, app_ctx: AppContext) -> None:
     # the board follows the desk live: a check-in elsewhere shows without asking
     page.spawn(app_ctx.write(flow.check_in, db, ids[2], "desk"))
     qtbot.waitUntil(lambda: card.waiting_box.batches.text() == "2", timeout=TIMEOUT)
-    assert card.waiting_box.people.text() == "4人"
+    assert card.waiting_box.people.text() == "批 4人"
     _wait_idle(qtbot, page)
 
 

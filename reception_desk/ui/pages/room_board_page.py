@@ -36,6 +36,7 @@ from reception_desk.ui.pages.base import Page
 from reception_desk.ui.printing import jobs
 from reception_desk.ui.room_names import room_name
 from reception_desk.ui.widgets.room_card import BatchListWidget, DraggedBatch, RoomCard, dragged_of
+from reception_desk.ui.widgets.tag_legend import TagLegend
 
 COLUMNS = 5
 AUTO_ASSIGN_SHORTCUT = "Ctrl+Shift+A"  # Ctrl+A stays "select all" in the lists and edits
@@ -128,7 +129,7 @@ class RoomBoardPage(Page):
         outer.addWidget(self._build_toolbar())
 
         body = QHBoxLayout()
-        body.setContentsMargins(6, 6, 6, 4)
+        body.setContentsMargins(6, 5, 6, 2)
         body.setSpacing(6)
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
@@ -143,6 +144,8 @@ class RoomBoardPage(Page):
         body.addWidget(self.board_scroll, 1)
         body.addWidget(self._build_unassigned())
         outer.addLayout(body, 1)
+        self.legend = TagLegend()
+        outer.addWidget(self.legend)
 
         self.empty_label = QLabel(self.tr("尚未选择接访日。"))
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -195,7 +198,7 @@ class RoomBoardPage(Page):
     def _build_unassigned(self) -> QWidget:
         panel = QFrame()
         panel.setObjectName("unassignedPanel")
-        panel.setFixedWidth(176)
+        panel.setFixedWidth(164)
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(8, 8, 8, 8)
         self.unassigned_title = QLabel(self.tr("未分配"))

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from reception_desk.domain.batches import BatchStatus, Flag
 from reception_desk.services.board import QueueEntry, RoomStatus, Tally
+from reception_desk.ui.room_names import room_name
 
 BATCH_MIME = "application/x-reception-desk-batch"
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -56,11 +57,11 @@ CARD_STYLE = f"""
 #roomCard {{ background: #ffffff; border: 1px solid #d3d8df; border-radius: 6px; }}
 #roomCard[warn="true"] {{ border: 2px solid {WARN_COLOUR}; background: #fff7f7; }}
 #roomCard[dropTarget="true"] {{ border: 2px dashed #1565c0; background: #eef4fd; }}
-#roomNumber {{ background: #b3261e; color: white; border-radius: 4px; font-size: 15pt; font-weight: bold;
+#roomNumber {{ background: #b3261e; color: white; border-radius: 4px; font-size: 12pt; font-weight: bold;
               padding: 0px 6px; }}
-#roomName {{ font-size: 11pt; font-weight: bold; color: #1f2329; }}
+#roomName {{ font-size: 10.5pt; font-weight: bold; color: #1f2329; }}
 #roomTheme {{ color: #1f2329; }}
-#roomHost {{ color: {MUTED_COLOUR}; }}
+#roomHost {{ color: {MUTED_COLOUR}; font-size: 8.5pt; }}
 #roomCurrent {{ color: {SESSION_COLOUR}; }}
 #roomWarning {{ color: {WARN_COLOUR}; font-weight: bold; }}
 #roomQueueTitle {{ color: {MUTED_COLOUR}; }}
@@ -164,8 +165,9 @@ def read_batch_mime(mime: QMimeData | None) -> DraggedBatch | None:
 def entry_text(entry: QueueEntry) -> str:
     """One line of a queue: registration number, lead, people, flag marks."""
     marks = "".join(flag_mark(f) for f in entry.flags if flag_mark(f))
-    people = QCoreApplication.translate("room_card", "{0}人").format(entry.headcount)
-    text = f"{entry.reg_no} {entry.lead_name} {people}"
+    text = QCoreApplication.translate("room_card", "{0} {1} {2}人").format(
+        entry.reg_no, entry.lead_name, entry.headcount
+    )
     return f"{text} [{marks}]" if marks else text
 
 
@@ -328,7 +330,7 @@ def _drag_pixmap(text: str, font: QFont) -> QPixmap:
 
 
 class CountBox(QFrame):
-    """One count of a room: a small title, the number of batches in large type, the number of people below."""
+    """One count of a room: a small title, then the number of batches in large type and the people beside it."""
 
     def __init__(self, title: str, colour: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -338,37 +340,35 @@ class CountBox(QFrame):
         self.setStyleSheet(
             f"#countBox {{ background: rgba({rgb}, 22); border: 1px solid rgba({rgb}, 70); border-radius: 4px; }}"
             f"QLabel {{ color: {colour}; background: transparent; border: none; font-size: 9pt; }}"
-            "QLabel#countBatches { font-size: 15pt; font-weight: bold; }"
+            "QLabel#countBatches { font-size: 13pt; font-weight: bold; }"
+            "QLabel#countPeople { font-size: 8.5pt; }"
         )
         self._title = title
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 0, 2, 1)
+        layout.setContentsMargins(1, 0, 1, 1)
         layout.setSpacing(0)
         self.title = QLabel(title)
         self.title.setObjectName("countTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         row = QHBoxLayout()
         row.setSpacing(1)
         self.batches = QLabel("0")
         self.batches.setObjectName("countBatches")
-        unit = QLabel(QCoreApplication.translate("room_card", "批"))
-        unit.setAlignment(Qt.AlignmentFlag.AlignBottom)
-        unit.setContentsMargins(0, 0, 0, 3)
-        row.addStretch(1)
-        row.addWidget(self.batches)
-        row.addWidget(unit)
-        row.addStretch(1)
         self.people = QLabel("")
         self.people.setObjectName("countPeople")
-        for label in (self.title, self.people):
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.people.setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.people.setContentsMargins(0, 0, 0, 2)
+        row.addStretch(1)
+        row.addWidget(self.batches)
+        row.addWidget(self.people)
+        row.addStretch(1)
         layout.addWidget(self.title)
         layout.addLayout(row)
-        layout.addWidget(self.people)
 
     def set_tally(self, tally: Tally) -> None:
         """Show a count: batches large, people below."""
         self.batches.setText(str(tally.batches))
-        self.people.setText(QCoreApplication.translate("room_card", "{0}人").format(tally.people))
+        self.people.setText(QCoreApplication.translate("room_card", "批 {0}人").format(tally.people))
         self.setToolTip(
             QCoreApplication.translate("room_card", "{0}：{1} 批，{2} 人").format(
                 self._title, tally.batches, tally.people
@@ -392,12 +392,14 @@ class RoomCard(QFrame):
         self.setProperty("warn", False)
         self.setProperty("dropTarget", False)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(176, 228)
+        # compact enough for 3 rows of 5 on a 1280×720 screen; the queue takes whatever height is left
+        self.setMinimumSize(150, 150)
         self.room = room
         self._host = ""
+        self._warning = ""
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 5, 8, 5)
+        layout.setContentsMargins(7, 4, 7, 4)
         layout.setSpacing(2)
 
         head = QHBoxLayout()
@@ -410,15 +412,22 @@ class RoomCard(QFrame):
         head.addWidget(self.name_label, 1)
         layout.addLayout(head)
 
+        # theme and host share a line: the theme whole, the host elided on the left (his name comes last)
+        theme_host = QHBoxLayout()
+        theme_host.setSpacing(6)
         self.theme_label = QLabel()
         self.theme_label.setObjectName("roomTheme")
         self.host_label = QLabel()
         self.host_label.setObjectName("roomHost")
-        layout.addWidget(self.theme_label)
-        layout.addWidget(self.host_label)
+        self.host_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        for label in (self.theme_label, self.host_label):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        theme_host.addWidget(self.theme_label)
+        theme_host.addWidget(self.host_label, 1)
+        layout.addLayout(theme_host)
 
         counts = QGridLayout()
-        counts.setSpacing(4)
+        counts.setSpacing(3)
         self.waiting_box = CountBox(QCoreApplication.translate("room_card", "候谈"), WAITING_COLOUR)
         self.session_box = CountBox(QCoreApplication.translate("room_card", "接谈中"), SESSION_COLOUR)
         self.done_box = CountBox(QCoreApplication.translate("room_card", "已接待"), DONE_COLOUR)
@@ -428,6 +437,7 @@ class RoomCard(QFrame):
 
         self.current_label = QLabel()
         self.current_label.setObjectName("roomCurrent")
+        self._current = ""
         layout.addWidget(self.current_label)
 
         self.queue_title = QLabel()
@@ -435,13 +445,14 @@ class RoomCard(QFrame):
         layout.addWidget(self.queue_title)
         self.queue_list = BatchListWidget(room.id)
         self.queue_list.setObjectName("roomQueue")
-        self.queue_list.setMinimumHeight(34)
-        layout.addWidget(self.queue_list, 1)
+        self.queue_box = WholeLinesBox(self.queue_list)
+        layout.addWidget(self.queue_box, 1)
 
         self.warning_label = QLabel()
         self.warning_label.setObjectName("roomWarning")
-        self.warning_label.setWordWrap(True)
         layout.addWidget(self.warning_label)
+        for label in (self.current_label, self.queue_title, self.warning_label, self.name_label):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.set_room(room)
 
     @property
@@ -454,12 +465,11 @@ class RoomCard(QFrame):
         self.room = room
         self.queue_list.room_id = room.id
         self.number_label.setText(str(room.number))
-        self.name_label.setText(room.name)
-        self.theme_label.setText(room.theme_name)
+        self.name_label.setText(room_name(room.number, room.name))
+        self.name_label.setToolTip(room_name(room.number, room.name))
         self.theme_label.setToolTip(room.theme_name)
         host = room.host or QCoreApplication.translate("room_card", "主持领导待定")
         self._host = host
-        self._elide_host()
         self.host_label.setToolTip(
             QCoreApplication.translate("room_card", "主持：{0}\n地点：{1}\n容量：{2}人").format(
                 host, room.location, room.capacity
@@ -470,12 +480,12 @@ class RoomCard(QFrame):
         self.done_box.set_tally(room.done)
         if room.current is not None:
             c = room.current
-            self.current_label.setText(
-                QCoreApplication.translate("room_card", "▶ {0} {1} {2}人").format(c.reg_no, c.lead_name, c.headcount)
+            self._current = QCoreApplication.translate("room_card", "▶ {0} {1} {2}人").format(
+                c.reg_no, c.lead_name, c.headcount
             )
             self.current_label.setToolTip(entry_tooltip(c))
         else:
-            self.current_label.setText(QCoreApplication.translate("room_card", "▶ 暂无接谈"))
+            self._current = QCoreApplication.translate("room_card", "▶ 暂无接谈")
             self.current_label.setToolTip("")
         self.queue_title.setText(
             QCoreApplication.translate("room_card", "队列 {0} 批（未签到 {1}）").format(
@@ -510,23 +520,39 @@ class RoomCard(QFrame):
             )
             for e in oversized
         )
-        self.warning_label.setText("⚠ " + "；".join(warnings) if warnings else "")
+        self._warning = "⚠ " + "；".join(warnings) if warnings else ""
         self.warning_label.setToolTip("\n".join(details))
         self.warning_label.setVisible(bool(warnings))
         self._set_flag("warn", room.warning)
+        self._fit_lines()
 
-    def _elide_host(self) -> None:
-        # elide on the left: the host's name comes last ("区委常委、区纪委书记 姜明发") and matters most
-        self.host_label.setText(_elide(self.host_label, self._host, self.width() - 18, Qt.TextElideMode.ElideLeft))
+    def _fit_lines(self) -> None:
+        """Fit every one-line label to the card's width: elided, never cut (the tooltip has it whole)."""
+        width = self.contentsRect().width() - 14  # the layout's left and right margins
+        right = Qt.TextElideMode.ElideRight
+        self.current_label.setText(_elide(self.current_label, self._current, width, right))
+        self.warning_label.setText(_elide(self.warning_label, self._warning, width, right))
+        # the theme whole when it can be; the host elided on the left: his name comes last and matters most
+        theme, host = self.room.theme_name, self._host
+        theme_metrics, host_metrics = self.theme_label.fontMetrics(), self.host_label.fontMetrics()
+        name = host.split()[-1] if host.split() else host
+        name_width = host_metrics.horizontalAdvance("…" + name) + 2
+        theme_room = max(width - 6 - min(name_width, host_metrics.horizontalAdvance(host) + 2), width // 3)
+        theme_text = theme_metrics.elidedText(theme, right, theme_room)
+        theme_width = theme_metrics.horizontalAdvance(theme_text) + 2
+        self.theme_label.setText(theme_text)
+        self.theme_label.setFixedWidth(theme_width)
+        host_room = width - 6 - theme_width
+        self.host_label.setText(host_metrics.elidedText(host, Qt.TextElideMode.ElideLeft, max(host_room, 0)))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Fit the host line to the new width."""
+        """Fit the one-line labels to the new width."""
         super().resizeEvent(event)
-        self._elide_host()
+        self._fit_lines()
 
     def warning_text(self) -> str:
-        """The capacity warning shown ('' when none)."""
-        return self.warning_label.text()
+        """The capacity warning ('' when none), whole even when the card shows it elided."""
+        return self._warning
 
     def _set_flag(self, name: str, value: bool) -> None:
         if self.property(name) == value:
@@ -579,4 +605,40 @@ class RoomCard(QFrame):
 
 
 def _elide(label: QLabel, text: str, width: int, mode: Qt.TextElideMode) -> str:
-    return label.fontMetrics().elidedText(text, mode, max(width, 150))
+    return label.fontMetrics().elidedText(text, mode, max(width, 40))
+
+
+class WholeLinesBox(QWidget):
+    """Holds a list and gives it a height of whole lines only, so no queue line is ever cut at the bottom."""
+
+    def __init__(self, batch_list: QListWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.batch_list = batch_list
+        batch_list.setParent(self)
+        batch_list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def line_height(self) -> int:
+        """The height of one queue line."""
+        hint = self.batch_list.sizeHintForRow(0) if self.batch_list.count() else -1
+        return hint if hint > 0 else self.batch_list.fontMetrics().height() + 2
+
+    def minimumSizeHint(self) -> QSize:
+        """Two lines at least."""
+        return QSize(60, 2 * self.line_height() + 2 * self.batch_list.frameWidth())
+
+    def sizeHint(self) -> QSize:
+        """Three lines."""
+        return QSize(150, 3 * self.line_height() + 2 * self.batch_list.frameWidth())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The list gets the most whole lines that fit."""
+        super().resizeEvent(event)
+        self.fit()
+
+    def fit(self) -> None:
+        """Size the list to whole lines of the box's height."""
+        frame = 2 * self.batch_list.frameWidth()
+        line = self.line_height()
+        lines = max(1, (self.height() - frame) // line)
+        self.batch_list.setGeometry(0, 0, self.width(), lines * line + frame)
