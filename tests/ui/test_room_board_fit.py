@@ -101,7 +101,7 @@ def _assert_card_lines(card: RoomCard) -> None:
 
 @pytest.mark.parametrize("size", [(1366, 768), (1280, 720)])
 def test_all_fifteen_rooms_whole_on_a_laptop(qtbot: Any, demo_ctx: AppContext, size: tuple[int, int]) -> None:
-    window, page = _board_in_window(qtbot, demo_ctx, *size)
+    _window, page = _board_in_window(qtbot, demo_ctx, *size)
     _assert_whole(page, *size)
     # a queue that is longer than its card scrolls by whole lines and says how long it is
     longest = max(page.cards.values(), key=lambda c: c.queue_list.count())
@@ -112,7 +112,7 @@ def test_all_fifteen_rooms_whole_on_a_laptop(qtbot: Any, demo_ctx: AppContext, s
 def test_all_fifteen_rooms_whole_in_english(qtbot: Any, qapp: Any, demo_ctx: AppContext) -> None:
     translators = install_translator(qapp, "en")
     try:
-        window, page = _board_in_window(qtbot, demo_ctx, 1366, 768)
+        _window, page = _board_in_window(qtbot, demo_ctx, 1366, 768)
         assert page.card_for_number(8).name_label.text() == "Room 8"
         assert page.legend.labels["collective"].text().startswith("[Grp]")
         _assert_whole(page, 1366, 768)
