@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -272,7 +273,22 @@ class PrintCentrePage(Page):
         return panel
 
     def _build_documents_panel(self) -> QWidget:
-        panel, layout = self._panel(self.tr("当日文档"))
+        panel, outer = self._panel(self.tr("当日文档"))
+        # the cards scroll when the window is short (English at 1366×768 cut the last ones off)
+        cards = QWidget()
+        cards.setObjectName("docCards")
+        cards.setAutoFillBackground(False)
+        layout = QVBoxLayout(cards)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        scroll = QScrollArea()
+        scroll.setObjectName("docScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setStyleSheet("QScrollArea#docScroll, QWidget#docCards { background: transparent; }")
+        scroll.setWidget(cards)
+        outer.addWidget(scroll, 1)
         self.doc_counts: dict[str, QLabel] = {}
         self.doc_buttons: dict[str, QPushButton] = {}
         documents = (
@@ -338,8 +354,10 @@ class PrintCentrePage(Page):
             button.clicked.connect(lambda _checked=False, act=action: self.spawn(act()))
             grid.addWidget(name, 0, 0)
             grid.addWidget(count, 0, 1)
-            grid.addWidget(button, 0, 2, 2, 1, Qt.AlignmentFlag.AlignVCenter)
-            grid.addWidget(text, 1, 0, 1, 2)
+            # the description runs under the button too: beside it, English ran to three lines and was cut off
+            # at 1366×768
+            grid.addWidget(button, 0, 2, Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(text, 1, 0, 1, 3)
             grid.setColumnStretch(1, 1)
             if key == "figures_report":
                 grid.addLayout(self._period_row(), 2, 0, 1, 3)
