@@ -70,7 +70,6 @@ def test_id_stored_as_a_number_is_never_kept(mangled: object) -> None:
     [
         (VALID[:-1] + "1", VALID[:-1] + "1", "校验位"),
         ("330803" + "19701332" + "1234", "330803197013321234", "出生日期"),
-        ("３３０８０３１９７０", "3308031970", "格式"),
     ],
 )
 def test_invalid_id_is_kept_as_written_with_a_warning(raw: str, stored: str, words: str) -> None:
@@ -78,6 +77,18 @@ def test_invalid_id_is_kept_as_written_with_a_warning(raw: str, stored: str, wor
     assert (p.id_number, p.id_valid) == (stored, False)
     assert p.flags == {"id_to_check"}
     assert words in p.warnings[0]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["３３０８０３１９７０", "1980-05-06 00:00:00", dt.datetime(1980, 5, 6), dt.date(1980, 5, 6), "33080319700101123Y"],
+)
+def test_an_id_that_is_not_well_formed_is_flagged_and_not_kept(raw: object) -> None:
+    # only a well-formed number is stored and used to find duplicates: junk would make two people one
+    p = planned(row(id=raw))
+    assert (p.id_number, p.id_valid) == (None, False)
+    assert p.flags == {"id_to_check"}
+    assert "未保存" in p.warnings[0] and "核对身份证原件" in p.warnings[0]
 
 
 def test_placeholder_id_is_treated_as_no_id() -> None:

@@ -36,6 +36,50 @@ HEADER_ALIASES: dict[Field, tuple[str, ...]] = {
     Field.COMPANIONS: ("同行人员", "同行人", "同行人员姓名"),
 }
 
+# How a column is named in messages.
+FIELD_LABELS: dict[Field, str] = {
+    Field.NAME: "姓名",
+    Field.ID_NUMBER: "身份证号",
+    Field.PHONE: "联系电话",
+    Field.HEADCOUNT: "来访人数",
+    Field.TOWNSHIP: "乡镇（街道）",
+    Field.VILLAGE: "村（社区）",
+    Field.CATEGORY: "问题类别",
+    Field.REQUEST: "反映问题及诉求",
+    Field.COMPANIONS: "同行人员",
+}
+
+# The longest cell, in characters, that a row may have in each column; a longer one rejects the row. A request
+# of a few pages is plenty for a reception day; without a cap one pasted file can fill the database and every
+# listing after it. Township, village and category cells up to these lengths are cut to the column size.
+FIELD_MAX_CHARS: dict[Field, int] = {
+    Field.NAME: 50,
+    Field.ID_NUMBER: 100,
+    Field.PHONE: 100,
+    Field.HEADCOUNT: 50,
+    Field.TOWNSHIP: 200,
+    Field.VILLAGE: 200,
+    Field.CATEGORY: 200,
+    Field.REQUEST: 5000,
+    Field.COMPANIONS: 1000,
+}
+
+# Characters no one means to type in a cell: C0/C1 controls (NUL, BEL, ... but not tab and line breaks) and the
+# invisible format characters that reorder or hide text (U+202E RIGHT-TO-LEFT OVERRIDE shows "王学德" reversed).
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
+
+
+def strip_invisible(text: str) -> tuple[str, list[str]]:
+    """The text without control and bidi characters, and the code points removed ("U+202E"), first seen first."""
+    found = _INVISIBLE.findall(text)
+    if not found:
+        return text, []
+    return _INVISIBLE.sub("", text), [f"U+{ord(ch):04X}" for ch in dict.fromkeys(found)]
+
+
 _HEADER_NOISE = re.compile(r"[\s\u3000\u200b\ufeff]+")
 
 

@@ -129,7 +129,9 @@ def _require_day(session: Session, day_id: int, lock: bool = False) -> None:
 
 def _plan(session: Session, day_id: int, sheet: SheetData, checked: list[PlannedBatch | RowVerdict]) -> _Plan:
     """Duplicates against the day and within the file, the visitors to reuse, and the report."""
-    report = ImportReport(file_name=sheet.file_name, sheet=sheet.sheet, skipped=sheet.skipped)
+    report = ImportReport(
+        file_name=sheet.file_name, sheet=sheet.sheet, skipped=sheet.skipped, notices=list(sheet.notices)
+    )
     plan = _Plan(report)
     planned = [c for c in checked if isinstance(c, PlannedBatch)]
     index = DuplicateIndex.of_registered(

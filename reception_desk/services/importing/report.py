@@ -66,6 +66,7 @@ class ImportReport:
     repeats: list[RowVerdict] = field(default_factory=list)  # imported: the person has a case on an earlier day
     skipped: int = 0  # total rows (合计/总计) left out; blank rows are not counted
     rows: list[RowOutcome] = field(default_factory=list)
+    notices: list[RowVerdict] = field(default_factory=list)  # about the file, not a data row (a header used twice)
     changes: ChangeSet = field(default_factory=ChangeSet)
 
     def add(self, outcome: Outcome, row: int, reason: str, name: str = "") -> None:
@@ -93,7 +94,7 @@ class ImportReport:
         return "，".join(parts) + "。"
 
     def to_json(self) -> dict[str, Any]:
-        """The --json form: imported, people, rejected/warnings/duplicates as [{"row", "reason"}], skipped."""
+        """The --json form: imported, people, rejected/warnings/duplicates/notices as [{"row", "reason"}], skipped."""
         return {
             "imported": self.imported,
             "people": self.people,
@@ -102,4 +103,5 @@ class ImportReport:
             "duplicates": [v.to_json() for v in self.duplicates],
             "skipped": self.skipped,
             "repeats": [v.to_json() for v in self.repeats],
+            "notices": [v.to_json() for v in self.notices],
         }

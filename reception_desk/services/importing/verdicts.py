@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -10,12 +11,19 @@ from reception_desk.domain import phone as phones
 from reception_desk.domain import resident_id, themes
 from reception_desk.domain.batches import Flag
 from reception_desk.domain.names import clean_name, clean_text, is_name_like
-from reception_desk.services.importing.cells import Field, cell_text, is_blank, parse_headcount, split_names
+from reception_desk.services.importing.cells import (
+    FIELD_MAX_CHARS,
+    Field,
+    cell_text,
+    is_blank,
+    parse_headcount,
+    split_names,
+)
 from reception_desk.services.importing.reader import SourceRow
 from reception_desk.services.importing.report import RowVerdict
 
-# Column sizes of db.models (Visitor.name/id_number/township/village, Batch.category_text).
-NAME_MAX = 100
+# Column sizes of db.models (Visitor.township/village, Batch.category_text); a name is held to the import's cap.
+NAME_MAX = FIELD_MAX_CHARS[Field.NAME]
 TOWNSHIP_MAX = 50
 VILLAGE_MAX = 100
 CATEGORY_MAX = 100
@@ -27,7 +35,6 @@ _PHONE_SEPARATORS = re.compile(r"[、,，;；/／\s\u3000]+")
 _CHECK_CARD = "请现场核对身份证原件"
 
 _ID_PROBLEM_TEXT = {
-    resident_id.IdProblem.BAD_SHAPE: "身份证号格式不对（应为18位数字，末位可为X），已照录",
     resident_id.IdProblem.BAD_DATE: "身份证号中的出生日期不存在，已照录",
     resident_id.IdProblem.BAD_CHECKSUM: "身份证号校验位不对，已照录",
 }
@@ -66,6 +73,8 @@ class PlannedBatch:
 
 def check_row(source: SourceRow) -> PlannedBatch | RowVerdict:
     """Apply the row rules: a PlannedBatch to import, or a RowVerdict saying why the row is rejected."""
+    if source.problem:
+        return RowVerdict(source.row, source.problem)
     names = [n for n in (clean_name(p) for p in _NAME_SEPARATORS.split(clean_name(source.get(Field.NAME)))) if n]
     request = clean_text(source.get(Field.REQUEST))
     missing = [what for what, absent in (("姓名", not names), ("诉求", not request)) if absent]
@@ -78,6 +87,8 @@ def check_row(source: SourceRow) -> PlannedBatch | RowVerdict:
         return RowVerdict(source.row, f"姓名过长（超过{NAME_MAX}字）")
 
     plan = PlannedBatch(row=source.row, name=name, request=request, headcount=1, theme_code=themes.GENERAL)
+    for note in source.notes:
+        plan.warn(note)
     if len(names) > 1:
         plan.warn(f"姓名栏填了多人，以“{name}”为领头人，其余列为同行人员")
     _check_id(plan, source.get(Field.ID_NUMBER))
@@ -93,6 +104,11 @@ def check_row(source: SourceRow) -> PlannedBatch | RowVerdict:
 def _check_id(plan: PlannedBatch, raw: object) -> None:
     if is_blank(raw):
         return
+    if isinstance(raw, dt.date | dt.time):
+        # a date-formatted cell: Excel turned the number into a date, or a birth date went in the wrong column
+        shown = raw.date() if isinstance(raw, dt.datetime) and raw.time() == dt.time() else raw
+        plan.warn(f"身份证号一栏是日期（{shown}），不是身份证号，未保存，{_CHECK_CARD}", Flag.ID_TO_CHECK)
+        return
     if resident_id.is_number_mangled(raw):
         plan.warn(f"身份证号被表格存成了数字，后几位已丢失，未保存，{_CHECK_CARD}", Flag.ID_TO_CHECK)
         return
@@ -105,6 +121,13 @@ def _check_id(plan: PlannedBatch, raw: object) -> None:
         plan.warn(f"身份证号超过{resident_id.LENGTH}位，未保存，{_CHECK_CARD}", Flag.ID_TO_CHECK)
         return
     checked = resident_id.check(text)
+    if checked.problem is resident_id.IdProblem.BAD_SHAPE:
+        # only a well-formed number is kept (and matched as the same person): anything else is not an ID
+        plan.warn(
+            f"身份证号“{cell_text(raw)}”格式不对（应为18位数字，末位可为X），未保存，{_CHECK_CARD}",
+            Flag.ID_TO_CHECK,
+        )
+        return
     plan.id_number, plan.id_valid = checked.normalized, checked.valid
     if checked.problem is not None:
         plan.warn(f"{_ID_PROBLEM_TEXT[checked.problem]}，{_CHECK_CARD}", Flag.ID_TO_CHECK)
