@@ -14,6 +14,9 @@ import sqlalchemy as sa
 
 from reception_desk.db.engine import Database, make_engine
 from reception_desk.db.migrate import upgrade_to_head
+from tests.isolated_home import isolate
+
+isolate()  # before a QApplication or QSettings exists: the session writes nothing into the real home
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

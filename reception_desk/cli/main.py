@@ -14,12 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import OperationalError
-
 from reception_desk.cli import after_day
+from reception_desk.cli.argparse_text import argparse_language, language_of
 from reception_desk.cli.text import say
-from reception_desk.db.engine import ENV_VAR, Database, data_dir
-from reception_desk.db.migrate import head_revision, upgrade_to_head
+from reception_desk.db import ENV_VAR, data_dir
 from reception_desk.domain import office_time
 from reception_desk.errors import InvalidInputError, NotFoundError, ServiceError, UnusableInputError
 
@@ -135,6 +133,10 @@ class Context:
         self.lang: str = args.lang or "zh"
         self.actor: str = args.user or getpass.getuser()
         self.today: dt.date = getattr(args, "today", None) or office_time.today()
+        # SQLAlchemy loads here, not at the top: --help and the GUI's first paint do without it
+        from reception_desk.db.engine import Database
+        from reception_desk.db.migrate import upgrade_to_head
+
         self.db = Database(args.db)
         self.backup = upgrade_to_head(self.db.engine)
 
@@ -305,6 +307,8 @@ def cmd_export(ctx: Context) -> int:
 
 def cmd_db(ctx: Context) -> int:
     """The upgrade already ran when the context opened the database; report it."""
+    from reception_desk.db.migrate import head_revision
+
     if ctx.backup is not None:
         ctx.out("backup_before", file=ctx.backup)
     ctx.out("upgraded", rev=head_revision())
@@ -433,8 +437,10 @@ def _log_to_file() -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit 0 on success, 2 on unusable input, 1 on other failures. Never a traceback."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    with argparse_language(language_of(argv)):  # usage:, options:, error: in the language of the command line
+        parser = build_parser()
+        args = parser.parse_args(argv)
     if args.command is None:
         from reception_desk.ui.app import run_gui
 
@@ -452,6 +458,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_UNUSABLE
         except Exception as exc:  # the database unreachable, ...: one line, the detail in the log
             return _internal_error(args.lang or "zh", "callscreen", exc)
+    from sqlalchemy.exc import OperationalError
+
     lang = args.lang or "zh"
     try:
         ctx = Context(args)

@@ -9,24 +9,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from reception_desk.db import APP_NAME as APP_NAME  # re-exported: callers import these from here too
+from reception_desk.db import ENV_VAR as ENV_VAR
+from reception_desk.db import data_dir as data_dir
 from reception_desk.errors import StaleWriteError
 
-ENV_VAR = "RECEPTION_DESK_DB"
-APP_NAME = "reception-desk"
 BUSY_TIMEOUT_MS = 15_000
-
-
-def data_dir() -> Path:
-    """The user data folder (created on first use)."""
-    path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def default_url() -> str:

@@ -1,20 +1,57 @@
-"""Start the application: display check, fonts, translations, database, qasync loop, main window."""
+"""Start the application: display check, fonts, translations, the window's frame painted, then the database,
+the qasync loop and the day.
+
+Paint first, load behind: everything before the first paint is Qt and our own light modules; SQLAlchemy,
+Alembic and the pages' data load after it (the database opens on a worker thread while the frame is on screen).
+"""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from reception_desk.db import ENV_VAR
 from reception_desk.ui.display import display_problem
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from PySide6.QtCore import QSettings
+
+    from reception_desk.db.engine import Database
 
 log = logging.getLogger(__name__)
 DB_KEY = "db/url"
+LAST_DAY_KEY = "ui/last_day_title"  # [which database and day, title, line under it]: shown before the day loads
 ORG, APP = "reception-desk", "Reception Desk"
+EXIT_NO_DISPLAY = 1
+
+
+def _open_day(url: str | None, day: dt.date | None, first_page: str) -> tuple[Database, int | None]:
+    """Open and upgrade the database, find the day (on a worker thread: SQLAlchemy, Alembic and the first
+    page's module load here, while the frame is on screen)."""
+    import importlib
+
+    from reception_desk.db.engine import Database
+    from reception_desk.db.migrate import upgrade_to_head
+    from reception_desk.errors import NotFoundError
+    from reception_desk.services import days
+
+    db = Database(url)
+    try:
+        upgrade_to_head(db.engine)
+        importlib.import_module(first_page)  # only defines classes: the page itself is built on the UI thread
+        try:
+            return db, days.find_day(db, day).id
+        except NotFoundError:
+            return db, None
+    except BaseException:
+        db.dispose()
+        raise
 
 
 def run_gui(
@@ -24,58 +61,78 @@ def run_gui(
     quit_when_ready: bool = False,
     day: dt.date | None = None,
     on_ready: Callable[[Any], None] | None = None,
+    on_painted: Callable[[Any], None] | None = None,
 ) -> int:
-    """Open the main window on the chosen database and day; returns the exit code.
+    """Open the main window on the chosen database and day; returns the exit code (1 without a usable display).
 
-    on_ready(window) runs once the day is loaded and painted (before --quit-when-ready quits).
+    on_painted(window) runs once the frame (header, navigation, placeholder) is painted, before the database
+    opens; on_ready(window) once the day is loaded and painted (before --quit-when-ready quits).
     """
-    problem = display_problem()
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    from reception_desk.ui.i18n import chosen_language
+
+    QCoreApplication.setOrganizationName(ORG)
+    QCoreApplication.setApplicationName(APP)
+    settings = QSettings()
+    language = chosen_language(lang, settings)
+    problem = display_problem(language)
     if problem:
         print(problem, file=sys.stderr)
-        return 2
-    import qasync
-    from PySide6.QtCore import QSettings
+        return EXIT_NO_DISPLAY
     from PySide6.QtWidgets import QApplication
 
-    from reception_desk.db.engine import ENV_VAR, Database
-    from reception_desk.db.migrate import upgrade_to_head
-    from reception_desk.errors import NotFoundError
-    from reception_desk.services import days
-    from reception_desk.ui.context import AppContext
-    from reception_desk.ui.errors import setup_logging
     from reception_desk.ui.fonts import register_fonts
-    from reception_desk.ui.i18n import chosen_language, install_translator
-    from reception_desk.ui.main_window import MainWindow
+    from reception_desk.ui.i18n import install_translator
+    from reception_desk.ui.main_window import PAGES, MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
-    app.setOrganizationName(ORG)
-    app.setApplicationName(APP)
-    setup_logging()
     register_fonts(app)
-    settings = QSettings()
-    translator = install_translator(app, chosen_language(lang, settings))
+    translators = install_translator(app, language)
     url = db_url or os.environ.get(ENV_VAR) or (str(settings.value(DB_KEY)) if settings.value(DB_KEY) else None)
-    db = Database(url)
-    upgrade_to_head(db.engine)
-    try:
-        day_id: int | None = days.find_day(db, day).id
-    except NotFoundError:
-        day_id = None
-    ctx = AppContext(db, day_id, actor, settings)
-    window = MainWindow(ctx)
+    which = f"{url or ''}|{day or ''}"
+    window = MainWindow(None)
+    _show_last_title(window, settings, which)
     window.show()
+    window.repaint()  # the frame is on screen before anything heavy loads
+    if on_painted is not None:
+        on_painted(window)
+
+    import asyncio
+
+    import qasync
+
+    from reception_desk.ui.errors import setup_logging
+
+    setup_logging()
+    opened: list[Any] = []  # the database and context, once open, for the clean-up
 
     async def main() -> int:
-        closed: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        closed: asyncio.Future[int] = loop.create_future()
 
         def finish() -> None:
             if not closed.done():
                 closed.set_result(0)
 
         app.aboutToQuit.connect(finish)
+        first_page = f"reception_desk.ui.pages.{PAGES[window.nav.currentRow()][0]}"
+        opening = loop.run_in_executor(None, _open_day, url, day, first_page)
+        either: set[asyncio.Future[Any]] = {opening, closed}
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        if not opening.done():  # the window was closed while the database opened
+            opening.add_done_callback(_dispose_opened)
+            return closed.result()
+        db, day_id = opening.result()  # a database that cannot be opened ends the start here, with its error
+        from reception_desk.ui.context import AppContext  # SQLAlchemy is loaded by now
+
+        ctx = AppContext(db, day_id, actor, settings)
+        opened.extend((db, ctx))
+        window.attach(ctx)
         if on_ready is not None:
             window.ready.connect(lambda: on_ready(window))
+        window.ready.connect(lambda: _remember_title(window, settings, which))
         if quit_when_ready:
             window.ready.connect(app.quit)
         loading = asyncio.ensure_future(window.start())  # the window lives on while the other pages load
@@ -89,7 +146,26 @@ def run_gui(
         with loop:
             code: int = loop.run_until_complete(main())
     finally:
-        ctx.runner.shutdown()
-        db.dispose()
-        del translator
+        if opened:
+            db, ctx = opened
+            ctx.runner.shutdown()
+            db.dispose()
+        del translators
     return code
+
+
+def _dispose_opened(opening: asyncio.Future[tuple[Database, int | None]]) -> None:
+    if not opening.cancelled() and opening.exception() is None:
+        opening.result()[0].dispose()
+
+
+def _show_last_title(window: Any, settings: QSettings, which: str) -> None:
+    """The title this database and day had last time, so the first paint already reads like the day."""
+    saved = settings.value(LAST_DAY_KEY)
+    if isinstance(saved, list) and len(saved) == 3 and saved[0] == which:
+        window.day_title.setText(str(saved[1]))
+        window.day_meta.setText(str(saved[2]))
+
+
+def _remember_title(window: Any, settings: QSettings, which: str) -> None:
+    settings.setValue(LAST_DAY_KEY, [which, window.day_title.text(), window.day_meta.text()])

@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from reception_desk.db.engine import data_dir
 from reception_desk.errors import ServiceError
 
 log = logging.getLogger("reception_desk.ui")
@@ -18,6 +17,8 @@ LOG_FILE = "reception-desk.log"
 
 def setup_logging() -> Path:
     """Log to the user data folder; returns the log file."""
+    from reception_desk.db import data_dir
+
     path = data_dir() / LOG_FILE
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -31,6 +32,8 @@ def message_for(exc: BaseException) -> str:
     """What the user reads: a service's own Chinese message, else a general one."""
     if isinstance(exc, ServiceError):
         return str(exc)
+    from reception_desk.db import data_dir
+
     return QCoreApplication.translate("errors", "操作未完成：{0}。详细信息已写入日志文件 {1}。").format(
         type(exc).__name__, data_dir() / LOG_FILE
     )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -21,11 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reception_desk.services import days
 from reception_desk.services.changes import ChangeSet
-from reception_desk.ui.context import AppContext
-from reception_desk.ui.pages.base import Page
-from reception_desk.ui.watcher import ExternalChangeWatcher
+
+if TYPE_CHECKING:  # the frame is painted before SQLAlchemy is imported: these load with the day (attach)
+    from reception_desk.ui.context import AppContext
+    from reception_desk.ui.pages.base import Page
+    from reception_desk.ui.watcher import ExternalChangeWatcher
 
 STYLE = """
 QMainWindow { background: #f4f6f9; }
@@ -41,18 +41,24 @@ QMainWindow { background: #f4f6f9; }
 
 
 class MainWindow(QMainWindow):
-    """The window of the day: header, navigation and the pages (given, or built from PAGES when first needed)."""
+    """The window of the day: header, navigation and the pages (given, or built from PAGES when first needed).
+
+    Built without a context it is only the frame (header, navigation, a placeholder page), cheap enough to
+    paint before the database is opened; attach(ctx) then brings the day in.
+    """
 
     ready = Signal()  # the visible page is loaded and painted
     loaded = Signal()  # every page is loaded
+    ctx: AppContext
+    watcher: ExternalChangeWatcher
 
-    def __init__(self, ctx: AppContext, pages: list[Page] | None = None) -> None:
+    def __init__(self, ctx: AppContext | None, pages: list[Page] | None = None) -> None:
         super().__init__()
-        self.ctx = ctx
+        self._attached = False
         self.setWindowTitle(self.tr("接访台"))
         self.setStyleSheet(STYLE)
         self.resize(1360, 860)
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[Any] = set()  # asyncio tasks (asyncio loads after the first paint, see start())
         self._started = False
         # pages are built when first needed: the visible one at once, the others after the window is ready
         self._specs = [None] * len(pages) if pages is not None else list(PAGES)
@@ -74,10 +80,9 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(title)
             item.setToolTip(f"Ctrl+{index + 1}")
             self.nav.addItem(item)
-            self.stack.addWidget(built if built is not None else QWidget())
+            self.stack.addWidget(built if built is not None else self._placeholder())
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
             shortcut.activated.connect(lambda i=index: self.show_page(i))
-        self._page_at(0)
         self.nav.currentRowChanged.connect(self._switch)
         self.nav.setCurrentRow(0)
         body.addWidget(self.nav)
@@ -89,7 +94,24 @@ class MainWindow(QMainWindow):
         self.call_screen_action = QAction(self.tr("打开叫号屏…"), self)
         self.call_screen_action.triggered.connect(self.open_call_screen)
         self.call_screen_button.setDefaultAction(self.call_screen_action)
+        if ctx is not None:
+            self.attach(ctx)
+        else:
+            self.statusBar().showMessage(self.tr("正在打开数据库…"))
 
+    def _placeholder(self) -> QWidget:
+        label = QLabel(self.tr("正在载入…"))
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setStyleSheet("color: #6b7280; font-size: 13pt;")
+        return label
+
+    def attach(self, ctx: AppContext) -> None:
+        """Bring the day in: the context, the visible page (built now), the change watcher."""
+        from reception_desk.ui.watcher import ExternalChangeWatcher
+
+        self.ctx = ctx
+        self._attached = True
+        self._switch(self.nav.currentRow())
         self.statusBar().showMessage(self.tr("数据库：{0}    操作人：{1}").format(self._db_label(), ctx.actor))
         self.watcher = ExternalChangeWatcher(ctx)
         ctx.bus.changed.connect(self._on_changes)
@@ -122,6 +144,8 @@ class MainWindow(QMainWindow):
         return [self._page_at(i) for i in range(len(self._built))]
 
     def _page_at(self, index: int) -> Page:
+        from reception_desk.ui.pages.base import Page
+
         page = self._built[index]
         if page is None:
             spec = self._specs[index]
@@ -143,7 +167,8 @@ class MainWindow(QMainWindow):
         return page
 
     def _switch(self, index: int) -> None:
-        self._page_at(index)
+        if self._attached:  # before the day is attached a page stays its placeholder
+            self._page_at(index)
         self.stack.setCurrentIndex(index)
 
     def show_page(self, index: int) -> None:
@@ -164,6 +189,8 @@ class MainWindow(QMainWindow):
 
     async def start(self) -> None:
         """Load the header and the visible page, signal `ready`, start watching, then load the other pages."""
+        import asyncio  # here, not at the top: the frame is painted before asyncio (~50 ms) is imported
+
         await self.watcher.prime()
         await self._load_header()
         current = self._page_at(self.nav.currentRow())
@@ -178,6 +205,8 @@ class MainWindow(QMainWindow):
         self.loaded.emit()
 
     async def _load_header(self) -> None:
+        from reception_desk.services import days
+
         if self.ctx.day_id is None:
             self.day_title.setText(self.tr("接访台 · 尚未创建接访日"))
             self.day_meta.setText(self.tr("请在“设置”中创建接访日，或导入预登记名单"))
@@ -205,13 +234,16 @@ class MainWindow(QMainWindow):
             page.schedule_reload()
 
     def _spawn(self, coro: Any) -> None:
+        import asyncio
+
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop polling; everything typed and confirmed is already in the database."""
-        self.watcher.stop()
+        if self._attached:
+            self.watcher.stop()
         super().closeEvent(event)
 
 
