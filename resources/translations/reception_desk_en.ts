@@ -816,7 +816,7 @@
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="426" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="682" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="686" />
         <source>全部签到</source>
         <translation>Check in everyone</translation>
     </message>
@@ -911,210 +911,210 @@
         <translation>Visitors ({0}/{1} checked in): tick those present, then “Check in selected”</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="664" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="666" />
         <source>（带队）</source>
         <translation> (lead)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="665" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="667" />
         <source>  ✔ 已签到</source>
         <translation>  ✔ checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="682" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="686" />
         <source>其余人员签到</source>
         <translation>Check in the others</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="712" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="716" />
         <source>……共 {0} 件</source>
         <translation>… {0} in all</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="714" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="718" />
         <source>重复访：此前已有案件（原案件已办结，须提级核查）</source>
         <translation>Repeat visit: earlier cases (the earlier case is closed: escalated review)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="716" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="720" />
         <source>重复访：此前已有案件（仍在办理中）</source>
         <translation>Repeat visit: earlier cases (still being handled)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="734" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="738" />
         <source>签到后，这里用大字显示接待室和排队号，请来访人核对。</source>
         <translation>After check-in, the room and the ticket number show here in large type for the visitor.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="740" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="744" />
         <source>查找：姓名（如 王学德）、拼音首字母（如 wxd）、电话、身份证后4位或登记号（如 Y12）。</source>
         <translation>Search by name (e.g. 王学德), pinyin initials (e.g. wxd), phone, last 4 of the ID, or reg. no. (e.g. Y12).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="750" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="754" />
         <source>尚未签到：{0}</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="756" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="760" />
         <source>该批次已标记未到；来访人到场后回车签到。</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="757" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="761" />
         <source>核对来访人后回车签到；集体访可选择到场人员。</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="765" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="769" />
         <source>已撤销签到：{0}</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="770" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="774" />
         <source>已签到 {0}/{1} 人，排队号不变。</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="772" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="776" />
         <source>原排队号 {0} 作废，不再发出；该批次退回“已登记”。</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="774" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="778" />
         <source>该批次退回“已登记”。</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="782" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="789" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="786" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="793" />
         <source>{0} 等{1}人</source>
         <translation>{0} and party ({1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="791" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="795" />
         <source>签到成功：{0}</source>
         <translation>Checked in: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="793" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="799" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="797" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="803" />
         <source>已签到 {0}/{1} 人：{2}</source>
         <translation>{0}/{1} people checked in: {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="795" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="799" />
         <source>该批次已接待完毕：{0}</source>
         <translation>This batch has already been received: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="797" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="801" />
         <source>该批次正在接谈：{0}</source>
         <translation>This batch is in session: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="801" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="805" />
         <source>已调整接待室：{0}</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="803" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="807" />
         <source>该批次已签到，无需重复签到：{0}</source>
         <translation>Already checked in, no need to check in again: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="807" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="811" />
         <source>请到 {0}</source>
         <translation>Please go to {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="809" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="813" />
         <source>请在等候区稍候</source>
         <translation>Please wait in the waiting area</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="812" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="816" />
         <source>排队号 {0}</source>
         <translation>Ticket {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="817" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="821" />
         <source>前面还有 {0} 批</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="817" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="821" />
         <source>前面没有等候的批次</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="822" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="826" />
         <source>尚未分配接待室，工作人员将尽快安排。</source>
         <translation>No room yet; the staff will assign one shortly.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="824" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="828" />
         <source>身份证号待核对：请查看证件原件。</source>
         <translation>ID number to be verified: please check the original ID card.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="899" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="903" />
         <source>请先勾选到场的人员。</source>
         <translation>Tick the people who are present first.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="974" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="978" />
         <source>勾选到场的人员（↑↓ 移动，空格勾选），回车签到所选。</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1038" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1042" />
         <source>已预登记 {0} {1}，直接签到？</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1040" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1044" />
         <source>今日已登记 {0} {1}，直接签到？</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1044" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1048" />
         <source>已有登记</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1046" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1050" />
         <source>同一人同一天不重复登记。确需另立一批（另一件事），请选“另行登记”并填写原因。</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1047" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1051" />
         <source>直接签到</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1048" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1052" />
         <source>另行登记…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1049" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1053" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1063" />
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1067" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1071" />
         <source>另行登记</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1064" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1068" />
         <source>{0} 今日已有登记 {1}。另立一批须说明原因（记入操作记录和批次备注）。</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1068" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1072" />
         <source>例如：另一件不相关的事项</source>
         <translation type="unfinished" />
     </message>
@@ -1150,22 +1150,22 @@
 <context>
     <name>DepartmentModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="129" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="130" />
         <source>责任单位</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="129" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="130" />
         <source>主办</source>
         <translation>Lead</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="129" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="130" />
         <source>协办</source>
         <translation>Co</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="129" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="130" />
         <source>合计</source>
         <translation>Total</translation>
     </message>
@@ -1364,7 +1364,7 @@ The next step checks every row and shows the result; nothing is written until yo
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="59" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="57" />
         <source>按 1 或回车：全部签到；按 2：勾选到场人员；Esc：取消</source>
         <translation type="unfinished" />
     </message>
@@ -1618,27 +1618,27 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>MoveRoomDialog</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="154" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="161" />
         <source>调整接待室</source>
         <translation>Change room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="156" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="163" />
         <source>将 {0} {1} 调到其他接待室。已签到的批次在新接待室重新取得排队号，排在该室已候谈的批次之后。</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="158" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="165" />
         <source>确定调整</source>
         <translation>Move</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="159" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="166" />
         <source>例如：来访人行动不便，就近安排</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="168" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="175" />
         <source>调至：</source>
         <translation type="unfinished" />
     </message>
@@ -1991,203 +1991,203 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>PrintCentrePage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="187" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="188" />
         <source>打印中心</source>
         <translation>Print centre</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="203" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="204" />
         <source>交办清单（按责任单位）</source>
         <translation>Department bundles (by responsible department)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="205" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="206" />
         <source>每个单位一份签收清单，后附该单位主办或协办的全部交办单。可按住 Ctrl 或 Shift 选择多个单位。</source>
         <translation>For each department a list to sign for, followed by every slip it leads or co-handles. Hold Ctrl or Shift to select several departments.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="214" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="215" />
         <source>筛选单位名称</source>
         <translation>Filter departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="216" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="217" />
         <source>全选</source>
         <translation>Select all</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="219" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="220" />
         <source>清除选择</source>
         <translation>Clear selection</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="256" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="257" />
         <source>预览所选单位（合并为一个 PDF）  Ctrl+P</source>
         <translation>Preview the selected departments (one PDF)  Ctrl+P</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="258" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="259" />
         <source>所选单位的交办清单依次合并为一个 PDF，预览后打印或保存</source>
         <translation>The selected departments' bundles one after another in one PDF; preview, then print or save</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="259" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="260" />
         <source>每个单位分别保存为 PDF…</source>
         <translation>Save one PDF per department…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="261" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="262" />
         <source>选择文件夹，所选单位各生成一个 PDF 文件，便于分别发送</source>
         <translation>Choose a folder: one PDF file per selected department, to send to each</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="275" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="276" />
         <source>当日文档</source>
         <translation>Documents of the day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="281" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="297" />
         <source>全部交办单</source>
         <translation>All handover slips</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="282" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="298" />
         <source>当日每件交办案件一张交办单，按案件编号合并为一个 PDF。</source>
         <translation>One slip for each case handed over today, in case number order, in one PDF.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="287" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="303" />
         <source>预登记名单</source>
         <translation>Pre-registration list</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="288" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="304" />
         <source>当日全部预登记和现场登记批次，身份证号和电话已部分隐藏。</source>
         <translation>Every pre-registered and walk-in batch of the day; ID and phone numbers partly hidden.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="293" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="309" />
         <source>当日汇总</source>
         <translation>Day summary</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="294" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="310" />
         <source>按接待室、问题类别、处理结果、颜色和责任单位统计的当日接访情况。</source>
         <translation>The day counted by room, theme, outcome, colour and responsible department.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="299" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="315" />
         <source>全部接待室安排表</source>
         <translation>All room schedules</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="300" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="316" />
         <source>每个接待室一份候谈安排，供接待领导使用。</source>
         <translation>Each room's queue on its own sheet, for the host.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="305" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="321" />
         <source>接访日简报</source>
         <translation>Day bulletin</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="306" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="322" />
         <source>一页纸：当日接访情况、四项办理指标、按类别和接待室的数字、督办和逾期案件。</source>
         <translation>One page: the day's reception, the four handling rates, the numbers by theme and room, supervised and overdue cases.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="311" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="327" />
         <source>催办单（全部逾期案件）</source>
         <translation>Reminder notices (all overdue cases)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="312" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="328" />
         <source>截至今日逾期未办结的交办案件，每件一页，发主办单位催办。</source>
         <translation>Every handed-over case overdue today, one page each, sent to the lead department.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="317" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="333" />
         <source>办理情况统计表</source>
         <translation>Figures report</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="318" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="334" />
         <source>所选期间各责任单位的案件数、办结、逾期和四项办理指标（默认本月）。</source>
         <translation>Per department for the chosen period: cases, closed, overdue and the four rates (this month by default).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="335" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="351" />
         <source>预览 / 打印</source>
         <translation>Preview / print</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="363" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="381" />
         <source>期间</source>
         <translation>Period</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="365" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="383" />
         <source>至</source>
         <translation>to</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="388" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="406" />
         <source>尚未创建接访日。</source>
         <translation>No reception day has been created yet.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="403" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="421" />
         <source>{0}年{1}月{2}日 {3}：登记 {4} 批，已录案件 {5} 件，其中交办 {6} 件，涉及 {7} 个责任单位。</source>
         <translation>{2}/{1}/{0} {3}: {4} batches registered, {5} cases recorded, {6} of them handed over to {7} departments.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="416" />
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="421" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="434" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="439" />
         <source>{0} 件</source>
         <translation>{0} cases</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="417" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="435" />
         <source>{0} 批</source>
         <translation>{0} batches</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="419" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="437" />
         <source>{0} 个接待室</source>
         <translation>{0} rooms</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="463" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="481" />
         <source>已选 {0} 个单位，共 {1} 件交办单（协办的案件在各单位中各印一份）。</source>
         <translation>{0} department(s) selected, {1} slip(s) in all (a co-handled case is printed once for each department).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="468" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="486" />
         <source>今天还没有交办案件。</source>
         <translation>No case has been handed over today yet.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="470" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="488" />
         <source>请选择一个或多个单位。</source>
         <translation>Select one or more departments.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="493" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="511" />
         <source>选择保存交办清单的文件夹</source>
         <translation>Choose the folder for the department bundles</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="506" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="524" />
         <source>交办清单</source>
         <translation>Department bundles</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="515" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="533" />
         <source>交办清单已保存</source>
         <translation>Department bundles saved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="516" />
+        <location filename="../../reception_desk/ui/pages/print_centre_page.py" line="534" />
         <source>已将 {0} 个单位的交办清单分别保存到：
 {1}</source>
         <translation>The bundles of {0} department(s) were saved, one file each, to:
@@ -2278,12 +2278,12 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>ReasonDialog</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="81" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="88" />
         <source>原因（必填）：</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="89" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="96" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -4318,28 +4318,28 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>UndoCheckInDialog</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="119" />
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="123" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="126" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="130" />
         <source>撤销签到</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="120" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="127" />
         <source>撤销 {0} {1} 的签到。整批撤销后该批次退回“已登记”、离开候谈队列，原排队号作废、不再发出。</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="124" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="131" />
         <source>例如：认错了人；来访人已离开</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="129" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="136" />
         <source>整批（已签到的 {0} 人）</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="137" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="144" />
         <source>仅 {0}</source>
         <translation type="unfinished" />
     </message>
@@ -4611,19 +4611,19 @@ The document was made; please write them in by hand after printing.</translation
     </message>
     <message>
         <location filename="../../reception_desk/ui/widgets/room_card.py" line="82" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="430" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="431" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/widgets/room_card.py" line="83" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="431" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="432" />
         <source>接谈中</source>
         <translation>In session</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/widgets/room_card.py" line="84" />
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="432" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="433" />
         <source>已接待</source>
         <translation>Done</translation>
     </message>
@@ -4703,22 +4703,22 @@ The document was made; please write them in by hand after printing.</translation
         <translation>moved by hand</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="370" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="371" />
         <source>批 {0}人</source>
         <translation> · {0}p</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="372" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="373" />
         <source>{0}：{1} 批，{2} 人</source>
         <translation>{0}: {1} batches, {2} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="470" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="471" />
         <source>主持领导待定</source>
         <translation>Host to be named</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="473" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="474" />
         <source>主持：{0}
 地点：{1}
 容量：{2}人</source>
@@ -4727,42 +4727,42 @@ Location: {1}
 Capacity: {2} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="482" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="483" />
         <source>▶ {0} {1} {2}人</source>
         <translation>▶ {0} {1} ({2} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="487" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="488" />
         <source>▶ 暂无接谈</source>
         <translation>▶ No session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="490" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="491" />
         <source>队列 {0} 批（未签到 {1}）</source>
         <translation>Queue: {0} ({1} not checked in)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="494" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="495" />
         <source>队列为空</source>
         <translation>Queue empty</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="500" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="501" />
         <source>候谈 {0} 人 &gt; 容量 {1}</source>
         <translation>{0} waiting &gt; cap. {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="508" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="509" />
         <source>{0} {1}人 &gt; 容量 {2}</source>
         <translation>{0}: {1} &gt; cap. {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="514" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="515" />
         <source>{0} 批人数 &gt; 容量 {1}</source>
         <translation>{0} batches &gt; cap. {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/room_card.py" line="517" />
+        <location filename="../../reception_desk/ui/widgets/room_card.py" line="518" />
         <source>{0} {1} {2}人 &gt; 容量 {3}</source>
         <translation>{0} {1}: {2} people &gt; capacity {3}</translation>
     </message>
