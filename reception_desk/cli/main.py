@@ -331,6 +331,7 @@ def cmd_print(ctx: Context) -> int:
     from reception_desk.services import print_data
 
     a, zh = ctx.args, ctx.lang != "en"
+    _check_pdf_target(a.out, zh)
     try:
         result: printing.RenderResult
         if a.what in ("bulletin", "reminders", "report"):
@@ -385,6 +386,23 @@ def cmd_print(ctx: Context) -> int:
         else f"Wrote {a.out}: {result.documents} document(s), {result.pages} page(s)."
     )
     return EXIT_OK
+
+
+def _check_pdf_target(out: Path, zh: bool) -> None:
+    """`--out` must name a file: a folder (or a path under a file) is refused before anything is read."""
+    if out.is_dir():
+        raise UnusableInputError(
+            f"“{out}”是一个文件夹，--out 请给出 PDF 文件名，例如 {out / 'printout.pdf'}"
+            if zh
+            else f"{out} is a folder: give --out a PDF file name, e.g. {out / 'printout.pdf'}"
+        )
+    blocking = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise UnusableInputError(
+            f"无法在“{out.parent}”中保存：“{blocking}”是一个文件，不是文件夹。"
+            if zh
+            else f"Cannot save in {out.parent}: {blocking} is a file, not a folder."
+        )
 
 
 def _print_after_day(ctx: Context) -> RenderResult:

@@ -13,6 +13,7 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from reception_desk import files
 from reception_desk.printing.fonts import fonts
 
 FOOTER_SIZE = 9.0
@@ -68,9 +69,18 @@ class NumberedCanvas(Canvas):
         self._held = []
 
     def save(self) -> None:
-        """Number the held pages and write the PDF."""
+        """Number the held pages and write the PDF: to a file, beside it first and then renamed over it.
+
+        ReportLab opens the file before it assembles the PDF, so a failure there (or a kill) would leave a
+        0-byte file in place of a good older one; the whole PDF is made in memory first instead.
+        """
         self._emit()
-        Canvas.save(self)
+        target = self._filename  # type: ignore[attr-defined]  # ReportLab's own: a path or a stream
+        if isinstance(target, str):
+            data: bytes = Canvas.getpdfdata(self)  # type: ignore[no-untyped-call]
+            files.write_bytes(target, data)
+        else:
+            Canvas.save(self)
 
     def getpdfdata(self) -> bytes:
         """Number the held pages and return the PDF bytes."""

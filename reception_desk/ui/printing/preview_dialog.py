@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reception_desk import files
 from reception_desk.ui.errors import show_error
 
 log = logging.getLogger(__name__)
@@ -267,7 +268,8 @@ class PdfPreviewDialog(QDialog):
         if target.suffix.lower() != ".pdf":
             target = target.with_name(target.name + ".pdf")
         try:
-            target.write_bytes(self.pdf_bytes())  # a few hundred kB: quick enough for the UI thread
+            # a few hundred kB: quick enough for the UI thread; beside it first, so an older PDF survives a failure
+            files.write_bytes(target, self.pdf_bytes())
         except OSError as exc:
             show_error(self, exc, self.tr("无法保存"))
             return None
