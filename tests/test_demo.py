@@ -156,8 +156,13 @@ def test_demo_day_is_complete_and_plausible(db: Database) -> None:
         assert len(batches) * 0.35 <= status["done"] <= len(batches) * 0.65
         in_session_rooms = Counter(b.room_id for b in batches if b.status == "in_session")
         assert len(in_session_rooms) >= 8 and max(in_session_rooms.values()) == 1
-        tickets = sorted((b.arrived_at, b.queue_number) for b in batches if b.queue_number is not None)
-        assert [n for _, n in tickets] == list(range(1, len(tickets) + 1))
+        by_room: dict[int | None, list[tuple[object, int]]] = {}
+        for b in batches:
+            if b.queue_number is not None:
+                by_room.setdefault(b.room_id, []).append((b.arrived_at, b.queue_number))
+        assert None not in by_room and len(by_room) >= 8  # 排队号 count within each room, from 1, by arrival
+        for tickets in by_room.values():
+            assert [n for _, n in sorted(tickets)] == list(range(1, len(tickets) + 1))
         for b in batches:
             for moment in (b.arrived_at, b.started_at, b.finished_at):
                 at = _local_time(moment)

@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from reception_desk.db.engine import Database
+from reception_desk.db.models import Batch
 from reception_desk.domain import resident_id
 from reception_desk.printing.common import local_time
 from reception_desk.printing.queue_ticket import TICKET_W, WAIT_NOTE, QueueTicketRenderer, room_line
@@ -63,7 +64,8 @@ def test_ticket_data_after_check_in(db: Database, day_id: int) -> None:
     flow.check_in(db, first, "登记台")
     flow.check_in(db, batch, "登记台")
     ticket = print_data.queue_ticket(db, batch)
-    assert ticket.queue_number == 2 and ticket.reg_no == "Y0002"
+    assert ticket.queue_number == 2 and ticket.reg_no == "Y0002"  # the second in room 8
+    assert ticket.ahead == 1  # Y0001 waits before it
     assert ticket.lead_name == "王学德" and ticket.headcount == 3
     assert ticket.id_masked == resident_id.mask(id_number) != id_number
     assert (ticket.room_number, ticket.room_name, ticket.room_location) == (8, "第8接待室", "教学楼1楼 108教室")
@@ -83,7 +85,7 @@ def test_ticket_pdf_prints_every_field_and_never_the_full_id(db: Database, day_i
     assert len(pages) == 1
     text = pages[0]
     assert "衢江区领导下访接访日" in text
-    assert "排队号1请到第8接待室教学楼1楼108教室" in text  # the number, then where to go
+    assert "排队号1第8接待室1号前面没有等候的批次请到教学楼1楼108教室" in text  # the number, the room, where
     assert "登记号：Y0001" in text
     assert "来访人：王学德（共3人）" in text
     assert f"身份证号：{resident_id.mask(id_number)}" in text
@@ -117,15 +119,20 @@ def test_several_tickets_one_page_each_and_rare_names(db: Database, day_id: int)
 
 def test_a_ticket_without_room_and_a_missing_glyph(db: Database, day_id: int) -> None:
     batch = _register(db, day_id, "王学德", resident_id.make("330803", dt.date(1965, 3, 8), 311))
-    flow.check_in(db, batch, "登记台")  # no room yet: the batch stands arrived
-    ticket = print_data.queue_ticket(db, batch)
-    assert ticket.room_number is None and room_line(ticket) == "接待室待安排，请在等候区稍候"
+    flow.check_in(db, batch, "登记台")  # no room yet: the batch stands arrived, without a number
+    with pytest.raises(InvalidInputError, match="尚未分配接待室"):
+        print_data.queue_ticket(db, batch)
+    assignment.assign_day(db, day_id)  # placed now: it takes its room's first number
+    placed = print_data.queue_ticket(db, batch)
+    assert placed.queue_number == 1 and placed.room_number == 8
+    ticket = dataclasses.replace(placed, room_number=None, room_name="", room_location="", ahead=None)
+    assert room_line(ticket) == "接待室待安排，请在等候区稍候"
     odd = dataclasses.replace(ticket, lead_name=f"王{NO_GLYPH}德")
     out = io.BytesIO()
     result = QueueTicketRenderer().render([odd], out)
     assert result.missing_glyphs == frozenset({NO_GLYPH}) and result.pages == 1  # reported, still made
     text = re.sub(r"\s+", "", PdfReader(io.BytesIO(out.getvalue())).pages[0].extract_text())
-    assert "接待室待安排" in text
+    assert "排队号1" in text and "接待室" not in text.replace("请持本票进入接待室", "")
 
 
 def test_nothing_to_print_still_makes_a_page() -> None:
@@ -133,3 +140,21 @@ def test_nothing_to_print_still_makes_a_page() -> None:
     result = QueueTicketRenderer().render([], out)
     assert (result.pages, result.documents) == (1, 0)
     assert "没有需要打印的排队号" in PdfReader(io.BytesIO(out.getvalue())).pages[0].extract_text()
+
+
+def test_ticket_pdf_says_room_number_and_how_many_wait_ahead(db: Database, day_id: int) -> None:
+    ids = [
+        _register(db, day_id, f"来访{i}", resident_id.make("330803", dt.date(1960, 1, 1) + dt.timedelta(days=i), i))
+        for i in range(3)
+    ]
+    assignment.assign_day(db, day_id)  # all three to room 8 (transport)
+    for batch in ids:
+        flow.check_in(db, batch, "登记台")
+    _data, pages = _pdf([print_data.queue_ticket(db, ids[2])])
+    assert "第8接待室3号" in pages[0] and "前面还有2批" in pages[0]
+    with db.read() as session:
+        room_id = session.get(Batch, ids[0]).room_id  # type: ignore[union-attr]
+    assert room_id is not None
+    flow.call_next(db, room_id, "主持人")
+    _data, pages = _pdf([print_data.queue_ticket(db, ids[2])])
+    assert "第8接待室3号" in pages[0] and "前面还有1批" in pages[0]  # the one in session no longer waits

@@ -92,6 +92,8 @@ def add_parsers(sub: Any, export_sub: Any) -> None:
     checkin.add_argument("reg_no", metavar="REG_NO")
     checkin.add_argument("--person", metavar="ID_OR_NAME", help="只为这一人签到（身份证号或姓名）")
     checkin.add_argument("--at", metavar="DATETIME", help="签到时间 YYYY-MM-DD HH:MM（北京时间），默认现在")
+    checkin.add_argument("--undo", action="store_true", help="撤销签到（整批，或 --person 指定的一人），须写 --reason")
+    checkin.add_argument("--reason", default="", metavar="TEXT", help="撤销签到的原因")
     checkin.add_argument("--day", type=_date, help="接访日，默认最近的一天")
     checkin.add_argument("--json", action="store_true")
 
@@ -218,31 +220,54 @@ def _member_ids(batch: Batch, person: str) -> list[int]:
 
 @_refusals
 def cmd_checkin(ctx: Context) -> int:
-    """Check a batch in as the desk does (the whole batch, or one person of it)."""
-    from reception_desk.services.flow import check_in_in
+    """Check a batch in as the desk does (the whole batch, or one person of it); --undo takes it back."""
+    from reception_desk.services.flow import check_in_in, undo_check_in_in
+    from reception_desk.services.queue_numbers import ahead_of
 
     a = ctx.args
+    if a.undo and not a.reason.strip():
+        raise InvalidInputError("撤销签到需要填写原因（--reason）。")
+    if a.reason.strip() and not a.undo:
+        raise InvalidInputError("--reason 只用于撤销签到（--undo）。")
     day_id = ctx.day_id(a.day)
     at = ctx.moment(a.at)
     with ctx.db.session() as session:
         batch = _batch(session, day_id, a.reg_no)
         members = _member_ids(batch, a.person) if a.person else None
-        info = check_in_in(session, batch, ctx.actor, members, at)
+        undone_number = batch.queue_number
+        newly = 0
+        if a.undo:
+            undo_check_in_in(session, batch, ctx.actor, a.reason, members)
+        else:
+            newly = len(check_in_in(session, batch, ctx.actor, members, at).newly_checked_in)
+        room_number = batch.room.number if batch.room is not None else None
+        checked_in = sum(1 for m in batch.members if m.checked_in_at is not None)
+        ahead = ahead_of(session, batch)
+        reg_no, status, number, people = batch.reg_no, batch.status, batch.queue_number, len(batch.members)
     if a.json:
-        _dump(
-            {
-                "reg_no": info.reg_no,
-                "queue_number": info.queue_number,
-                "status": info.status,
-                "room": info.room_number,
-                "checked_in": info.checked_in,
-                "members": info.members,
-                "newly_checked_in": len(info.newly_checked_in),
-            }
-        )
+        data: dict[str, Any] = {
+            "reg_no": reg_no,
+            "queue_number": number,
+            "status": status,
+            "room": room_number,
+            "checked_in": checked_in,
+            "members": people,
+            "ahead": ahead,
+        }
+        if a.undo:
+            data |= {"undone": True, "undone_queue_number": undone_number if number is None else None}
+        else:
+            data["newly_checked_in"] = newly
+        _dump(data)
         return EXIT_OK
-    room = f"第{info.room_number}接待室" if info.room_number is not None else "待分配接待室"
-    print(f"{info.reg_no} 已签到：{info.checked_in}/{info.members} 人，排队号 {info.queue_number or '—'}，请到{room}。")
+    room = f"第{room_number}接待室" if room_number is not None else "待分配接待室"
+    if a.undo:
+        rest = f"仍有 {checked_in}/{people} 人签到，排队号 {room} {number}号" if number is not None else "已退回已登记"
+        print(f"{reg_no} 已撤销签到（原因：{a.reason.strip()}）：{rest}。")
+        return EXIT_OK
+    numbered = f"排队号 {room} {number}号" if number is not None else f"排队号 —，{room}"
+    waiting = f"，前面还有 {ahead} 批" if ahead else ""
+    print(f"{reg_no} 已签到：{checked_in}/{people} 人，{numbered}{waiting}。")
     return EXIT_OK
 
 

@@ -108,9 +108,17 @@ class Room(Versioned, Base):
     location: Mapped[str] = mapped_column(String(200), default="")
     host: Mapped[str] = mapped_column(String(200), default="")
     capacity: Mapped[int] = mapped_column(Integer, default=10)
+    # the last 排队号 given in this room; only ever grows, so a number is never given twice (undo, moves)
+    # Core only (services/queue_numbers.py): deferred and never fetched by the ORM, so loading or adding a room
+    # does not depend on it and taking a number does not move the room's version
+    last_queue_number: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0", deferred=True)
 
     day: Mapped[ReceptionDay] = relationship(back_populates="rooms")
     theme: Mapped[Theme] = relationship()
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version, "eager_defaults": False}
 
 
 class Department(Versioned, Base):
@@ -180,7 +188,7 @@ class Batch(Versioned, Base):
     room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id", ondelete="SET NULL"))
     queue_position: Mapped[int | None] = mapped_column(Integer)
     placed_by_hand: Mapped[bool] = mapped_column(Boolean, default=False)
-    queue_number: Mapped[int | None] = mapped_column(Integer)  # ticket number given at check-in
+    queue_number: Mapped[int | None] = mapped_column(Integer)  # 排队号 within the batch's room (room.last_queue_number)
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
     import_source: Mapped[str] = mapped_column(String(300), default="")  # file name and row, for tracing

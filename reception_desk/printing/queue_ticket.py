@@ -1,7 +1,8 @@
 """排队号 queue tickets: an 80 mm till slip handed over at check-in, as tall as its content.
 
-The number is what the visitor looks for when the room calls, so it is the largest thing on the slip; the room
-and where it is come next. The resident ID is printed masked only (it comes masked from print_data).
+The 排队号 counts within the room ("第8接待室 3号"): it is what the visitor looks for when the room calls, so it
+is the largest thing on the slip; the room with the number, how many wait ahead (前面还有 N 批) and where the room
+is come next. The resident ID is printed masked only (it comes masked from print_data).
 """
 
 from __future__ import annotations
@@ -49,6 +50,26 @@ class Block:
         return (6.0 if self.rule else self.line_height * len(self.lines)) + self.space_after
 
 
+def room_name(ticket: QueueTicket) -> str:
+    """The room as every page and paper names it (第8接待室); empty before a room is given."""
+    if ticket.room_name:
+        return ticket.room_name
+    return f"第{ticket.room_number}接待室" if ticket.room_number is not None else ""
+
+
+def number_line(ticket: QueueTicket) -> str:
+    """The room and the number in it: 第8接待室 3号."""
+    room = room_name(ticket)
+    return f"{room} {ticket.queue_number}号" if room else f"{ticket.queue_number}号"
+
+
+def ahead_line(ahead: int | None) -> str:
+    """前面还有 N 批 (batches waiting in the same room before this one); empty when not known."""
+    if ahead is None:
+        return ""
+    return f"前面还有 {ahead} 批" if ahead else "前面没有等候的批次"
+
+
 def room_line(ticket: QueueTicket) -> str:
     """Where to go: 请到 第8接待室 (or, before a room is given, to wait)."""
     if ticket.room_name:
@@ -88,10 +109,13 @@ class _TicketWriter:
             c(ticket.day.title, 9),
             c("排 队 号", 14, bold=True, space_after=1),
             Block((str(ticket.queue_number),), NUMBER_SIZE, leading=NUMBER_SIZE * 1.08, centre=True, bold=True),
-            c(room_line(ticket), 13, bold=True),
+            c(number_line(ticket), 13, bold=True),
         ]
+        ahead = ahead_line(ticket.ahead)
+        if ahead:
+            blocks.append(c(ahead, 11, bold=True))
         if ticket.room_location:
-            blocks.append(c(ticket.room_location, 9.5, space_after=2))
+            blocks.append(c(f"请到 {ticket.room_location}", 9.5, space_after=2))
         blocks += [
             Block((), rule=True),
             field("登记号", ticket.reg_no),

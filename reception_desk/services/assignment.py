@@ -13,7 +13,7 @@ from reception_desk.db.engine import Database
 from reception_desk.db.models import AuditEntry, Batch, Room, Theme, table, utcnow
 from reception_desk.domain.assignment import PendingBatch, RoomLoad, plan_assignment
 from reception_desk.domain.batches import BatchStatus, expected_minutes
-from reception_desk.services import audit
+from reception_desk.services import audit, queue_numbers
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import StaleWriteError
 
@@ -166,6 +166,20 @@ def assign_day_in(session: Session, day_id: int, actor: str = audit.SYSTEM) -> A
     if result.rowcount != len(updates):
         # another laptop placed or edited some of these batches meanwhile: roll the whole run back
         raise StaleWriteError("批次（自动分配期间被他人修改）")
+    # an arrived batch placed now joins its room's queue: it takes the room's next 排队号
+    numbers = {
+        u["b_id"]: queue_numbers.take_number(session, u["b_room"])
+        for u in updates
+        if info[u["b_id"]].status == BatchStatus.ARRIVED.value
+    }
+    if numbers:
+        session.connection().execute(
+            update(BATCH_TABLE).where(BATCH_TABLE.c.id == bindparam("b_id")).values(queue_number=bindparam("b_no")),
+            [{"b_id": batch_id, "b_no": number} for batch_id, number in numbers.items()],
+        )
+        for entry in audits:
+            if entry["entity_id"] in numbers:
+                entry["after"]["queue_number"] = numbers[entry["entity_id"]]
     session.execute(AUDIT_TABLE.insert(), audits)
     counts = Counter(number_of[p.room_id] for p in plan.placements)
     changes = ChangeSet(batches={p.batch_id for p in plan.placements}, rooms={p.room_id for p in plan.placements})

@@ -19,6 +19,7 @@ from reception_desk.domain import phone as phones
 from reception_desk.domain import resident_id
 from reception_desk.domain.batches import BatchStatus, is_collective
 from reception_desk.services.errors import NotFoundError
+from reception_desk.services.queue_numbers import ahead_of, serving_key
 from reception_desk.services.registrations import batch_flags
 from reception_desk.services.repeats import EarlierCase, batch_repeats_in
 
@@ -36,7 +37,7 @@ class QueueEntry:
     lead_name: str
     headcount: int
     status: str
-    queue_number: int | None  # the ticket given at check-in
+    queue_number: int | None  # 排队号 within the room, given at check-in
     queue_position: int | None  # the place in the room's queue given by assignment
     arrived_at: dt.datetime | None
     flags: tuple[str, ...]
@@ -133,14 +134,8 @@ def _tally(entries: Sequence[QueueEntry]) -> Tally:
 
 
 def _serving_key(entry: QueueEntry) -> tuple[object, ...]:
-    # the order flow.next_waiting_in calls batches in: arrival first, then the assigned queue position
-    return (
-        entry.arrived_at is None,
-        entry.arrived_at or _FAR,
-        entry.queue_position is None,
-        entry.queue_position or 0,
-        entry.batch_id,
-    )
+    # the order flow.next_waiting_in calls batches in: 排队号 first, then arrival, then the assigned position
+    return serving_key(entry.queue_number, entry.arrived_at, entry.queue_position, entry.batch_id)
 
 
 def board_snapshot(db: Database, day_id: int) -> Board:
@@ -294,6 +289,7 @@ class DeskCard:
     members: tuple[CardMember, ...]
     room: RoomRef | None
     earlier_cases: tuple[EarlierCase, ...] = ()  # 重复访: the same people's cases on earlier days, newest first
+    ahead: int | None = None  # 前面还有 N 批: batches waiting in the same room before this one (None: not waiting)
 
     @property
     def checked_in_count(self) -> int:
@@ -351,6 +347,7 @@ def desk_card(db: Database, batch_id: int) -> DeskCard:
             ),
             room=RoomRef(room.id, room.number, room.name, room.location) if room is not None else None,
             earlier_cases=tuple(batch_repeats_in(session, batch)),
+            ahead=ahead_of(session, batch),
         )
 
 
@@ -410,14 +407,13 @@ def desk_matches(db: Database, batch_ids: Sequence[int]) -> list[DeskMatch]:
 def recent_check_ins(db: Database, day_id: int, limit: int = 20) -> tuple[list[DeskMatch], int]:
     """The day's latest check-ins, newest first, and how many batches have checked in so far.
 
-    Newest by ticket number, not by clock: the numbers come from one sequence per day, while the laptops'
-    clocks may disagree.
+    Newest by arrival time (排队号 count within each room, so they cannot order the day).
     """
     with db.read() as session:
         rows = session.execute(
             select(Batch.id)
-            .where(Batch.day_id == day_id, Batch.queue_number.is_not(None))
-            .order_by(Batch.queue_number.desc(), Batch.id.desc())
+            .where(Batch.day_id == day_id, Batch.arrived_at.is_not(None))
+            .order_by(Batch.arrived_at.desc(), Batch.id.desc())
         ).all()
     ids = [r.id for r in rows]
     return desk_matches(db, ids[:limit]), len(ids)

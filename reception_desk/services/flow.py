@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reception_desk.db.engine import Database
-from reception_desk.db.models import Batch, ReceptionDay, Room, utcnow
+from reception_desk.db.models import Batch, Room, utcnow
 from reception_desk.domain.batches import BatchStatus, can_move
-from reception_desk.services import audit
+from reception_desk.services import audit, queue_numbers
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
 
@@ -35,7 +35,7 @@ FLOW_FIELDS = (
 
 @dataclass(frozen=True)
 class CheckInInfo:
-    """What the desk shows after a check-in: the ticket number, the status, who is now checked in."""
+    """What the desk shows after a check-in: the 排队号 (within the room), the status, who is now checked in."""
 
     batch_id: int
     reg_no: str
@@ -65,23 +65,11 @@ def move_status(batch: Batch, target: BatchStatus) -> None:
     batch.status = target.value
 
 
-def _lock_day(session: Session, day_id: int) -> None:
-    # PostgreSQL: one check-in at a time per day, so two desks never hand out the same ticket number.
-    # SQLite ignores FOR UPDATE; BEGIN IMMEDIATE already serialises writers there.
-    session.execute(select(ReceptionDay.id).where(ReceptionDay.id == day_id).with_for_update())
-
-
 def _lock_room(session: Session, room_id: int) -> Room:
     room = session.scalar(select(Room).where(Room.id == room_id).with_for_update())
     if room is None:
         raise NotFoundError(f"接待室 #{room_id} 不存在。")
     return room
-
-
-def next_queue_number(session: Session, day_id: int) -> int:
-    """The next ticket number of the day (1 for the first batch checked in)."""
-    last = session.scalar(select(func.max(Batch.queue_number)).where(Batch.day_id == day_id))
-    return (last or 0) + 1
 
 
 def _in_session(session: Session, room_id: int, other_than: int | None = None) -> Batch | None:
@@ -134,8 +122,8 @@ def check_in_in(
         move_status(batch, BatchStatus.WAITING if batch.room_id is not None else BatchStatus.ARRIVED)
         batch.arrived_at = at
         if batch.queue_number is None:
-            _lock_day(session, batch.day_id)
-            batch.queue_number = next_queue_number(session, batch.day_id)
+            # the room's next 排队号 (the room row is the lock); a late no-show keeps the one it had
+            queue_numbers.give_number(session, batch)
     if newly or batch.status != before["status"]:
         session.flush()
         old, new = audit.diff(before, audit.snapshot(batch, FLOW_FIELDS))
@@ -163,8 +151,8 @@ def check_in(
 ) -> tuple[CheckInInfo, ChangeSet]:
     """Check in a batch at the desk: all its members, or only the given ones (groups arrive one by one).
 
-    The batch is at the venue from its first member on: it gets the day's next ticket number and waits in
-    its room's queue (or stands arrived when it has no room yet). A no-show can still check in late;
+    The batch is at the venue from its first member on: it gets its room's next 排队号 and waits in the
+    room's queue (or stands arrived, without a number, until it has a room). A no-show can still check in late;
     checking in someone twice changes nothing.
     """
     with db.session() as session:
@@ -210,17 +198,11 @@ def start_session(
 
 
 def next_waiting_in(session: Session, room_id: int) -> Batch | None:
-    """The room's next waiting batch: earliest arrival first, then queue position."""
+    """The room's next waiting batch: the lowest 排队号 first (see queue_numbers.serving_key)."""
     return session.scalars(
         select(Batch)
         .where(Batch.room_id == room_id, Batch.status == BatchStatus.WAITING.value)
-        .order_by(
-            Batch.arrived_at.is_(None),  # NULLs last on both databases
-            Batch.arrived_at,
-            Batch.queue_position.is_(None),
-            Batch.queue_position,
-            Batch.id,
-        )
+        .order_by(*queue_numbers.serving_order())
         .limit(1)
     ).first()
 
@@ -281,4 +263,68 @@ def mark_no_show(
     with db.session() as session:
         batch = load_batch(session, batch_id, expected_version)
         mark_no_show_in(session, batch, actor, reason)
+        return ChangeSet(batches={batch.id}, rooms={batch.room_id} if batch.room_id else set())
+
+
+def undo_check_in_in(
+    session: Session, batch: Batch, actor: str, reason: str, member_ids: Iterable[int] | None = None
+) -> bool:
+    """撤销签到 in the caller's transaction: the whole batch, or only the given BatchMember ids.
+
+    When nobody of the batch stays checked in, the batch goes back to 已登记 and leaves its room's queue; its
+    排队号 is dropped and never given again (the room's counter does not go back), other numbers stay as they
+    are. Returns True when the batch itself went back.
+    """
+    if not reason.strip():
+        raise InvalidInputError("撤销签到需要填写原因。")
+    status = BatchStatus(batch.status)
+    if status not in (BatchStatus.ARRIVED, BatchStatus.WAITING):
+        hint = "，请先将其退回候谈" if status is BatchStatus.IN_SESSION else ""
+        raise InvalidInputError(f"批次 {batch.reg_no} 当前状态为“{status.label}”，不能撤销签到{hint}。")
+    by_id = {m.id: m for m in batch.members}
+    if member_ids is None:
+        chosen = [m for m in batch.members if m.checked_in_at is not None]
+    else:
+        wanted = list(dict.fromkeys(member_ids))
+        if not wanted:
+            raise InvalidInputError("请至少选择一名要撤销签到的人员。")
+        if any(i not in by_id for i in wanted):
+            raise InvalidInputError(f"所选人员不属于批次 {batch.reg_no}，请刷新后重试。")
+        chosen = [by_id[i] for i in wanted]
+        absent = [m.visitor.name for m in chosen if m.checked_in_at is None]
+        if absent:
+            raise InvalidInputError(f"{'、'.join(absent)} 尚未签到，无需撤销。")
+    before = audit.snapshot(batch, FLOW_FIELDS)
+    for member in chosen:
+        member.checked_in_at = None
+    whole = all(m.checked_in_at is None for m in batch.members)
+    if whole:
+        # outside the forward flow on purpose: the check-in is taken back, not a step of the day
+        batch.status = BatchStatus.REGISTERED.value
+        batch.arrived_at = None
+        batch.called_at = None
+        batch.queue_number = None
+    session.flush()
+    old, new = audit.diff(before, audit.snapshot(batch, FLOW_FIELDS))
+    new["members_unchecked"] = [m.id for m in chosen]
+    audit.record(session, actor, "undo_check_in", "batch", batch.id, old, new, reason=reason.strip())
+    return whole
+
+
+def undo_check_in(
+    db: Database,
+    batch_id: int,
+    actor: str,
+    reason: str,
+    member_ids: Iterable[int] | None = None,
+    expected_version: int | None = None,
+) -> ChangeSet:
+    """撤销签到 (a wrong person checked in, a visitor who left): the batch or one person, with a reason.
+
+    Audited with the reason. The batch goes back to 已登记 and out of the queue when nobody of it stays
+    checked in; its number is not reused. One transaction.
+    """
+    with db.session() as session:
+        batch = load_batch(session, batch_id, expected_version)
+        undo_check_in_in(session, batch, actor, reason, member_ids)
         return ChangeSet(batches={batch.id}, rooms={batch.room_id} if batch.room_id else set())

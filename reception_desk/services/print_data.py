@@ -32,6 +32,7 @@ from reception_desk.domain.deadlines import Colour
 from reception_desk.services.cases import OUTCOME_LABELS, CaseDetail, load_case_details
 from reception_desk.services.days import DayInfo
 from reception_desk.services.errors import InvalidInputError, NotFoundError
+from reception_desk.services.queue_numbers import ahead_of
 from reception_desk.services.registrations import RegistrationRow, list_registrations
 
 HANDED_OVER = "handed_over"
@@ -454,7 +455,7 @@ def _tally(
 
 @dataclass(frozen=True)
 class QueueTicket:
-    """A checked-in batch's queue ticket (排队号): its number and where to wait; the resident ID masked."""
+    """A checked-in batch's queue ticket: its 排队号 in its room, where to wait; the resident ID masked."""
 
     day: DayInfo
     batch_id: int
@@ -467,6 +468,7 @@ class QueueTicket:
     room_name: str
     room_location: str
     checked_in_at: dt.datetime  # stored (naive UTC), as the batch's arrival
+    ahead: int | None = None  # 前面还有 N 批 in the same room when the ticket was made (None: not waiting)
 
 
 def queue_ticket(db: Database, batch_id: int) -> QueueTicket:
@@ -482,8 +484,10 @@ def queue_ticket(db: Database, batch_id: int) -> QueueTicket:
         if row is None:
             raise NotFoundError(f"批次 #{batch_id} 不存在。")
         batch, visitor, day, room = row
-        if batch.queue_number is None or batch.arrived_at is None:
+        if batch.arrived_at is None:
             raise InvalidInputError(f"批次 {batch.reg_no} 尚未签到，还没有排队号。")
+        if batch.queue_number is None:
+            raise InvalidInputError(f"批次 {batch.reg_no} 尚未分配接待室，还没有排队号。")
         return QueueTicket(
             day=_day_info(day),
             batch_id=batch.id,
@@ -496,4 +500,5 @@ def queue_ticket(db: Database, batch_id: int) -> QueueTicket:
             room_name=room.name if room is not None else "",
             room_location=room.location if room is not None else "",
             checked_in_at=batch.arrived_at,
+            ahead=ahead_of(session, batch),
         )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, Select, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, Select, cast, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from reception_desk.db.engine import Database
 from reception_desk.db.models import Batch, BatchMember, ReceptionDay, Room, Theme, Visitor
@@ -15,7 +15,7 @@ from reception_desk.domain.batches import CHECKED_IN, BatchStatus, Flag, Source,
 from reception_desk.domain.case_numbers import format_registration_number
 from reception_desk.domain.names import clean_name, clean_text, initials
 from reception_desk.domain.themes import BY_CODE, GENERAL
-from reception_desk.services import audit
+from reception_desk.services import audit, queue_numbers
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
 from reception_desk.services.repeats import flag_repeats_in
@@ -224,10 +224,77 @@ def _person(session: Session, p: PersonInput, township: str, village: str, flags
     return find_or_create_visitor(session, c.name, c.id_number, c.id_valid, c.phone, township, village)
 
 
+@dataclass(frozen=True)
+class SameDayBatch:
+    """A batch of the day the same person already belongs to (a walk-in who had pre-registered)."""
+
+    batch_id: int
+    reg_no: str
+    lead_name: str
+    status: str
+    source: str
+
+
+class AlreadyRegisteredError(InvalidInputError):
+    """A walk-in for someone who already has a batch this day; a second one needs a confirmed reason."""
+
+    def __init__(self, existing: SameDayBatch) -> None:
+        super().__init__(
+            f"{existing.lead_name} 今日已登记（{existing.reg_no}），请直接签到；确需另行登记，请填写原因。"
+        )
+        self.existing = existing
+
+
+def same_day_batches_in(session: Session, day_id: int, person: PersonInput) -> list[SameDayBatch]:
+    """The day's batches with this person as lead or companion: by resident ID, or by name and phone.
+
+    Pre-registrations not yet checked in first, then by registration number.
+    """
+    number = resident_id.normalize(person.id_number) if person.id_number.strip() else ""
+    name = clean_name(person.name)
+    parsed = phones.normalize(person.phone) if person.phone.strip() else None
+    same = []
+    if number:
+        same.append(Visitor.id_number == number)
+    if name and parsed is not None:
+        same.append((Visitor.name == name) & (Visitor.phone == parsed.digits))
+    if not same:
+        return []
+    lead = aliased(Visitor)
+    rows = session.execute(
+        select(Batch.id, Batch.reg_no, lead.name, Batch.status, Batch.source)
+        .join(BatchMember, BatchMember.batch_id == Batch.id)
+        .join(Visitor, Visitor.id == BatchMember.visitor_id)
+        .join(lead, lead.id == Batch.lead_visitor_id)
+        .where(Batch.day_id == day_id, or_(*same))
+        .distinct()
+    ).all()
+    found = [SameDayBatch(*r) for r in rows]
+    waiting = (BatchStatus.REGISTERED.value, BatchStatus.NO_SHOW.value)
+    return sorted(found, key=lambda b: (b.status not in waiting, b.source != Source.PRE_REGISTERED.value, b.reg_no))
+
+
+def same_day_batch(db: Database, day_id: int, person: PersonInput) -> SameDayBatch | None:
+    """The batch of the day this person already has (see same_day_batches_in), or None."""
+    with db.read() as session:
+        found = same_day_batches_in(session, day_id, person)
+    return found[0] if found else None
+
+
 def add_registration(
-    db: Database, day_id: int, data: RegistrationInput, walk_in: bool = False, actor: str = audit.SYSTEM
+    db: Database,
+    day_id: int,
+    data: RegistrationInput,
+    walk_in: bool = False,
+    actor: str = audit.SYSTEM,
+    second_batch_reason: str = "",
 ) -> tuple[int, ChangeSet]:
-    """Register one batch (pre-registration typed in, or a walk-in at the desk)."""
+    """Register one batch (pre-registration typed in, or a walk-in at the desk).
+
+    A walk-in whose lead already has a batch this day (same resident ID, or same name and phone) is refused
+    with AlreadyRegisteredError naming that batch, unless `second_batch_reason` says why a second batch is
+    needed: the reason goes into the batch's note and the audit entry.
+    """
     request = clean_text(data.request)
     if not request:
         raise InvalidInputError("诉求内容不能为空。")
@@ -236,6 +303,11 @@ def add_registration(
     with db.session() as session:
         if session.get(ReceptionDay, day_id) is None:
             raise NotFoundError(f"接访日 #{day_id} 不存在。")
+        reason = second_batch_reason.strip()
+        if walk_in and not reason:
+            existing = same_day_batches_in(session, day_id, data.lead)
+            if existing:
+                raise AlreadyRegisteredError(existing[0])
         flags: set[str] = set()
         township, village = clean_text(data.township), clean_text(data.village)
         lead = _person(session, data.lead, township, village, flags)
@@ -259,6 +331,7 @@ def add_registration(
             source=(Source.WALK_IN if walk_in else Source.PRE_REGISTERED).value,
             status=BatchStatus.REGISTERED.value,
             flags=sorted(flags),
+            note=f"另行登记：{reason}" if reason else "",
         )
         session.add(batch)
         session.flush()
@@ -268,7 +341,9 @@ def add_registration(
         session.flush()
         flag_repeats_in(session, day_id, [batch.id])
         session.flush()
-        audit.record(session, actor, "register", "batch", batch.id, after=audit.snapshot(batch, BATCH_FIELDS))
+        audit.record(
+            session, actor, "register", "batch", batch.id, after=audit.snapshot(batch, BATCH_FIELDS), reason=reason
+        )
         return batch.id, ChangeSet(batches={batch.id}, visitors={m.id for m in members})
 
 
@@ -292,7 +367,12 @@ def move_batch(
     actor: str,
     expected_version: int | None = None,
 ) -> ChangeSet:
-    """Move a batch to another room by hand; records who and why. Auto-assignment never moves it back."""
+    """Move a batch to another room by hand; records who and why. Auto-assignment never moves it back.
+
+    A batch at the venue (waiting) gets the next 排队号 of its new room and queues behind those already
+    there; the old number is not given again. A no-show loses its old room's number (it gets one on a late
+    check-in).
+    """
     if not reason.strip():
         raise InvalidInputError("调整接待室需要填写原因。")
     if not actor.strip():
@@ -311,15 +391,20 @@ def move_batch(
         if batch.room_id == room_id:
             return ChangeSet()
         old_room = batch.room_id
-        before = audit.snapshot(batch, ("room_id", "queue_position", "placed_by_hand", "status"))
+        fields = ("room_id", "queue_position", "placed_by_hand", "status", "queue_number")
+        before = audit.snapshot(batch, fields)
         last = session.scalar(select(func.max(Batch.queue_position)).where(Batch.room_id == room_id))
         batch.room_id = room_id
         batch.queue_position = (last or 0) + 1
         batch.placed_by_hand = True
         if batch.status == BatchStatus.ARRIVED.value:
             batch.status = BatchStatus.WAITING.value  # at the venue and now in a room: it joins that queue
+        if batch.status == BatchStatus.WAITING.value:
+            queue_numbers.give_number(session, batch)
+        else:
+            batch.queue_number = None
         session.flush()
-        after = audit.snapshot(batch, ("room_id", "queue_position", "placed_by_hand", "status"))
+        after = audit.snapshot(batch, fields)
         audit.record(session, actor, "move", "batch", batch.id, before, after, reason=reason.strip())
         rooms = {room_id} | ({old_room} if old_room else set())
         return ChangeSet(batches={batch.id}, rooms=rooms)

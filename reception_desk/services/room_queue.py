@@ -18,6 +18,7 @@ from reception_desk.domain.deadlines import Calendar
 from reception_desk.services.errors import NotFoundError
 from reception_desk.services.holiday_calendar import day_calendar_in
 from reception_desk.services.plan import DepartmentInfo, departments_for_theme_in
+from reception_desk.services.queue_numbers import batch_serving_key
 from reception_desk.services.registrations import batch_flags
 from reception_desk.services.repeats import EarlierCase, batch_repeats_in
 
@@ -34,7 +35,7 @@ class QueueItem:
     lead_name: str
     headcount: int
     status: str
-    queue_number: int | None  # the ticket given at check-in
+    queue_number: int | None  # 排队号 within the room, given at check-in
     flags: tuple[str, ...]
     version: int
 
@@ -112,17 +113,6 @@ def _item(batch: Batch, lead_name: str) -> QueueItem:
     )
 
 
-def _call_order(batch: Batch) -> tuple[object, ...]:
-    # the order flow.next_waiting_in calls batches in: arrival, then queue position
-    return (
-        batch.arrived_at is None,
-        batch.arrived_at or _FAR,
-        batch.queue_position is None,
-        batch.queue_position or 0,
-        batch.id,
-    )
-
-
 def room_queue(db: Database, room_id: int) -> RoomQueue:
     """The room's queue, in call order, and the batch in session (the earliest started when several are)."""
     with db.read() as session:
@@ -140,7 +130,7 @@ def room_queue(db: Database, room_id: int) -> RoomQueue:
             .join(Visitor, Visitor.id == Batch.lead_visitor_id)
             .where(Batch.room_id == room_id)
         ).all()
-        waiting = sorted((b for b, _ in batches if b.status in _QUEUED), key=_call_order)
+        waiting = sorted((b for b, _ in batches if b.status in _QUEUED), key=batch_serving_key)
         registered = sorted(
             (b for b, _ in batches if b.status == BatchStatus.REGISTERED.value),
             key=lambda b: (b.queue_position is None, b.queue_position or 0, b.reg_no),
