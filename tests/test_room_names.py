@@ -15,3 +15,12 @@ def test_full_and_short_forms() -> None:
 
 def test_default_plan_uses_the_full_form() -> None:
     assert [r.name for r in default_rooms()] == [room_label(n) for n in range(1, 16)]
+
+
+def test_the_ui_forms_match_the_domain(qapp: object) -> None:
+    from reception_desk.ui import room_names
+
+    assert room_names.room_label(8) == room_label(8)
+    assert room_names.room_short(8) == room_short(8)
+    assert room_names.room_name(8, "第8接待室") == "第8接待室"
+    assert room_names.room_name(8, "第8接待室（大会议室）") == "第8接待室（大会议室）"

@@ -13,7 +13,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "upgraded": "数据库结构已是最新版本（{rev}）。",
         "backup_before": "升级前已备份到 {file}",
         "backup_done": "已备份到 {file}",
-        "moved": "{reg_no} 已调整到第 {room} 接待室。",
+        "moved": "{reg_no} 已调整到第{room}接待室。",
         "error": "错误：{msg}",
         "internal": "内部错误：{msg}（详细信息已写入 {log}）",
         "db_unreachable": "无法连接数据库：{msg}",

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from reception_desk.domain import phone as phones
 from reception_desk.domain.batches import BatchStatus, Flag
 from reception_desk.services.search import ListedBatch, TermKind, parse_query
+from reception_desk.ui.room_names import room_short
 
 log = logging.getLogger(__name__)
 
@@ -332,7 +333,7 @@ class RegistrationsModel(QAbstractTableModel):
         if column == Column.ID_NUMBER:
             return row.id_masked
         if column == Column.ROOM:
-            return self.tr("{0}号").format(row.room_number) if row.room_number else "—"
+            return room_short(row.room_number) if row.room_number else "—"
         if column == Column.STATUS:
             return status_label(row.status)
         return "、".join(flag_label(f) for f in sorted_flags(row.flags))

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from reception_desk.domain.case_life import RATINGS, CaseStatus
 from reception_desk.services.tracking import TrackedCase
 from reception_desk.ui.models.registrations_model import domain_word
+from reception_desk.ui.room_names import room_short
 
 log = logging.getLogger(__name__)
 
@@ -281,7 +282,7 @@ class TrackingModel(QAbstractTableModel):
             Column.DAY: lambda r: r.day_date.isoformat(),
             Column.VISITOR: lambda r: r.visitor_name,
             Column.THEME: lambda r: domain_word(r.theme),
-            Column.ROOM: lambda r: self.tr("{0}号").format(r.room_number) if r.room_number else "—",
+            Column.ROOM: lambda r: room_short(r.room_number) if r.room_number else "—",
             Column.DEPARTMENT: lambda r: r.department or "—",
             Column.COLOUR: lambda r: "",
             Column.DUE: lambda r: date_text(r.due_date) + (" ⚠" if r.due_unscheduled else ""),

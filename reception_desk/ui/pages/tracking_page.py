@@ -50,6 +50,7 @@ from reception_desk.ui.models.registrations_model import domain_word
 from reception_desk.ui.models.tracking_model import CASE_ID_ROLE, Column, TrackingDelegate, TrackingModel
 from reception_desk.ui.pages.base import Page
 from reception_desk.ui.printing import jobs
+from reception_desk.ui.room_names import room_short
 from reception_desk.ui.widgets.empty_note import EmptyNote
 
 STYLE = """
@@ -328,7 +329,7 @@ class TrackingPage(Page):
             Column.DAY: metrics.horizontalAdvance("2026-12-04") + pad,
             Column.VISITOR: metrics.horizontalAdvance("欧阳建") + pad,
             Column.THEME: metrics.horizontalAdvance("劳动和社会") + pad,
-            Column.ROOM: metrics.horizontalAdvance("接待室") + pad + 4,
+            Column.ROOM: max(metrics.horizontalAdvance("接待室"), metrics.horizontalAdvance(room_short(15))) + pad + 4,
             Column.COLOUR: metrics.horizontalAdvance("颜色") + pad,
             Column.DUE: metrics.horizontalAdvance("2026-12-04") + pad,
             Column.STATUS: metrics.horizontalAdvance("待签收") + pad,
