@@ -345,7 +345,10 @@ class RoomBoardPage(Page):
             self.offer_reprint(dragged.batch_id)
 
     def offer_reprint(self, batch_id: int) -> None:
-        """A checked-in batch moved by menu or keyboard has a new queue number: offer to reprint its ticket."""
+        """A checked-in batch moved by menu or keyboard gets a new queue number: the place to offer its reprint.
+
+        Not wired yet: ui/printing/reprint_offer.offer_ticket_reprint was not committed when this was written.
+        """
 
     # ---- moving a batch without the mouse ----
 
