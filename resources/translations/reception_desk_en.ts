@@ -792,22 +792,22 @@
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="414" />
         <source>撤销签到 F8</source>
-        <translation type="unfinished" />
+        <translation>Undo check-in F8</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="416" />
         <source>撤销这一批（或其中一人）的签到，须填写原因；原排队号作废</source>
-        <translation type="unfinished" />
+        <translation>Undo the check-in of this batch (or one person of it), with a reason; the queue number becomes void</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="417" />
         <source>换接待室 F6</source>
-        <translation type="unfinished" />
+        <translation>Change room F6</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="419" />
         <source>调到其他接待室，须填写原因；已签到的批次在新接待室重新排号</source>
-        <translation type="unfinished" />
+        <translation>Move to another room, with a reason; a checked-in batch gets a new queue number there</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="424" />
@@ -828,7 +828,7 @@
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="490" />
         <source>找到 {0} 个批次，不能确定是哪一批：请用 ↑↓ 选定后回车签到（键入文字回到查找框）</source>
-        <translation type="unfinished" />
+        <translation>{0} batches match, which one is it? Choose with ↑↓ and press Enter (typing goes back to the search box)</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="546" />
@@ -953,37 +953,37 @@
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="754" />
         <source>尚未签到：{0}</source>
-        <translation type="unfinished" />
+        <translation>Not checked in yet: {0}</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="760" />
         <source>该批次已标记未到；来访人到场后回车签到。</source>
-        <translation type="unfinished" />
+        <translation>Marked as not come; press Enter to check in once the visitor is here.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="761" />
         <source>核对来访人后回车签到；集体访可选择到场人员。</source>
-        <translation type="unfinished" />
+        <translation>Check the visitor, then press Enter to check in; for a group you can pick who is here.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="769" />
         <source>已撤销签到：{0}</source>
-        <translation type="unfinished" />
+        <translation>Check-in undone: {0}</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="774" />
         <source>已签到 {0}/{1} 人，排队号不变。</source>
-        <translation type="unfinished" />
+        <translation>{0}/{1} people checked in; the queue number stays.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="776" />
         <source>原排队号 {0} 作废，不再发出；该批次退回“已登记”。</source>
-        <translation type="unfinished" />
+        <translation>Queue number {0} is void and will not be given again; the batch is back to Registered.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="778" />
         <source>该批次退回“已登记”。</source>
-        <translation type="unfinished" />
+        <translation>The batch is back to Registered.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="786" />
@@ -1015,7 +1015,7 @@
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="805" />
         <source>已调整接待室：{0}</source>
-        <translation type="unfinished" />
+        <translation>Room changed: {0}</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="807" />
@@ -1040,12 +1040,12 @@
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="821" />
         <source>前面还有 {0} 批</source>
-        <translation type="unfinished" />
+        <translation>{0} batches ahead</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="821" />
         <source>前面没有等候的批次</source>
-        <translation type="unfinished" />
+        <translation>Nobody waiting ahead</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="826" />
@@ -1065,37 +1065,37 @@
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="978" />
         <source>勾选到场的人员（↑↓ 移动，空格勾选），回车签到所选。</source>
-        <translation type="unfinished" />
+        <translation>Tick who is here (↑↓ to move, Space to tick), Enter checks them in.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1042" />
         <source>已预登记 {0} {1}，直接签到？</source>
-        <translation type="unfinished" />
+        <translation>Pre-registered as {0} {1}. Check in that batch?</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1044" />
         <source>今日已登记 {0} {1}，直接签到？</source>
-        <translation type="unfinished" />
+        <translation>Already registered today: {0} {1}. Check in that batch?</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1048" />
         <source>已有登记</source>
-        <translation type="unfinished" />
+        <translation>Already registered</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1050" />
         <source>同一人同一天不重复登记。确需另立一批（另一件事），请选“另行登记”并填写原因。</source>
-        <translation type="unfinished" />
+        <translation>A person is registered once a day. If a second batch (another matter) is really needed, choose Register separately and give a reason.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1051" />
         <source>直接签到</source>
-        <translation type="unfinished" />
+        <translation>Check in</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1052" />
         <source>另行登记…</source>
-        <translation type="unfinished" />
+        <translation>Register separately…</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1053" />
@@ -1106,43 +1106,43 @@
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1067" />
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1071" />
         <source>另行登记</source>
-        <translation type="unfinished" />
+        <translation>Register separately</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1068" />
         <source>{0} 今日已有登记 {1}。另立一批须说明原因（记入操作记录和批次备注）。</source>
-        <translation type="unfinished" />
+        <translation>{0} is already registered today as {1}. A second batch needs a reason (kept in the audit log and the batch note).</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1072" />
         <source>例如：另一件不相关的事项</source>
-        <translation type="unfinished" />
+        <translation>e.g. a different, unrelated matter</translation>
     </message>
 </context>
 <context>
     <name>DepartmentLoadModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="108" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="109" />
         <source>单位</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="108" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="109" />
         <source>在办</source>
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="108" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="109" />
         <source>逾期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="108" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="109" />
         <source>按期</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="136" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="137" />
         <source>点击只看 {0} 的案件</source>
         <translation>Click to show only {0}'s cases</translation>
     </message>
@@ -1285,27 +1285,27 @@
 <context>
     <name>FilePage</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="266" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="268" />
         <source>选择预登记名单文件</source>
         <translation>Choose the pre-registration file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="267" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="269" />
         <source>支持 Excel 工作簿（.xlsx）和 CSV 文件。表头至少需要“姓名”和“反映问题及诉求”两列。</source>
         <translation>Excel workbooks (.xlsx) and CSV files. The header needs at least the columns "姓名" (name) and "反映问题及诉求" (request).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="270" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="272" />
         <source>文件路径</source>
         <translation>File path</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="273" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="275" />
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="282" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="284" />
         <source>可识别的列（表头可在前30行内，列的顺序不限）：
 姓名（来访人姓名）· 身份证号码 · 联系电话 · 来访人数 · 所属乡镇（街道）· 村（社区）· 问题类别 · 反映问题及诉求 · 同行人员
 
@@ -1316,27 +1316,37 @@ name · ID number · phone · headcount · township · village · theme · reque
 The next step checks every row and shows the result; nothing is written until you confirm. The import is one transaction: all of it is imported, or none.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="303" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="305" />
         <source>选择预登记名单</source>
         <translation>Choose the pre-registration list</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="306" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="308" />
         <source>预登记名单 (*.xlsx *.xlsm *.csv)</source>
         <translation>Pre-registration lists (*.xlsx *.xlsm *.csv)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="306" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="308" />
         <source>所有文件 (*)</source>
         <translation>All files (*)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="323" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="326" />
+        <source>这是一个文件夹，请选择其中的预登记名单文件。</source>
+        <translation>This is a folder: choose the pre-registration file inside it.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="328" />
+        <source>这不是普通文件（是管道、设备或套接字），无法导入。</source>
+        <translation>This is not a regular file (a pipe, device or socket) and cannot be imported.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="330" />
         <source>找不到这个文件。</source>
         <translation>This file does not exist.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="326" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="333" />
         <source>请选择 .xlsx 或 .csv 文件（旧版 .xls 请先在 Excel 中另存为 .xlsx）。</source>
         <translation>Choose an .xlsx or .csv file (save an old .xls as .xlsx in Excel first).</translation>
     </message>
@@ -1346,27 +1356,27 @@ The next step checks every row and shows the result; nothing is written until yo
     <message>
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="35" />
         <source>集体签到</source>
-        <translation type="unfinished" />
+        <translation>Group check-in</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="40" />
         <source>{0} {1} 一行 {2} 人：{3}</source>
-        <translation type="unfinished" />
+        <translation>{0} {1}, a group of {2}: {3}</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="46" />
         <source>1  全部到齐，整批签到（回车）</source>
-        <translation type="unfinished" />
+        <translation>1  Everyone is here, check in the whole batch (Enter)</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="48" />
         <source>2  选择到场人员…</source>
-        <translation type="unfinished" />
+        <translation>2  Pick who is here…</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="57" />
         <source>按 1 或回车：全部签到；按 2：勾选到场人员；Esc：取消</source>
-        <translation type="unfinished" />
+        <translation>1 or Enter: check in everyone; 2: tick who is here; Esc: cancel</translation>
     </message>
 </context>
 <context>
@@ -1433,92 +1443,97 @@ The next step checks every row and shows the result; nothing is written until yo
         <translation> ({0} total rows skipped)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="124" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="119" />
+        <source>第 {0} 行：{1}</source>
+        <translation>Row {0}: {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="126" />
         <source>Excel行号</source>
         <translation>Excel row</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="125" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="127" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="126" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="128" />
         <source>结论</source>
         <translation>Verdict</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="127" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="129" />
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="141" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="143" />
         <source>导入报告</source>
         <translation>Import report</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="573" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="580" />
         <source>导入预登记名单</source>
         <translation>Import pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="577" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="584" />
         <source>下一步 &gt;</source>
         <translation>Next &gt;</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="578" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="585" />
         <source>&lt; 上一步</source>
         <translation>&lt; Back</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="579" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="586" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="580" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="587" />
         <source>完成</source>
         <translation>Finish</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="619" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="626" />
         <source>分配接待室</source>
         <translation>Assign rooms</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="620" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="627" />
         <source>已导入 {0} 批。现在按问题类别把尚未分配的批次自动分配到接待室吗？</source>
         <translation>{0} batches imported. Assign the batches without a room to rooms by their category now?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="622" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="629" />
         <source>已分配或手动调整过的批次不会变动；也可以稍后在“接待室分配”页分配。</source>
         <translation>Batches already placed or moved by hand stay where they are; you can also assign later on the Room board.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="627" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="634" />
         <source>自动分配</source>
         <translation>Auto-assign</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="628" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="635" />
         <source>稍后</source>
         <translation>Later</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="648" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="655" />
         <source>正在分配接待室……</source>
         <translation>Assigning rooms…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="653" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="660" />
         <source>自动分配接待室未完成：{0}</source>
         <translation>Rooms not assigned: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="657" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="664" />
         <source>已自动分配 {0} 批到接待室。</source>
         <translation>{0} batches assigned to rooms.</translation>
     </message>
@@ -1625,7 +1640,7 @@ The next step checks every row and shows the result; nothing is written until yo
     <message>
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="163" />
         <source>将 {0} {1} 调到其他接待室。已签到的批次在新接待室重新取得排队号，排在该室已候谈的批次之后。</source>
-        <translation type="unfinished" />
+        <translation>Move {0} {1} to another room. A checked-in batch gets a new queue number there, after the batches already waiting.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="165" />
@@ -1635,12 +1650,12 @@ The next step checks every row and shows the result; nothing is written until yo
     <message>
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="166" />
         <source>例如：来访人行动不便，就近安排</source>
-        <translation type="unfinished" />
+        <translation>e.g. the visitor has difficulty walking, a nearer room</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="175" />
         <source>调至：</source>
-        <translation type="unfinished" />
+        <translation>Move to:</translation>
     </message>
 </context>
 <context>
@@ -1953,37 +1968,37 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>PreviewPage</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="338" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="345" />
         <source>预览：逐行检查结果</source>
         <translation>Preview: the verdict on every row</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="340" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="347" />
         <source>“将导入”和“将照录”的行会写入名单（照录的行请核对提示）；“将拒绝”和“重复”的行不导入。</source>
         <translation>Rows marked “Will import” and “As written” go into the list (check the notes on rows kept as written); “Will reject” and “Duplicate” rows are not imported. </translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="341" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="348" />
         <source>确认无误后点“开始导入”。</source>
         <translation>When it looks right, click “Start import”.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="344" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="351" />
         <source>开始导入</source>
         <translation>Start import</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="356" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="363" />
         <source>只看需要注意的行</source>
         <translation>Only rows that need a look</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="372" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="379" />
         <source>正在读取并检查“{0}”……</source>
         <translation>Reading and checking "{0}"…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="400" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="407" />
         <source>没有可导入的行。</source>
         <translation>There is no row to import.</translation>
     </message>
@@ -2197,32 +2212,32 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>ProgressPage</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="415" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="422" />
         <source>正在导入</source>
         <translation>Importing</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="416" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="423" />
         <source>全部行在一个事务中写入：中途取消则整批不导入。</source>
         <translation>All rows are written in one transaction: cancelling midway imports nothing.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="420" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="427" />
         <source>%v / %m 批</source>
         <translation>%v / %m batches</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="421" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="428" />
         <source>准备中……</source>
         <translation>Preparing…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="442" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="449" />
         <source>正在取消，撤销已写入的部分……</source>
         <translation>Cancelling, rolling back what was written…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="457" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="464" />
         <source>已写入 {0} / {1} 批……</source>
         <translation>{0} / {1} batches written…</translation>
     </message>
@@ -2280,7 +2295,7 @@ The next step checks every row and shows the result; nothing is written until yo
     <message>
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="88" />
         <source>原因（必填）：</source>
-        <translation type="unfinished" />
+        <translation>Reason (required):</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="96" />
@@ -2528,122 +2543,117 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>RegistrationsModel</name>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="113" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="114" />
         <source>待核</source>
         <translation>Check ID</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="114" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="115" />
         <source>集体访</source>
         <translation>Collective</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="115" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="116" />
         <source>疑似重复</source>
         <translation>Duplicate?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="116" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="117" />
         <source>类别推断</source>
         <translation>Theme guessed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="117" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="118" />
         <source>重复访</source>
         <translation>Repeat visit</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="125" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="126" />
         <source>身份证号未通过校验或与库中姓名不一致，请现场核对身份证原件</source>
         <translation>The ID number failed its check or belongs to another name on file: check the ID card at the desk</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="128" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="129" />
         <source>5人及以上的集体访</source>
         <translation>Collective visit of 5 or more people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="129" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="130" />
         <source>当天已有同一人的登记，请核对是否重复</source>
         <translation>The same person is already registered today: check for a duplicate</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="130" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="131" />
         <source>问题类别由诉求内容推断，请核对</source>
         <translation>The theme was guessed from the request: please check</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="131" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="132" />
         <source>此前接访日已有此人的案件：重复访，原案件已办结的须提级核查</source>
         <translation>This person has a case from an earlier reception day: a repeat visit; a closed earlier case is reviewed one level up</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="180" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="181" />
         <source>登记号</source>
         <translation>Reg. no.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="181" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="182" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="182" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="183" />
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="183" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="184" />
         <source>问题类别</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="184" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="185" />
         <source>乡镇（街道）</source>
         <translation>Township</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="185" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="186" />
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="186" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="187" />
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="187" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="188" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="188" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="189" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="189" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="190" />
         <source>标记</source>
         <translation>Flags</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="322" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="323" />
         <source>{0}（同行：{1}）</source>
         <translation>{0} (with {1})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="335" />
-        <source>{0}号</source>
-        <translation>No. {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="346" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="347" />
         <source>同行：{0}</source>
         <translation>With: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="349" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="350" />
         <source>诉求：{0}</source>
         <translation>Request: {0}</translation>
     </message>
@@ -2820,52 +2830,52 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>ReportPage</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="490" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="497" />
         <source>导入结果</source>
         <translation>Import result</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="497" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="504" />
         <source>导出报告…</source>
         <translation>Export report…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="519" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="526" />
         <source>导入已取消，没有写入任何数据。</source>
         <translation>Import cancelled: nothing was written.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="527" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="534" />
         <source>取消请求到达时导入已完成。</source>
         <translation>The import had already finished when Cancel arrived. </translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="530" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="537" />
         <source>下表是未导入或需要核对的行：</source>
         <translation>The rows below were not imported or need a look:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="537" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="544" />
         <source>导出导入报告</source>
         <translation>Export the import report</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="540" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="547" />
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="540" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="547" />
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="542" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="549" />
         <source>导入报告.xlsx</source>
         <translation>import-report.xlsx</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="555" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="562" />
         <source>已导出 {0} 行到 {1}</source>
         <translation>Exported {0} rows to {1}</translation>
     </message>
@@ -2970,37 +2980,37 @@ The next step checks every row and shows the result; nothing is written until yo
 Note: the batch has {0} people, more than the capacity of {1} ({2} people).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="381" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="384" />
         <source>请先选中一个批次</source>
         <translation>Select a batch first</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="390" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="393" />
         <source>批次 {0}（{1}，{2}人）调至哪个接待室？</source>
         <translation>Which room should batch {0} ({1}, {2} people) go to?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="409" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="412" />
         <source>调至…接待室</source>
         <translation>Move to room…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="409" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="412" />
         <source>分到…接待室</source>
         <translation>Assign to room…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="440" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="443" />
         <source>已自动分配 {0} 批</source>
         <translation>{0} batches assigned</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="442" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="445" />
         <source>没有需要分配的批次</source>
         <translation>No batch to assign</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="458" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="461" />
         <source>打印{0}安排表</source>
         <translation>Print the schedule of {0}</translation>
     </message>
@@ -4051,113 +4061,108 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>TrackingModel</name>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="152" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="153" />
         <source>紧急程度</source>
         <translation>Urgency</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="153" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="154" />
         <source>案件编号</source>
         <translation>Case no.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="154" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="155" />
         <source>接访日</source>
         <translation>Reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="155" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="156" />
         <source>来访人</source>
         <translation>Visitor</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="156" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="157" />
         <source>问题类别</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="157" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="158" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="158" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="159" />
         <source>主办单位</source>
         <translation>Lead department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="159" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="160" />
         <source>颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="160" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="161" />
         <source>期限</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="161" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="162" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="162" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="163" />
         <source>督办</source>
         <translation>Sup.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="163" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="164" />
         <source>回访</source>
         <translation>Follow-up</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="284" />
-        <source>{0}号</source>
-        <translation>No. {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="289" />
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="299" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="290" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="300" />
         <source>督</source>
         <translation>Sup</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="311" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="312" />
         <source>下一工作日（{0}）到期</source>
         <translation>Due on the next working day ({0})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="313" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="314" />
         <source>期限 {0}，已逾期 {1} 天</source>
         <translation>Due {0}, {1} days overdue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="315" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="316" />
         <source>{0}年的节假日安排尚未录入，期限仅按周末推算，请在“设置 → 工作日历”中录入后核对。</source>
         <translation>The {0} holiday schedule has not been entered: the deadline counts weekends only. Enter it under Settings → Working calendar, then check.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="321" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="322" />
         <source>签收人：{0}</source>
         <translation>Signed by: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="323" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="324" />
         <source>未设期限</source>
         <translation>no deadline</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="324" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="325" />
         <source>挂牌督办，督办期限：{0}</source>
         <translation>Supervised until {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="327" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="328" />
         <source>重复访，原案件 {0}</source>
         <translation>Repeat visit, earlier case {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="329" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="330" />
         <source>已提级核查</source>
         <translation>Escalated for review</translation>
     </message>
@@ -4165,152 +4170,152 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>TrackingPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="159" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="160" />
         <source>督办台</source>
         <translation>Tracking</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="175" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="176" />
         <source>未办结</source>
         <translation>Not closed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="176" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="177" />
         <source>待签收</source>
         <translation>Not signed for</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="177" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="178" />
         <source>已签收</source>
         <translation>Signed for</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="178" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="179" />
         <source>已反馈</source>
         <translation>Replied</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="179" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="180" />
         <source>逾期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="180" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="181" />
         <source>今日到期</source>
         <translation>Due today</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="181" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="182" />
         <source>已办结</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="182" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="183" />
         <source>全部</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="185" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="186" />
         <source>全部接访日</source>
         <translation>All reception days</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="186" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="187" />
         <source>全部单位</source>
         <translation>All departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="187" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="188" />
         <source>全部类别</source>
         <translation>All themes</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="190" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="191" />
         <source>全部接待室</source>
         <translation>All rooms</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="191" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="192" />
         <source>全部颜色</source>
         <translation>All colours</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="192" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="193" />
         <source>红色</source>
         <translation>Red</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="192" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="193" />
         <source>黄色</source>
         <translation>Yellow</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="192" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="193" />
         <source>绿色</source>
         <translation>Green</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="194" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="195" />
         <source>只看挂牌督办</source>
         <translation>Supervised only</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="196" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="197" />
         <source>只看重复访</source>
         <translation>Repeat visits only</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="200" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="201" />
         <source>清除筛选</source>
         <translation>Clear filters</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="206" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="207" />
         <source>办理（Enter）</source>
         <translation>Handle (Enter)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="210" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="211" />
         <source>打印催办单</source>
         <translation>Print reminder notice</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="212" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="213" />
         <source>为所选的逾期案件打印催办单</source>
         <translation>Print reminder notices for the selected overdue cases</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="273" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="274" />
         <source>各单位办理情况</source>
         <translation>Departments' workload</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="424" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="425" />
         <source>第{0}接待室</source>
         <translation>Room {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="436" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="437" />
         <source>共 {0} 件</source>
         <translation>{0} cases</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="438" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="439" />
         <source>共 {0} 件，逾期 {1} 件</source>
         <translation>{0} cases, {1} overdue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="442" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="443" />
         <source>没有符合筛选条件的案件。可点“清除筛选”看全部未办结案件。</source>
         <translation>No case matches the filters. Click “Clear filters” to see all open cases.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="444" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="445" />
         <source>没有未办结的案件。</source>
         <translation>No open cases.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="455" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="456" />
         <source>交办在办 {0} 件，其中逾期 {1} 件（{2}）</source>
         <translation>{0} handed-over cases open, {1} overdue ({2})</translation>
     </message>
@@ -4321,48 +4326,48 @@ The batch can still check in at the desk later.</translation>
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="126" />
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="130" />
         <source>撤销签到</source>
-        <translation type="unfinished" />
+        <translation>Undo check-in</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="127" />
         <source>撤销 {0} {1} 的签到。整批撤销后该批次退回“已登记”、离开候谈队列，原排队号作废、不再发出。</source>
-        <translation type="unfinished" />
+        <translation>Undo the check-in of {0} {1}. Undone as a whole, the batch goes back to Registered and leaves the queue; its queue number is void and never given again.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="131" />
         <source>例如：认错了人；来访人已离开</source>
-        <translation type="unfinished" />
+        <translation>e.g. wrong person; the visitor has left</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="136" />
         <source>整批（已签到的 {0} 人）</source>
-        <translation type="unfinished" />
+        <translation>The whole batch ({0} checked in)</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="144" />
         <source>仅 {0}</source>
-        <translation type="unfinished" />
+        <translation>Only {0}</translation>
     </message>
 </context>
 <context>
     <name>VerdictModel</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="173" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="175" />
         <source>Excel行号</source>
         <translation>Excel row</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="173" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="175" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="173" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="175" />
         <source>结论</source>
         <translation>Verdict</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="173" />
+        <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="175" />
         <source>原因</source>
         <translation>Reason</translation>
     </message>
@@ -4507,94 +4512,132 @@ The document was made; please write them in by hand after printing.</translation
 <context>
     <name>registrations</name>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="84" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="85" />
         <source>土地拆迁</source>
         <translation>Land acquisition &amp; demolition</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="85" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="86" />
         <source>安全生产与环境保护</source>
         <translation>Work safety &amp; environment</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="86" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="87" />
         <source>劳动和社会保障</source>
         <translation>Labour &amp; social security</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="87" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="88" />
         <source>基层组织建设及反腐败</source>
         <translation>Grassroots organisation &amp; anti-corruption</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="88" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="89" />
         <source>农林水利</source>
         <translation>Agriculture, forestry &amp; water</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="89" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="90" />
         <source>交通基础设施</source>
         <translation>Transport infrastructure</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="90" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="91" />
         <source>涉法涉诉</source>
         <translation>Law &amp; litigation</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="91" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="92" />
         <source>城乡建设与住房</source>
         <translation>Urban-rural construction &amp; housing</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="92" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="93" />
         <source>教育卫生</source>
         <translation>Education &amp; health</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="93" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="94" />
         <source>民政与社会事务</source>
         <translation>Civil affairs &amp; social matters</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="94" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="95" />
         <source>经济与企业</source>
         <translation>Economy &amp; enterprises</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="95" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="96" />
         <source>综合（其他）</source>
         <translation>General (other)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="96" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="97" />
         <source>已登记</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="97" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="98" />
         <source>已签到</source>
         <translation>Checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="98" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="99" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="99" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="100" />
         <source>接谈中</source>
         <translation>In session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="100" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="101" />
         <source>已接待</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/registrations_model.py" line="101" />
+        <location filename="../../reception_desk/ui/models/registrations_model.py" line="102" />
         <source>未到</source>
         <translation>No-show</translation>
+    </message>
+</context>
+<context>
+    <name>reprint_offer</name>
+    <message>
+        <location filename="../../reception_desk/ui/printing/reprint_offer.py" line="39" />
+        <source>第{0}接待室</source>
+        <translation>Room {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/reprint_offer.py" line="40" />
+        <source>{0} {1} 已调至{2}，新的排队号为 {3} 号。</source>
+        <translation>{0} {1} moved to {2}; the new queue number is {3}.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/reprint_offer.py" line="44" />
+        <source>（前面还有 {0} 批）</source>
+        <translation> ({0} batches ahead)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/reprint_offer.py" line="48" />
+        <source>重新打印排队号</source>
+        <translation>Reprint queue ticket</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/reprint_offer.py" line="50" />
+        <source>原排队号已作废。重新打印排队号？</source>
+        <translation>The old queue number is void. Reprint the queue ticket?</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/reprint_offer.py" line="51" />
+        <source>重新打印</source>
+        <translation>Reprint</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/printing/reprint_offer.py" line="52" />
+        <source>不打印</source>
+        <translation>Don't print</translation>
     </message>
 </context>
 <context>
@@ -4881,154 +4924,154 @@ Capacity: {2} people</translation>
 <context>
     <name>tracking</name>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="77" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="78" />
         <source>待签收</source>
         <translation>Not signed for</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="78" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="79" />
         <source>已签收</source>
         <translation>Signed for</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="79" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="80" />
         <source>已反馈</source>
         <translation>Replied</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="80" />
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="117" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="81" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="118" />
         <source>已办结</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="81" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="82" />
         <source>满意</source>
         <translation>Satisfied</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="82" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="83" />
         <source>基本满意</source>
         <translation>Basically satisfied</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="83" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="84" />
         <source>不满意</source>
         <translation>Dissatisfied</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="84" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="85" />
         <source>未能联系</source>
         <translation>Unreachable</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="85" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="86" />
         <source>绿色</source>
         <translation>Green</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="86" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="87" />
         <source>黄色</source>
         <translation>Yellow</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="87" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="88" />
         <source>红色</source>
         <translation>Red</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="88" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="89" />
         <source>交办</source>
         <translation>Handed over</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="89" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="90" />
         <source>当场解决</source>
         <translation>Resolved on the spot</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="90" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="91" />
         <source>解释说明</source>
         <translation>Explained</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="91" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="92" />
         <source>签收</source>
         <translation>Sign for</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="92" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="93" />
         <source>反馈</source>
         <translation>Feedback</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="93" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="94" />
         <source>延期</source>
         <translation>Extend</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="94" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="95" />
         <source>办结</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="95" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="96" />
         <source>回访</source>
         <translation>Follow-up</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="96" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="97" />
         <source>挂牌督办</source>
         <translation>Supervise</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="97" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="98" />
         <source>提级核查</source>
         <translation>Escalate</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="98" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="99" />
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="99" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="100" />
         <source>上门</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="100" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="101" />
         <source>短信</source>
         <translation>SMS</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="112" />
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="324" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="113" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="325" />
         <source>逾期 {0} 天</source>
         <translation>{0} days overdue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="114" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="115" />
         <source>今日到期</source>
         <translation>Due today</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="115" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="116" />
         <source>即将到期</source>
         <translation>Due next</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="116" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="117" />
         <source>办理中</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="118" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="119" />
         <source>当场办结</source>
         <translation>Closed on the spot</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="128" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="129" />
         <source>待回访</source>
         <translation>Follow-up due</translation>
     </message>

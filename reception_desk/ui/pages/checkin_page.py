@@ -1,25 +1,31 @@
 """签到: the registration desk. One search box, the matches, the batch's card, and where to go in large type.
 
-The clerk types a name, pinyin initials, a phone number, the last four of an ID or a registration number;
-Enter checks in the first (or the selected) match and shows the room and the ticket number large enough for
-the visitor to read across the desk; the box is then empty and focused for the next visitor. Groups can check
-in person by person. F2 registers a walk-in and sends them to a room at once. 打印排队号 (Ctrl+P) prints the
-shown ticket on the 80 mm till printer, through the preview.
+The clerk types a name, pinyin initials, a phone number, the last four of an ID or a registration number.
+Enter checks in only when exactly one batch not yet arrived matches (or the one picked with ↑↓); with several
+the focus goes to the list, where ↑↓ and Enter pick. A group gets a one-key question first: all here (1 / Enter)
+or pick who is here (2). The big panel shows the selected batch's room, its 排队号 in that room and 前面还有 N 批,
+large enough for the visitor to read across the desk, or clears; it never keeps the previous visitor's room.
+F8 撤销签到 (with a reason), F6 moves the batch to another room (offering to reprint its ticket). F2 registers
+a walk-in (one who had pre-registered is offered that batch instead). 打印排队号 (Ctrl+P) prints the shown
+ticket on the 80 mm till printer, through the preview.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -32,17 +38,35 @@ from reception_desk.services.assignment import assign_day
 from reception_desk.services.board import DeskCard, DeskMatch, desk_card, desk_matches, recent_check_ins
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import NotFoundError
-from reception_desk.services.registrations import RegistrationInput, add_registration
+from reception_desk.services.plan import list_rooms
+from reception_desk.services.registrations import (
+    AlreadyRegisteredError,
+    RegistrationInput,
+    SameDayBatch,
+    add_registration,
+    move_batch,
+)
 from reception_desk.services.search import search_batches
 from reception_desk.ui.context import AppContext
+from reception_desk.ui.dialogs.checkin_dialogs import (
+    ALL_HERE,
+    PICK,
+    GroupChoiceDialog,
+    MoveRoomDialog,
+    ReasonDialog,
+    UndoCheckInDialog,
+)
 from reception_desk.ui.dialogs.registration_dialog import RegistrationDialog
 from reception_desk.ui.errors import show_error
 from reception_desk.ui.pages.base import Page
 from reception_desk.ui.printing import jobs
+from reception_desk.ui.printing.reprint_offer import offer_ticket_reprint
 from reception_desk.ui.widgets.room_card import flag_label, status_label
 
 MAX_MATCHES = 20
 PRINT_SHORTCUT = "Ctrl+P"
+UNDO_SHORTCUT = "F8"
+MOVE_SHORTCUT = "F6"
 SEARCH_DELAY_MS = 120
 BATCH_ROLE = Qt.ItemDataRole.UserRole + 1
 MEMBER_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -62,6 +86,9 @@ QListWidget#matches::item:selected { background: #fbe9e7; color: #1f2329; border
 #ticketPanel[state="fresh"] { background: #e8f5e9; border: 2px solid #2e7d32; }
 #ticketPanel[state="already"] { background: #fff8e1; border: 2px solid #e69500; }
 #ticketPanel[state="waiting"] { background: #e3f2fd; border: 2px solid #1565c0; }
+#ticketPanel[state="selected"] { background: #e3f2fd; border: 2px solid #1565c0; }
+#ticketPanel[state="undone"] { background: #fdecea; border: 2px solid #b3261e; }
+#ticketAhead { font-size: 16pt; font-weight: bold; color: #1f2329; }
 #ticketHeadline { font-size: 14pt; color: #1f2329; }
 #ticketRoom { font-size: 30pt; font-weight: bold; color: #1f2329; }
 #ticketNumber { font-size: 40pt; font-weight: bold; color: #b3261e; }
@@ -80,6 +107,7 @@ QListWidget#matches::item:selected { background: #fbe9e7; color: #1f2329; border
 QListWidget#members { font-size: 11pt; border: 1px solid #e3e6ea; border-radius: 4px; }
 QListWidget#members::item { padding: 3px 4px; }
 #checkInSelected, #checkInAll { font-size: 12pt; padding: 6px 14px; }
+#undoCheckIn, #moveRoom { font-size: 11pt; padding: 6px 10px; }
 #checkInAll { font-weight: bold; }
 """
 
@@ -105,6 +133,55 @@ class SearchBox(QLineEdit):
         super().keyPressEvent(event)
 
 
+class MatchList(QListWidget):
+    """The matches: focused only when Enter in the box could not decide; Enter here picks, typing goes back."""
+
+    picked = Signal()
+    typed = Signal(str)  # a character typed while the list had the focus, for the search box
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter picks the current match; printable keys and Backspace go back to the search box."""
+        key = Qt.Key(event.key())
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.picked.emit()
+            event.accept()
+            return
+        plain = not (event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier))
+        if plain and (key == Qt.Key.Key_Backspace or (event.text() and event.text().isprintable())):
+            self.typed.emit("\b" if key == Qt.Key.Key_Backspace else event.text())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class MemberList(QListWidget):
+    """The batch's people: Space ticks, Enter checks in the ticked ones."""
+
+    confirmed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter confirms the ticked members."""
+        if Qt.Key(event.key()) in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.confirmed.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+async def answer_of(dialog: QDialog) -> int:
+    """Open a dialog window-modal (no nested event loop) and wait for its result code."""
+    loop = asyncio.get_running_loop()
+    result: asyncio.Future[int] = loop.create_future()
+
+    def done(code: int) -> None:
+        if not result.done():
+            result.set_result(int(code))
+
+    dialog.finished.connect(done)
+    dialog.open()
+    return await result
+
+
 def find_for_desk(db: Database, day_id: int, query: str) -> tuple[list[DeskMatch], int]:
     """The matches the desk lists (those still to check in first) and how many batches matched in all."""
     if not query.strip():
@@ -115,9 +192,16 @@ def find_for_desk(db: Database, day_id: int, query: str) -> tuple[list[DeskMatch
     return rows[:MAX_MATCHES], len(ids)
 
 
-def register_walk_in(db: Database, day_id: int, data: RegistrationInput, actor: str) -> tuple[int, ChangeSet]:
-    """Register a walk-in, give it a room (assignment places only unassigned batches), check it in."""
-    batch_id, changes = add_registration(db, day_id, data, walk_in=True, actor=actor)
+def register_walk_in(
+    db: Database, day_id: int, data: RegistrationInput, actor: str, second_batch_reason: str = ""
+) -> tuple[int, ChangeSet]:
+    """Register a walk-in, give it a room (assignment places only unassigned batches), check it in.
+
+    Someone who already has a batch this day is refused (AlreadyRegisteredError) unless a reason is given.
+    """
+    batch_id, changes = add_registration(
+        db, day_id, data, walk_in=True, actor=actor, second_batch_reason=second_batch_reason
+    )
     report = assign_day(db, day_id, actor)
     changes.merge(report.changes)
     _info, checked = flow.check_in(db, batch_id, actor)
@@ -137,7 +221,15 @@ class CheckInPage(Page):
         self._searched: str | None = None  # the text the shown matches belong to
         self._search_generation = 0
         self._busy = False
-        self.ticket_card: DeskCard | None = None  # the batch whose ticket the panel shows
+        self._picked = False  # the clerk chose the selected match (arrows, a click): Enter checks it in
+        self._total = 0  # how many batches the shown search matched
+        self._panel_state = ""
+        self.ticket_card: DeskCard | None = None  # the batch the panel shows (its room, or that it is not here)
+        self.group_dialog: GroupChoiceDialog | None = None
+        self.undo_dialog: UndoCheckInDialog | None = None
+        self.move_dialog: MoveRoomDialog | None = None
+        self.question_box: QMessageBox | None = None  # 已预登记 …，直接签到？
+        self.reason_dialog: ReasonDialog | None = None  # the reason for a second batch of the same person
         self.printer = jobs.PrintRunner(ctx, self)
         self.printer.busy_changed.connect(lambda _busy: self._update_print_button())
 
@@ -164,9 +256,10 @@ class CheckInPage(Page):
         self.matches_title.setObjectName("matchesTitle")
         self.matches_title.setWordWrap(True)
         left.addWidget(self.matches_title)
-        self.match_list = QListWidget()
+        self.match_list = MatchList()
         self.match_list.setObjectName("matches")
-        self.match_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the typing stays in the search box
+        # focused only when Enter could not decide (or by a click); typing there goes back to the box
+        self.match_list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         left.addWidget(self.match_list, 1)
         left_host = QWidget()
         left_host.setLayout(left)
@@ -189,12 +282,20 @@ class CheckInPage(Page):
         self.search_box.returnPressed.connect(lambda: self.spawn(self.enter()))
         self.search_box.moved.connect(self._move_selection)
         self.match_list.currentRowChanged.connect(self._on_match_changed)
-        self.match_list.itemDoubleClicked.connect(lambda _i: self.spawn(self.enter()))
+        self.match_list.itemDoubleClicked.connect(lambda _i: self._pick())
+        self.match_list.itemClicked.connect(lambda _i: self._mark_picked())
+        self.match_list.picked.connect(self._pick)
+        self.match_list.typed.connect(self._type_into_search)
+        self.member_list.confirmed.connect(lambda: self.spawn(self.check_in_selected()))
+        self.undo_button.clicked.connect(self.open_undo)
+        self.move_button.clicked.connect(lambda: self.spawn(self.open_move()))
         self.walk_in_button.clicked.connect(self.open_walk_in)
         self.check_selected_button.clicked.connect(lambda: self.spawn(self.check_in_selected()))
         self.check_all_button.clicked.connect(lambda: self.spawn(self.check_in_all()))
         QShortcut(QKeySequence("F2"), self).activated.connect(self.open_walk_in)
         QShortcut(QKeySequence(PRINT_SHORTCUT), self).activated.connect(self.print_ticket_button.click)
+        QShortcut(QKeySequence(UNDO_SHORTCUT), self).activated.connect(self.open_undo)
+        QShortcut(QKeySequence(MOVE_SHORTCUT), self).activated.connect(lambda: self.spawn(self.open_move()))
         QShortcut(QKeySequence("Esc"), self).activated.connect(self.clear)
         ctx.day_changed.connect(lambda _day: self.clear())
         self.show_hint()
@@ -222,10 +323,20 @@ class CheckInPage(Page):
         self.room_label.setWordWrap(True)
         self.queue_label = QLabel()
         self.queue_label.setObjectName("ticketNumber")
+        self.ahead_label = QLabel()
+        self.ahead_label.setObjectName("ticketAhead")
         self.ticket_hint = QLabel()
         self.ticket_hint.setObjectName("ticketHint")
         self.ticket_hint.setWordWrap(True)
-        for label in (self.ticket_headline, self.room_label, self.queue_label, self.ticket_hint):
+        number_row = QHBoxLayout()
+        number_row.setSpacing(24)
+        number_row.addWidget(self.queue_label)
+        number_row.addWidget(self.ahead_label, 0, Qt.AlignmentFlag.AlignBottom)
+        number_row.addStretch(1)
+        for label in (self.ticket_headline, self.room_label):
+            layout.addWidget(label)
+        layout.addLayout(number_row)
+        for label in (self.ticket_hint,):
             layout.addWidget(label)
         layout.addStretch(1)
         self.print_ticket_button = QPushButton(self.tr("打印排队号  Ctrl+P"))
@@ -293,13 +404,22 @@ class CheckInPage(Page):
         self.members_title = QLabel()
         self.members_title.setObjectName("cardMeta")
         layout.addWidget(self.members_title)
-        self.member_list = QListWidget()
+        self.member_list = MemberList()
         self.member_list.setObjectName("members")
-        self.member_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.member_list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # focused when picking who is here
         layout.addWidget(self.member_list)
         layout.addStretch(1)
 
         buttons = QHBoxLayout()
+        self.undo_button = QPushButton(self.tr("撤销签到 F8"))
+        self.undo_button.setObjectName("undoCheckIn")
+        self.undo_button.setToolTip(self.tr("撤销这一批（或其中一人）的签到，须填写原因；原排队号作废"))
+        self.move_button = QPushButton(self.tr("换接待室 F6"))
+        self.move_button.setObjectName("moveRoom")
+        self.move_button.setToolTip(self.tr("调到其他接待室，须填写原因；已签到的批次在新接待室重新排号"))
+        for button in (self.undo_button, self.move_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            buttons.addWidget(button)
         buttons.addStretch(1)
         self.check_selected_button = QPushButton(self.tr("签到所选"))
         self.check_selected_button.setObjectName("checkInSelected")
@@ -343,6 +463,34 @@ class CheckInPage(Page):
             return
         row = self.match_list.currentRow()
         self.match_list.setCurrentRow(max(0, min(count - 1, (row if row >= 0 else -1) + step)))
+        self._picked = True
+
+    def _mark_picked(self) -> None:
+        self._picked = True
+
+    def _pick(self) -> None:
+        """Enter (or a double click) in the list: check in the match chosen there."""
+        self._picked = True
+        self.spawn(self.enter())
+
+    def _type_into_search(self, text: str) -> None:
+        """A key typed in the list goes on in the search box."""
+        if text == "\b":
+            self.search_box.backspace()
+        else:
+            self.search_box.insert(text)
+        self.focus_search()
+
+    def _focus_matches(self) -> None:
+        """Enter could not decide: the list takes the focus, ↑↓ and Enter pick."""
+        if self.match_list.currentRow() < 0 and self.match_list.count():
+            self.match_list.setCurrentRow(0)
+        self.match_list.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.matches_title.setText(
+            self.tr("找到 {0} 个批次，不能确定是哪一批：请用 ↑↓ 选定后回车签到（键入文字回到查找框）").format(
+                self._total
+            )
+        )
 
     def _on_text_changed(self, text: str) -> None:
         if text.strip():
@@ -379,7 +527,10 @@ class CheckInPage(Page):
 
     def _set_matches(self, rows: list[DeskMatch], total: int, text: str, recent: bool = False) -> None:
         selected = self.selected_batch_id()
+        if recent or text != self._searched:
+            self._picked = False  # new matches: nothing is chosen yet
         self.matches = rows
+        self._total = total
         self._searched = text
         self.match_list.blockSignals(True)
         self.match_list.clear()
@@ -464,8 +615,11 @@ class CheckInPage(Page):
         for widget in details:
             widget.setVisible(card is not None)
         self.card_hint.setVisible(card is None)
+        self._sync_panel(card)
         if card is None:
             self.id_check_label.hide()
+            self.undo_button.hide()
+            self.move_button.hide()
             for label in self.flag_labels:
                 label.hide()
             return
@@ -504,7 +658,9 @@ class CheckInPage(Page):
                 card.checked_in_count, len(card.members)
             )
         )
-        keep_ticked = self.ticked_member_ids() if previous is not None and previous.batch_id == card.batch_id else []
+        same = previous is not None and previous.batch_id == card.batch_id
+        keep_ticked = self.ticked_member_ids() if same else []
+        keep_row = self.member_list.currentRow() if same else -1
         self.member_list.clear()
         for member in card.members:
             role = self.tr("（带队）") if member.is_lead else ""
@@ -519,6 +675,8 @@ class CheckInPage(Page):
                 ticked = member.id in keep_ticked
                 item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
             self.member_list.addItem(item)
+        if 0 <= keep_row < self.member_list.count():
+            self.member_list.setCurrentRow(keep_row)  # a reload while picking keeps the place
         rows = max(1, min(len(card.members), 10))
         self.member_list.setFixedHeight(rows * self.member_list.sizeHintForRow(0) + 8)
         open_members = any(not m.checked_in for m in card.members)
@@ -526,6 +684,25 @@ class CheckInPage(Page):
         self.check_selected_button.setEnabled(active)
         self.check_all_button.setEnabled(active)
         self.check_all_button.setText(self.tr("全部签到") if not card.at_venue else self.tr("其余人员签到"))
+        undoable = card.status in (BatchStatus.ARRIVED.value, BatchStatus.WAITING.value)
+        self.undo_button.setVisible(undoable)
+        self.undo_button.setEnabled(undoable)
+        movable = card.status not in (BatchStatus.IN_SESSION.value, BatchStatus.DONE.value)
+        self.move_button.setVisible(movable)
+        self.move_button.setEnabled(movable)
+
+    def _sync_panel(self, card: DeskCard | None) -> None:
+        """The big panel follows the card: the selected batch's room and number, or nothing of anyone else."""
+        if card is None:
+            if self.ticket_card is not None:
+                self.show_hint()
+            return
+        same = self.ticket_card is not None and self.ticket_card.batch_id == card.batch_id
+        if not card.at_venue:
+            if not (same and self._panel_state == "undone"):
+                self.show_pending(card)
+            return
+        self.show_ticket(card, self._panel_state if same and self._panel_state else "selected")
 
     def _show_repeats(self, card: DeskCard) -> None:
         """重复访: the same people's earlier cases, so the desk can tell the room host before they go in."""
@@ -567,11 +744,49 @@ class CheckInPage(Page):
             self.tr("查找：姓名（如 王学德）、拼音首字母（如 wxd）、电话、身份证后4位或登记号（如 Y12）。")
         )
         self.ticket_hint.show()
+        self.ahead_label.hide()
         self.ticket_card = None
         self._update_print_button()
 
+    def show_pending(self, card: DeskCard) -> None:
+        """The selected batch is not here yet: its name, no room, no number (never another visitor's)."""
+        self._set_panel_state("")
+        self.ticket_headline.setText(self.tr("尚未签到：{0}").format(self._who(card)))
+        self.room_label.setText("")
+        self.room_label.hide()
+        self.queue_label.setText("")
+        self.queue_label.hide()
+        self.ahead_label.hide()
+        hint = self.tr("该批次已标记未到；来访人到场后回车签到。") if card.status == BatchStatus.NO_SHOW.value else ""
+        self.ticket_hint.setText(hint or self.tr("核对来访人后回车签到；集体访可选择到场人员。"))
+        self.ticket_hint.show()
+        self.ticket_card = card
+        self._update_print_button()
+
+    def show_undone(self, card: DeskCard, old_number: int | None) -> None:
+        """After 撤销签到: say so; the old number is void."""
+        self._set_panel_state("undone")
+        self.ticket_headline.setText(self.tr("已撤销签到：{0}").format(self._who(card)))
+        self.room_label.hide()
+        self.queue_label.hide()
+        self.ahead_label.hide()
+        if card.at_venue:
+            hint = self.tr("已签到 {0}/{1} 人，排队号不变。").format(card.checked_in_count, len(card.members))
+        elif old_number is not None:
+            hint = self.tr("原排队号 {0} 作废，不再发出；该批次退回“已登记”。").format(old_number)
+        else:
+            hint = self.tr("该批次退回“已登记”。")
+        self.ticket_hint.setText(hint)
+        self.ticket_hint.show()
+        self.ticket_card = card
+        self._update_print_button()
+
+    def _who(self, card: DeskCard) -> str:
+        who = f"{card.reg_no} {card.lead_name}"
+        return self.tr("{0} 等{1}人").format(who, card.headcount) if card.headcount > 1 else who
+
     def show_ticket(self, card: DeskCard, state: str) -> None:
-        """Show where the batch goes and its ticket number. state: fresh (just checked in) or already."""
+        """Show where the batch goes, its 排队号 and 前面还有 N 批. state: fresh, already, selected or moved."""
         self._set_panel_state(state)
         who = f"{card.reg_no} {card.lead_name}"
         if card.headcount > 1:
@@ -584,6 +799,10 @@ class CheckInPage(Page):
             headline = self.tr("该批次已接待完毕：{0}").format(who)
         elif card.status == BatchStatus.IN_SESSION.value:
             headline = self.tr("该批次正在接谈：{0}").format(who)
+        elif state == "selected":
+            headline = self.tr("已签到 {0}/{1} 人：{2}").format(card.checked_in_count, len(card.members), who)
+        elif state == "moved":
+            headline = self.tr("已调整接待室：{0}").format(who)
         else:
             headline = self.tr("该批次已签到，无需重复签到：{0}").format(who)
         self.ticket_headline.setText(headline)
@@ -597,6 +816,11 @@ class CheckInPage(Page):
             self.tr("排队号 {0}").format(card.queue_number) if card.queue_number is not None else ""
         )
         self.queue_label.setVisible(card.queue_number is not None)
+        if card.ahead is not None:
+            self.ahead_label.setText(
+                self.tr("前面还有 {0} 批").format(card.ahead) if card.ahead else self.tr("前面没有等候的批次")
+            )
+        self.ahead_label.setVisible(card.ahead is not None)
         hint = ""
         if card.room is None:
             hint = self.tr("尚未分配接待室，工作人员将尽快安排。")
@@ -629,6 +853,7 @@ class CheckInPage(Page):
         self.focus_search()
 
     def _set_panel_state(self, state: str) -> None:
+        self._panel_state = state
         self.ticket_panel.setProperty("state", state)
         self.ticket_panel.style().unpolish(self.ticket_panel)
         self.ticket_panel.style().polish(self.ticket_panel)
@@ -636,18 +861,38 @@ class CheckInPage(Page):
     # ---- checking in ----
 
     async def enter(self) -> None:
-        """Enter: check in the selected match (the first when none is selected) as a whole batch."""
+        """Enter: check in the match picked with ↑↓ (or in the list), else the only match still to check in.
+
+        With several candidates nobody is checked in: the focus goes to the list to pick one.
+        """
         if self._busy or not self.search_box.text().strip():
             return
         if self._searched != self.search_box.text():
             await self.search_now()  # Enter came before the typing's lookup: look up first
-        batch_id = self.selected_batch_id()
-        if batch_id is None and self.match_list.count():
-            self.match_list.setCurrentRow(0)
-            batch_id = self.selected_batch_id()
+        picked = self.selected_batch_id() if self._picked else None
+        batch_id = picked if picked is not None else self._only_candidate()
         if batch_id is None:
+            if self.match_list.count():
+                self._focus_matches()
             return
+        self._select(batch_id)
         await self._check_in(batch_id, None, whole_batch_by_enter=True)
+
+    def _only_candidate(self) -> int | None:
+        """The one batch Enter may check in without asking: the only match not yet arrived (the list puts those
+        first, so a second one would be shown), or the only match at all (to say it is already here)."""
+        to_check_in = [m for m in self.matches if m.status in _TO_CHECK_IN]
+        if len(to_check_in) == 1:
+            return to_check_in[0].batch_id
+        if not to_check_in and len(self.matches) == 1 and self._total == 1:
+            return self.matches[0].batch_id
+        return None
+
+    def _select(self, batch_id: int) -> None:
+        for row in range(self.match_list.count()):
+            if self.match_list.item(row).data(BATCH_ROLE) == batch_id:
+                self.match_list.setCurrentRow(row)
+                return
 
     async def check_in_selected(self) -> None:
         """Check in the ticked members of the card's batch."""
@@ -672,6 +917,7 @@ class CheckInPage(Page):
             return
         self._busy = True
         self._set_buttons_enabled(False)
+        picking: DeskCard | None = None
         try:
             card = await self.ctx.read(desk_card, self.ctx.db, batch_id)
             if whole_batch_by_enter and card.at_venue:
@@ -683,6 +929,13 @@ class CheckInPage(Page):
                 self._show_card(card)
                 self.show_ticket(card, "already")
                 return
+            if whole_batch_by_enter and member_ids is None and len(card.members) > 1:
+                choice = await self._ask_group(card)
+                if choice == PICK:
+                    picking = card
+                    return
+                if choice != ALL_HERE:
+                    return
             if card.room is None:
                 # a batch without a room gets one now, the same way a walk-in does
                 await self.ctx.write(assign_day, self.ctx.db, self.ctx.day_id, self.ctx.actor)
@@ -698,6 +951,32 @@ class CheckInPage(Page):
             self._set_buttons_enabled(True)
             if self.card is not None:
                 self._show_card(self.card)  # buttons follow the card's state again
+            if picking is not None:
+                self._start_picking(picking)
+
+    async def _ask_group(self, card: DeskCard) -> int:
+        """A group at Enter: all here (ALL_HERE), pick who (PICK), or 0 when cancelled."""
+        self._show_card(card)
+        dialog = GroupChoiceDialog(card, self)
+        self.group_dialog = dialog
+        try:
+            code = await answer_of(dialog)
+            return dialog.choice if code == QDialog.DialogCode.Accepted else 0
+        finally:
+            self.group_dialog = None
+            dialog.deleteLater()
+
+    def _start_picking(self, card: DeskCard) -> None:
+        """Pick who is here: the member list takes the focus, Space ticks, Enter checks in the ticked."""
+        self._show_card(card)
+        self.member_list.setFocus(Qt.FocusReason.OtherFocusReason)
+        for row in range(self.member_list.count()):
+            item = self.member_list.item(row)
+            if item.flags() & Qt.ItemFlag.ItemIsEnabled:
+                self.member_list.setCurrentRow(row)
+                break
+        self.ticket_hint.setText(self.tr("勾选到场的人员（↑↓ 移动，空格勾选），回车签到所选。"))
+        self.ticket_hint.show()
 
     def _after_check_in(self, card: DeskCard) -> None:
         self.show_ticket(card, "fresh")
@@ -728,24 +1007,176 @@ class CheckInPage(Page):
         self.walk_in_dialog = None
         self.focus_search()
 
-    async def register_walk_in(self, data: RegistrationInput) -> None:
-        """Register, place and check in a walk-in; show the room and ticket number at once."""
+    async def register_walk_in(self, data: RegistrationInput, second_batch_reason: str = "") -> None:
+        """Register, place and check in a walk-in; show the room and 排队号 at once.
+
+        Someone already registered today is not registered again: the desk is offered that batch
+        (已预登记 Y0083 柴卫发，直接签到？); a second batch needs a reason.
+        """
         if self.ctx.day_id is None:
             return
+        existing: SameDayBatch | None = None
         self._busy = True
         self._set_buttons_enabled(False)
         try:
-            result = await self.guarded(
-                self.ctx.write(register_walk_in, self.ctx.db, self.ctx.day_id, data, self.ctx.actor)
+            result = await self.ctx.write(
+                register_walk_in, self.ctx.db, self.ctx.day_id, data, self.ctx.actor, second_batch_reason
             )
-            if result is not None:
-                card = await self.guarded(self.ctx.read(desk_card, self.ctx.db, result[0]))
-                if card is not None:
-                    self._after_check_in(card)
+            card = await self.guarded(self.ctx.read(desk_card, self.ctx.db, result[0]))
+            if card is not None:
+                self._after_check_in(card)
+        except AlreadyRegisteredError as exc:
+            existing = exc.existing
+        except Exception as exc:
+            show_error(self, exc)
         finally:
             self._busy = False
             self._set_buttons_enabled(True)
             self.focus_search()
+        if existing is not None:
+            await self._offer_existing(existing, data)
+
+    async def _offer_existing(self, existing: SameDayBatch, data: RegistrationInput) -> None:
+        """已预登记 …，直接签到？ Yes: that batch, selected and checked in; 另行登记: a second batch with a reason."""
+        if existing.source == "pre":
+            text = self.tr("已预登记 {0} {1}，直接签到？").format(existing.reg_no, existing.lead_name)
+        else:
+            text = self.tr("今日已登记 {0} {1}，直接签到？").format(existing.reg_no, existing.lead_name)
+        box = QMessageBox(self)
+        box.setObjectName("alreadyRegisteredBox")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("已有登记"))
+        box.setText(text)
+        box.setInformativeText(self.tr("同一人同一天不重复登记。确需另立一批（另一件事），请选“另行登记”并填写原因。"))
+        check_in = box.addButton(self.tr("直接签到"), QMessageBox.ButtonRole.AcceptRole)
+        second = box.addButton(self.tr("另行登记…"), QMessageBox.ButtonRole.ActionRole)
+        cancel = box.addButton(self.tr("取消"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(check_in)
+        box.setEscapeButton(cancel)
+        self.question_box = box
+        try:
+            await answer_of(box)
+            clicked = box.clickedButton()
+        finally:
+            self.question_box = None
+            box.deleteLater()
+        if clicked is check_in:
+            await self.open_batch(existing.reg_no, existing.batch_id, check_in=True)
+        elif clicked is second:
+            dialog = ReasonDialog(
+                self.tr("另行登记"),
+                self.tr("{0} 今日已有登记 {1}。另立一批须说明原因（记入操作记录和批次备注）。").format(
+                    existing.lead_name, existing.reg_no
+                ),
+                self.tr("另行登记"),
+                self.tr("例如：另一件不相关的事项"),
+                self,
+            )
+            dialog.setObjectName("secondBatchDialog")
+            self.reason_dialog = dialog
+            try:
+                accepted = await answer_of(dialog) == QDialog.DialogCode.Accepted
+                reason = dialog.reason()
+            finally:
+                self.reason_dialog = None
+                dialog.deleteLater()
+            if accepted:
+                await self.register_walk_in(data, reason)
+
+    async def open_batch(self, reg_no: str, batch_id: int, check_in: bool = False) -> None:
+        """Show a batch on the desk (found by its registration number, selected), and check it in if asked."""
+        self.search_box.setText(reg_no)
+        await self.search_now()
+        self._select(batch_id)
+        self._picked = True
+        if self.card is None or self.card.batch_id != batch_id:
+            card = await self.guarded(self.ctx.read(desk_card, self.ctx.db, batch_id))
+            if card is not None:
+                self._show_card(card)
+        if check_in:
+            await self._check_in(batch_id, None, whole_batch_by_enter=True)
+
+    # ---- undoing a check-in, moving to another room ----
+
+    def open_undo(self) -> None:
+        """F8 撤销签到: the whole batch or one person, with a reason (required)."""
+        card = self.card
+        if card is None or self._busy or self.undo_dialog is not None:
+            return
+        if card.status not in (BatchStatus.ARRIVED.value, BatchStatus.WAITING.value):
+            return
+        dialog = UndoCheckInDialog(card, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: self.spawn(self.undo_check_in(card, dialog.chosen_member_ids(), dialog.reason()))
+        )
+        dialog.finished.connect(self._undo_closed)
+        self.undo_dialog = dialog
+        dialog.open()
+
+    def _undo_closed(self, _result: int) -> None:
+        self.undo_dialog = None
+        self.focus_search()
+
+    async def undo_check_in(self, card: DeskCard, member_ids: list[int] | None, reason: str) -> None:
+        """Take the check-in back (audited with the reason); the panel says the old number is void."""
+        done = await self.guarded(
+            self.ctx.write(
+                flow.undo_check_in,
+                self.ctx.db,
+                card.batch_id,
+                self.ctx.actor,
+                reason,
+                member_ids,
+                expected_version=card.version,
+            )
+        )
+        if done is None:
+            return
+        fresh = await self.guarded(self.ctx.read(desk_card, self.ctx.db, card.batch_id))
+        if fresh is not None:
+            self.show_undone(fresh, card.queue_number)
+            self._show_card(fresh)
+        self.focus_search()
+
+    async def open_move(self) -> None:
+        """F6: move the shown batch to another room with a reason; a checked-in batch is offered a new ticket."""
+        card = self.card
+        if card is None or self._busy or self.move_dialog is not None or self.ctx.day_id is None:
+            return
+        if card.status in (BatchStatus.IN_SESSION.value, BatchStatus.DONE.value):
+            return
+        rooms = await self.guarded(self.ctx.read(list_rooms, self.ctx.db, self.ctx.day_id))
+        if not rooms:
+            return
+        dialog = MoveRoomDialog(card, rooms, self)
+        self.move_dialog = dialog
+        try:
+            accepted = await answer_of(dialog) == QDialog.DialogCode.Accepted
+            room_id, reason = dialog.room_id(), dialog.reason()
+        finally:
+            self.move_dialog = None
+            dialog.deleteLater()
+        if accepted and room_id is not None:
+            await self.move_to(card, room_id, reason)
+        self.focus_search()
+
+    async def move_to(self, card: DeskCard, room_id: int, reason: str) -> None:
+        """Move the batch; show its new room and number and offer to reprint its ticket."""
+        moved = await self.guarded(
+            self.ctx.write(
+                move_batch, self.ctx.db, card.batch_id, room_id, reason, self.ctx.actor, expected_version=card.version
+            )
+        )
+        if moved is None:
+            return
+        fresh = await self.guarded(self.ctx.read(desk_card, self.ctx.db, card.batch_id))
+        if fresh is None:
+            return
+        self._show_card(fresh)
+        if fresh.at_venue:
+            self.show_ticket(fresh, "moved")
+            await offer_ticket_reprint(self, self.ctx, self.printer, fresh.batch_id)
 
     # ---- reloads ----
 
