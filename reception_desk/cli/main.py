@@ -208,16 +208,23 @@ def cmd_day(ctx: Context) -> int:
 def cmd_import(ctx: Context) -> int:
     """Import a pre-registration spreadsheet."""
     from reception_desk.services.importing import import_registrations
+    from reception_desk.services.importing.reader import check_source
 
     path: Path = ctx.args.file
-    if not path.is_file():
+    if not path.exists():
         raise UnusableInputError(f"文件不存在：{path}")
+    check_source(path)  # a folder or a FIFO is said to be one (and a FIFO is never opened)
     day_id = ctx.day_id(ctx.args.day, create_if_missing=True)
     report = import_registrations(ctx.db, path, day_id, actor=ctx.actor)
     if ctx.args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return EXIT_OK
-    for kind, verdicts in (("拒绝", report.rejected), ("警告", report.warnings), ("重复", report.duplicates)):
+    for kind, verdicts in (
+        ("提示", report.notices),
+        ("拒绝", report.rejected),
+        ("警告", report.warnings),
+        ("重复", report.duplicates),
+    ):
         for v in verdicts:
             print(f"第 {v.row} 行 [{kind}] {v.reason}")
     ctx.out(
@@ -496,6 +503,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(say(lang, "error", msg=exc), file=sys.stderr)
         return EXIT_FAILED
     except OperationalError as exc:
+        from reception_desk.db.engine import BUSY_MESSAGE, is_busy
+
+        if is_busy(exc):  # locked by another writer past the busy timeout (outside a unit of work)
+            print(say(lang, "error", msg=BUSY_MESSAGE), file=sys.stderr)
+            return EXIT_FAILED
         print(say(lang, "db_unreachable", msg=str(exc.orig).strip().splitlines()[0]), file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:

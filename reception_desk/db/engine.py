@@ -11,15 +11,41 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from reception_desk.db import APP_NAME as APP_NAME  # re-exported: callers import these from here too
 from reception_desk.db import ENV_VAR as ENV_VAR
 from reception_desk.db import data_dir as data_dir
-from reception_desk.errors import StaleWriteError
+from reception_desk.errors import DatabaseBusyError, StaleWriteError
 
-BUSY_TIMEOUT_MS = 15_000
+BUSY_TIMEOUT_VAR = "RECEPTION_DESK_BUSY_TIMEOUT"
+BUSY_TIMEOUT_SECONDS = 30.0  # two imports of 10,000 rows ahead of a third take about this long on a laptop
+
+
+def busy_timeout_seconds() -> float:
+    """How long an SQLite write waits for another writer's lock: $RECEPTION_DESK_BUSY_TIMEOUT seconds, else 30."""
+    text = os.environ.get(BUSY_TIMEOUT_VAR, "").strip()
+    try:
+        value = float(text) if text else BUSY_TIMEOUT_SECONDS
+    except ValueError:
+        return BUSY_TIMEOUT_SECONDS
+    return value if value >= 0 else BUSY_TIMEOUT_SECONDS
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked": another writer held the lock longer than the busy timeout."""
+    orig = getattr(exc, "orig", exc)
+    if not isinstance(orig, sqlite3.OperationalError):
+        return False
+    return getattr(orig, "sqlite_errorname", "").startswith("SQLITE_BUSY") or "database is locked" in str(orig)
+
+
+BUSY_MESSAGE = (
+    "数据库正忙：另一台电脑或另一个程序正在写入，等待超时，本次操作未执行。请稍后再试"
+    f"（等待时间可用环境变量 {BUSY_TIMEOUT_VAR} 设置，单位为秒）。"
+)
 
 
 def default_url() -> str:
@@ -53,7 +79,6 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
 
@@ -70,8 +95,11 @@ def _sqlite_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """Create the engine for the chosen database, with SQLite set up for WAL, foreign keys, busy timeout."""
+def make_engine(url: str | None = None, busy_timeout: float | None = None, **kwargs: Any) -> Engine:
+    """Create the engine for the chosen database, with SQLite set up for WAL, foreign keys, busy timeout.
+
+    `busy_timeout` (seconds, SQLite only): how long a write waits for another's lock; default busy_timeout_seconds().
+    """
     resolved = resolve_url(url)
     path = sqlite_path(resolved)
     if path is not None:
@@ -79,7 +107,11 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     if resolved.startswith("sqlite"):
         engine = create_engine(
             resolved,
-            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "isolation_level": None},
+            # the driver's timeout is SQLite's busy timeout (PRAGMA busy_timeout reads it back)
+            connect_args={
+                "timeout": busy_timeout if busy_timeout is not None else busy_timeout_seconds(),
+                "isolation_level": None,
+            },
             **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -129,6 +161,10 @@ class Database:
         except StaleDataError as exc:
             # another laptop changed the row between our read and our write
             raise StaleWriteError(_stale_table(str(exc))) from exc
+        except OperationalError as exc:
+            if is_busy(exc):
+                raise DatabaseBusyError(BUSY_MESSAGE) from exc
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -115,6 +115,8 @@ def counts_text(report: ImportReport, done: bool) -> str:
         )
     if report.skipped:
         text += QCoreApplication.translate("ImportWizard", "（跳过合计行 {0} 行）").format(report.skipped)
+    for notice in report.notices:  # about the file itself, e.g. a header used twice
+        text += "\n" + QCoreApplication.translate("ImportWizard", "第 {0} 行：{1}").format(notice.row, notice.reason)
     return text
 
 
@@ -320,7 +322,12 @@ class FilePage(QWizardPage):
             return False
         path = self.file()
         if not path.is_file():
-            self.hint.setText(self.tr("找不到这个文件。"))
+            if path.is_dir():
+                self.hint.setText(self.tr("这是一个文件夹，请选择其中的预登记名单文件。"))
+            elif path.exists():
+                self.hint.setText(self.tr("这不是普通文件（是管道、设备或套接字），无法导入。"))
+            else:
+                self.hint.setText(self.tr("找不到这个文件。"))
             return False
         if path.suffix.lower() not in IMPORT_SUFFIXES:
             self.hint.setText(self.tr("请选择 .xlsx 或 .csv 文件（旧版 .xls 请先在 Excel 中另存为 .xlsx）。"))
