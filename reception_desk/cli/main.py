@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -453,10 +452,10 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
 
 
 def _log_to_file() -> Path:
+    from reception_desk.logs import file_handler  # database errors without the rows' personal data
+
     path = data_dir() / LOG_FILE
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.getLogger().addHandler(handler)
+    logging.getLogger().addHandler(file_handler(path))
     return path
 
 
@@ -517,8 +516,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _internal_error(lang: str, command: str, exc: Exception) -> int:
     """Log the traceback to the data folder and print one line."""
     log_path = _log_to_file()
-    log.error("command %s failed\n%s", command, traceback.format_exc())
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    from reception_desk.logs import safe_message
+
+    log.error("command %s failed", command, exc_info=exc)
+    first = safe_message(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     print(say(lang, "internal", msg=first, log=log_path), file=sys.stderr)
     return EXIT_FAILED
 

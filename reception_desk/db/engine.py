@@ -100,6 +100,7 @@ def make_engine(url: str | None = None, busy_timeout: float | None = None, **kwa
 
     `busy_timeout` (seconds, SQLite only): how long a write waits for another's lock; default busy_timeout_seconds().
     """
+    kwargs.setdefault("hide_parameters", True)  # error messages carry no row values (names, IDs) to the log
     resolved = resolve_url(url)
     path = sqlite_path(resolved)
     if path is not None:

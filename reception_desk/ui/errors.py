@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from reception_desk.errors import ServiceError
+from reception_desk.logs import file_handler
 
 log = logging.getLogger("reception_desk.ui")
 LOG_FILE = "reception-desk.log"
@@ -20,10 +20,8 @@ def setup_logging() -> Path:
     from reception_desk.db import data_dir
 
     path = data_dir() / LOG_FILE
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    root.addHandler(handler)
+    root.addHandler(file_handler(path))  # database errors are logged without the rows' personal data
     root.setLevel(logging.INFO)
     return path
 
@@ -44,7 +42,7 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str | None = N
     if isinstance(exc, ServiceError):
         log.warning("refused: %s", exc)
     else:
-        log.error("operation failed\n%s", "".join(traceback.format_exception(exc)))
+        log.error("operation failed", exc_info=exc)
     box = QMessageBox(
         QMessageBox.Icon.Warning,
         title or QCoreApplication.translate("errors", "无法完成"),
