@@ -178,7 +178,8 @@ def header_notices(cells: Cells, header_row: int, columns: dict[Field, int]) -> 
 
 
 def _one_line(value: object) -> str:
-    return " ".join(str(value).split())
+    """Text of a cell for a message: one line, no control characters (a report export must be able to hold it)."""
+    return " ".join(strip_invisible(str(value))[0].split())
 
 
 def _no_header(file_name: str) -> UnusableInputError:
@@ -717,8 +718,9 @@ class _StrayQuotes:
         names = []
         for text in swallowed:
             parts = text.split(self.delimiter)
-            if self.name_index < len(parts) and parts[self.name_index].strip():
-                names.append(parts[self.name_index].strip().strip('"'))
+            name = _one_line(parts[self.name_index]).strip('"') if self.name_index < len(parts) else ""
+            if name:
+                names.append(name[: FIELD_MAX_CHARS[Field.NAME]])
         if not names:
             return ""
         shown = "、".join(names[:5]) + ("等" if len(names) > 5 else "")
