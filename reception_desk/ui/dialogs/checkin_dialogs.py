@@ -33,6 +33,7 @@ class GroupChoiceDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("groupChoiceDialog")
         self.setWindowTitle(self.tr("集体签到"))
+        self.setMinimumWidth(440)
         self.choice = 0
         waiting = [m.name for m in card.members if not m.checked_in]
         layout = QVBoxLayout(self)
