@@ -212,3 +212,27 @@ def test_rare_characters_have_glyphs_on_screen(qtbot: Any, qloop: Any) -> None:
     qtbot.addWidget(label)
     assert QFontDatabase.families()  # the database is up
     assert label.grab().width() > 0
+
+
+def test_the_frame_first_then_the_day_attached(qtbot: Any, app_ctx: AppContext) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    window = MainWindow(None)  # the frame only: no database yet
+    qtbot.addWidget(window)
+    window.show()
+    assert [window.nav.item(i).text() for i in range(3)] == ["预登记", "签到", "接待室分配"]
+    placeholder = window.stack.currentWidget()
+    assert isinstance(placeholder, QLabel) and placeholder.text() == "正在载入…"
+    assert placeholder.alignment() == Qt.AlignmentFlag.AlignCenter
+    assert window.day_meta.alignment() == Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    assert window.statusBar().currentMessage() == "正在打开数据库…"
+    window.show_page(2)  # a click on the navigation before the day is in builds nothing
+    assert window.stack.currentWidget() is window.stack.widget(2) and isinstance(window.stack.widget(2), QLabel)
+
+    window.attach(app_ctx)
+    with qtbot.waitSignal(window.ready, timeout=20000):
+        window.spawn_start()
+    assert type(window.stack.currentWidget()).__name__ == "RoomBoardPage"
+    assert "接访日" in window.day_title.text() and "区委书记 张明" in window.day_meta.text()
+    assert window.statusBar().currentMessage().startswith("数据库：")
