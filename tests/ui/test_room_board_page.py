@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QContextMenuEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMessageBox
 from sqlalchemy import select
 
 from reception_desk.db.models import AuditEntry, Batch
@@ -251,7 +251,22 @@ def test_keyboard_moves_the_selected_batch(qtbot: Any, app_ctx: AppContext) -> N
     audit = _move_audit(app_ctx, ids[0])
     assert audit.reason == "更符合问题类别" and audit.actor == app_ctx.actor
     assert _batch(app_ctx, ids[1]).room_id == source.room_id  # the other batch stays
+    # the checked-in batch has its room's next 排队号 there: the board offers to reprint its ticket
+    qtbot.waitUntil(lambda: _reprint_box() is not None, timeout=TIMEOUT)
+    box = _reprint_box()
+    assert box is not None
+    number = _batch(app_ctx, ids[0]).queue_number
+    assert number is not None and f"新的排队号为 {number} 号" in box.text() and "第7接待室" in box.text()
+    skip = next(b for b in box.buttons() if b.text() == "不打印")
+    qtbot.mouseClick(skip, Qt.MouseButton.LeftButton)
     _wait_idle(qtbot, page)
+
+
+def _reprint_box() -> QMessageBox | None:
+    return next(
+        (w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.objectName() == "reprintOffer"),
+        None,
+    )
 
 
 def test_f6_without_a_selection_says_so(qtbot: Any, app_ctx: AppContext) -> None:

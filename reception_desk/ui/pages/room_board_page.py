@@ -34,6 +34,7 @@ from reception_desk.ui.context import AppContext
 from reception_desk.ui.dialogs.room_chooser import RoomChooserDialog
 from reception_desk.ui.pages.base import Page
 from reception_desk.ui.printing import jobs
+from reception_desk.ui.printing.reprint_offer import offer_ticket_reprint
 from reception_desk.ui.room_names import room_name
 from reception_desk.ui.widgets.room_card import BatchListWidget, DraggedBatch, RoomCard, dragged_of
 from reception_desk.ui.widgets.tag_legend import TagLegend
@@ -300,7 +301,7 @@ class RoomBoardPage(Page):
         card = self.cards.get(room_id) if room_id is not None else None
         return room_name(card.room.number, card.room.name) if card is not None else None
 
-    def ask_move(self, dragged: DraggedBatch, room_id: int, by_keyboard: bool = False) -> None:
+    def ask_move(self, dragged: DraggedBatch, room_id: int) -> None:
         """Ask why the batch goes to the room (the same dialog for a drag, the menu and the keyboard), then move."""
         target = self.cards[room_id].room
         target_name = room_name(target.number, target.name)
@@ -321,7 +322,7 @@ class RoomBoardPage(Page):
         dialog = MoveReasonDialog(text, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(
-            lambda: self.spawn(self.move_dragged(dragged, room_id, dialog.reason(), offer_reprint=by_keyboard))
+            lambda: self.spawn(self.move_dragged(dragged, room_id, dialog.reason(), offer_reprint=True))
         )
         self.reason_dialog = dialog
         dialog.open()
@@ -342,13 +343,11 @@ class RoomBoardPage(Page):
         )
         self.reason_dialog = None
         if changes is not None and offer_reprint and dragged.status in AT_VENUE:
-            self.offer_reprint(dragged.batch_id)
+            await self.offer_reprint(dragged.batch_id)
 
-    def offer_reprint(self, batch_id: int) -> None:
-        """A checked-in batch moved by menu or keyboard gets a new queue number: the place to offer its reprint.
-
-        Not wired yet: ui/printing/reprint_offer.offer_ticket_reprint was not committed when this was written.
-        """
+    async def offer_reprint(self, batch_id: int) -> None:
+        """A checked-in batch moved to another room has a new 排队号 there: offer to reprint its ticket."""
+        await offer_ticket_reprint(self, self.ctx, self.printer, batch_id)
 
     # ---- moving a batch without the mouse ----
 
@@ -402,7 +401,7 @@ class RoomBoardPage(Page):
 
     def _room_chosen(self, dragged: DraggedBatch, room_id: int | None) -> None:
         if room_id is not None and room_id in self.cards:
-            self.ask_move(dragged, room_id, by_keyboard=True)
+            self.ask_move(dragged, room_id)
 
     def open_batch_menu(self, source: BatchListWidget, entry: QueueEntry | None, where: QPoint) -> QMenu:
         """A batch's context menu: 调至…接待室, and printing the room's schedule."""
