@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from sqlalchemy import select
 
 from reception_desk.cli.main import main
 from reception_desk.db.engine import Database
+from reception_desk.db.models import Batch
 from reception_desk.services import days, registrations
 
 
@@ -130,3 +132,33 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert stop.value.code == 0
     for command in ("demo", "import", "assign", "registrations", "export", "backup", "--db", "--lang"):
         assert command in out
+
+
+def test_move_of_a_checked_in_batch_names_its_new_queue_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'move.sqlite3'}"
+    sheet = _sheet(tmp_path / "预登记.xlsx")
+    assert _run(capsys, "--db", url, "import", str(sheet))[0] == 0
+    assert _run(capsys, "--db", url, "assign")[0] == 0
+    rows = json.loads(_run(capsys, "--db", url, "registrations", "--json")[1])
+    wang = next(r for r in rows if r["name"] == "王学德")
+    li = next(r for r in rows if r["name"] == "李秀英")
+    assert _run(capsys, "--db", url, "move", li["reg_no"], "5", "--reason", "不来了也先调")[0] == 0
+    code, out, _ = _run(capsys, "--db", url, "move", wang["reg_no"], "5", "--reason", "同类问题")
+    assert code == 0 and "新的排队号" not in out  # not checked in: no number yet
+
+    assert _run(capsys, "--db", url, "checkin", wang["reg_no"])[0] == 0
+    code, out, _ = _run(capsys, "--db", url, "move", wang["reg_no"], "6", "--reason", "换到第6室")
+    assert code == 0
+    database = Database(url)
+    try:
+        with database.read() as session:
+            number = session.scalar(select(Batch.queue_number).where(Batch.reg_no == wang["reg_no"]))
+    finally:
+        database.dispose()
+    assert number == 1
+    assert f"已调整到第6接待室，新的排队号为 {number} 号" in out
+
+    code, _, err = _run(capsys, "--db", url, "move", wang["reg_no"], "99", "--reason", "没有这个室")
+    assert code != 0 and "没有第99接待室" in err

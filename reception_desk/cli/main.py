@@ -160,7 +160,7 @@ class Context:
         except NotFoundError:
             if not create_if_missing:
                 raise
-            info, _ = days.create_day(self.db, date or dt.date.today(), actor=self.actor)
+            info, _ = days.create_day(self.db, date or self.today, actor=self.actor)
             return info.id
 
 
@@ -291,9 +291,15 @@ def cmd_move(ctx: Context) -> int:
         raise NotFoundError(f"没有登记号为 {ctx.args.reg_no} 的批次。")
     room = next((r for r in plan.list_rooms(ctx.db, day_id) if r.number == ctx.args.room), None)
     if room is None:
-        raise NotFoundError(f"没有第 {ctx.args.room} 接待室。")
+        raise NotFoundError(f"没有第{ctx.args.room}接待室。")
     registrations.move_batch(ctx.db, batch.batch_id, room.id, ctx.args.reason, ctx.actor, batch.version)
-    ctx.out("moved", reg_no=batch.reg_no, room=room.number)
+    from reception_desk.services.board import desk_card
+
+    card = desk_card(ctx.db, batch.batch_id)
+    if card.queue_number is None:
+        ctx.out("moved", reg_no=batch.reg_no, room=room.number)
+    else:  # checked in: it has its new room's next 排队号 (the old ticket is void)
+        ctx.out("moved_numbered", reg_no=batch.reg_no, room=room.number, number=card.queue_number)
     return EXIT_OK
 
 
