@@ -115,7 +115,7 @@ def find_room(db: Database, day_id: int, number: int) -> int:
     with db.read() as session:
         room_id = session.scalar(select(Room.id).where(Room.day_id == day_id, Room.number == number))
         if room_id is None:
-            raise NotFoundError(f"该接访日没有第 {number} 接待室。")
+            raise NotFoundError(f"该接访日没有第{number}接待室。")
         return room_id
 
 
@@ -226,7 +226,7 @@ def room_queues(db: Database, day_id: int, room_number: int | None = None) -> li
             room_stmt = room_stmt.where(Room.number == room_number)
         rooms = session.execute(room_stmt).all()
         if room_number is not None and not rooms:
-            raise NotFoundError(f"该接访日没有第 {room_number} 接待室。")
+            raise NotFoundError(f"该接访日没有第{room_number}接待室。")
         batches = session.execute(
             select(Batch, Visitor)
             .join(Visitor, Visitor.id == Batch.lead_visitor_id)
