@@ -73,3 +73,15 @@ def test_message_box_buttons_and_context_menu_follow_the_language(qtbot: Any, la
     language("en")
     assert _message_box_buttons(qtbot) == ["OK", "Cancel", "Yes"]
     assert "Copy" in _context_menu(qtbot)
+
+
+def test_print_dialog_is_chinese_under_zh(qtbot: Any, language: Any) -> None:
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    language("zh")
+    printer = QPrinter()
+    dialog = QPrintDialog(printer)
+    qtbot.addWidget(dialog)
+    texts = {button.text().replace("&", "") for button in dialog.findChildren(QPushButton)}
+    assert dialog.windowTitle() == "打印"
+    assert {"打印(P)", "取消"} <= texts
