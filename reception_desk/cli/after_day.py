@@ -51,12 +51,12 @@ def parse_local_time(text: str) -> dt.datetime:
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
-    """A stored (naive UTC) time as ISO in Asia/Shanghai with its +08:00 offset."""
-    from reception_desk.domain.office_time import OFFICE_ZONE
+    """A stored (naive UTC) time as ISO in the office's zone with its offset (+08:00 in Asia/Shanghai)."""
+    from reception_desk.domain.office_time import zone
 
     if moment is None:
         return None
-    return moment.replace(tzinfo=dt.UTC).astimezone(OFFICE_ZONE).isoformat()
+    return moment.replace(tzinfo=dt.UTC).astimezone(zone()).isoformat()
 
 
 def _shown(moment: dt.datetime | None) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, inspect, text
 
 from reception_desk.db.engine import sqlite_path
+from reception_desk.domain import office_time
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -80,7 +80,7 @@ def upgrade_to_head(engine: Engine) -> Path | None:
     backup: Path | None = None
     path = sqlite_path(engine.url.render_as_string(hide_password=False))
     if current is not None and path is not None and path.exists():
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = office_time.now_local().strftime("%Y%m%d-%H%M%S")  # the office's clock, as the user reads it
         backup = backup_sqlite(path, path.with_name(f"{path.stem}.before-{current[:12]}-{stamp}.sqlite3"))
     from alembic import command
 

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from reception_desk.domain import office_time
+
 LENGTH = 18  # characters of a resident ID number (and of the column that stores one)
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -83,7 +85,7 @@ def check(raw: object, today: dt.date | None = None) -> IdCheck:
     if not _SHAPE.match(text):
         return IdCheck(text, IdProblem.BAD_SHAPE)
     born = birth_date(text)
-    if born is None or born.year < 1880 or born > (today or dt.date.today()):
+    if born is None or born.year < 1880 or born > (today or office_time.today()):
         return IdCheck(text, IdProblem.BAD_DATE)
     if check_char(text[:17]) != text[17]:
         return IdCheck(text, IdProblem.BAD_CHECKSUM)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from reception_desk.db.engine import Database
 from reception_desk.db.models import ReceptionDay, Room
+from reception_desk.domain import office_time
 from reception_desk.domain.room_plan import default_rooms
 from reception_desk.services import audit
 from reception_desk.services.changes import ChangeSet
@@ -94,7 +95,7 @@ def create_day(
 
 def nearest_day_in(session: Session, today: dt.date | None = None) -> ReceptionDay | None:
     """The day closest to today (a future day wins a tie), or None when there is no day."""
-    today = today or dt.date.today()
+    today = today or office_time.today()
     days = list(session.scalars(select(ReceptionDay)))
     if not days:
         return None

@@ -1,7 +1,7 @@
 """A complete, plausible demo reception day after the 2006 Qujiang day: 15 rooms, ~167 batches, played to 14:30.
 
 Deterministic for a given seed: every choice comes from random.Random(seed); the only outside input is the
-date (today by default). Times are generated in local time (Asia/Shanghai, UTC+8) and stored naive in UTC.
+date (today by default). Times are generated in the office's time (Asia/Shanghai unless set) and stored in UTC.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from reception_desk.db.models import (
     ThemeDepartment,
     Visitor,
 )
-from reception_desk.domain import resident_id
+from reception_desk.domain import office_time, resident_id
 from reception_desk.domain.batches import BatchStatus, Flag, Source, expected_minutes
 from reception_desk.domain.case_numbers import format_registration_number
 from reception_desk.domain.deadlines import Colour, due_date
@@ -79,7 +79,6 @@ from reception_desk.services.repeats import batch_repeats_in, flag_repeats_in
 TITLE = "衢江区领导下访接访日"
 VENUE = "衢州市衢江区工贸职校（教学楼）"
 BUREAU_PHONE = "0570-3023456"
-UTC_OFFSET = dt.timedelta(hours=8)  # China Standard Time, no daylight saving
 
 PRE_REGISTERED = 160
 WALK_INS = 7
@@ -300,8 +299,8 @@ class _Generator:
 
 
 def _utc(date: dt.date, seconds: int) -> dt.datetime:
-    """Naive UTC of a moment given as seconds from local midnight of `date` (may be negative)."""
-    return dt.datetime.combine(date, dt.time()) + dt.timedelta(seconds=seconds) - UTC_OFFSET
+    """Naive UTC of a moment given as seconds from the office's midnight of `date` (may be negative)."""
+    return office_time.to_utc(dt.datetime.combine(date, dt.time()) + dt.timedelta(seconds=seconds))
 
 
 def _register_all(
@@ -592,7 +591,7 @@ def create_demo_day(db: Database, seed: int = 2006, date: dt.date | None = None,
     from reception_desk.services.demo_history import create_history_in  # it builds on this module
 
     rng = random.Random(seed)
-    date = date or dt.date.today()
+    date = date or office_time.today()
     gen = _Generator(rng, date)
     hosts = gen.hosts()
     plans = gen.batches()

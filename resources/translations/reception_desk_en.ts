@@ -523,229 +523,229 @@
 <context>
     <name>CaseStepForm</name>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="86" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="87" />
         <source>签收</source>
         <translation>Sign for</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="87" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="88" />
         <source>反馈</source>
         <translation>Feedback</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="88" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="89" />
         <source>办结</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="89" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="90" />
         <source>回访</source>
         <translation>Follow-up</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="90" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="91" />
         <source>延期</source>
         <translation>Extend</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="91" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="92" />
         <source>挂牌督办</source>
         <translation>Supervise</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="92" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="93" />
         <source>提级核查</source>
         <translation>Escalate</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="168" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="169" />
         <source>责任单位签收人姓名</source>
         <translation>Name of the department's signatory</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="169" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="170" />
         <source>签收人</source>
         <translation>Signed by</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="173" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="174" />
         <source>责任单位报告的办理情况</source>
         <translation>What the department reported</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="174" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="175" />
         <source>可不填（默认为操作人）</source>
         <translation>Optional (default: the operator)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="175" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="176" />
         <source>反馈内容</source>
         <translation>Feedback</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="176" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="177" />
         <source>反馈人</source>
         <translation>Reported by</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="182" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="183" />
         <source>是，已化解</source>
         <translation>Yes, resolved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="182" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="183" />
         <source>否，未化解</source>
         <translation>No, not resolved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="184" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="185" />
         <source>办结情况说明（可不填）</source>
         <translation>How it was closed (optional)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="185" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="186" />
         <source>化解</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="186" />
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="229" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="187" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="230" />
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="197" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="198" />
         <source>来访人的意见（可不填）</source>
         <translation>The visitor's words (optional)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="198" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="199" />
         <source>方式</source>
         <translation>Method</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="199" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="200" />
         <source>结果</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="200" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="201" />
         <source>记录</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="205" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="206" />
         <source>延期理由</source>
         <translation>Reason for the extension</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="206" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="207" />
         <source>批准人（可不填，默认为操作人）</source>
         <translation>Approver (optional, default: the operator)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="207" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="208" />
         <source>新期限</source>
         <translation>New due date</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="208" />
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="223" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="209" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="224" />
         <source>理由</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="209" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="210" />
         <source>批准人</source>
         <translation>Approved by</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="213" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="214" />
         <source>督办理由</source>
         <translation>Reason for supervision</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="214" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="215" />
         <source>设督办期限</source>
         <translation>Set a deadline</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="224" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="225" />
         <source>督办期限</source>
         <translation>Supervise until</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="228" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="229" />
         <source>可不填（默认说明原案件已办结）</source>
         <translation>Optional (default: the earlier case was closed)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="268" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="269" />
         <source>当前不能办理：{0}</source>
         <translation>Not possible now: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="271" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="272" />
         <source>下一步：{0}</source>
         <translation>Next step: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="275" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="276" />
         <source>可多次反馈；办结前均可追加。</source>
         <translation>Feedback may be given more than once until the case is closed.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="276" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="277" />
         <source>可再次回访，以最近一次的结果为准。</source>
         <translation>The visitor may be asked again; the latest answer counts.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="277" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="278" />
         <source>延期后的期限须晚于现期限，原期限保留在记录中。</source>
         <translation>The new due date must be later than the current one; the original date stays in the history.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="278" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="279" />
         <source>由局领导挂牌督办，督办案件在各列表中突出显示。</source>
         <translation>Put under supervision by the bureau chief; supervised cases stand out on every list.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="279" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="280" />
         <source>该来访人就已办结的案件再次来访：提级核查。</source>
         <translation>The visitor came back about a closed case: escalate for review one level up.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="329" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="330" />
         <source>请填写签收人。</source>
         <translation>Please enter who signed for it.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="331" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="332" />
         <source>请填写反馈内容。</source>
         <translation>Please enter the feedback.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="333" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="334" />
         <source>请选择是否化解。</source>
         <translation>Please choose whether it was resolved.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="335" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="336" />
         <source>请选择回访结果。</source>
         <translation>Please choose the follow-up result.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="337" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="338" />
         <source>请填写延期理由。</source>
         <translation>Please enter the reason for the extension.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="339" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="340" />
         <source>请填写督办理由。</source>
         <translation>Please enter the reason for supervision.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="340" />
+        <location filename="../../reception_desk/ui/widgets/case_step_form.py" line="341" />
         <source>请选择办理环节。</source>
         <translation>Please choose a step.</translation>
     </message>
@@ -1359,22 +1359,22 @@ The next step checks every row and shows the result; nothing is written until yo
         <translation>Group check-in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="40" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="41" />
         <source>{0} {1} 一行 {2} 人：{3}</source>
         <translation>{0} {1}, a group of {2}: {3}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="46" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="47" />
         <source>1  全部到齐，整批签到（回车）</source>
         <translation>1  Everyone is here, check in the whole batch (Enter)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="48" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="49" />
         <source>2  选择到场人员…</source>
         <translation>2  Pick who is here…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="57" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="58" />
         <source>按 1 或回车：全部签到；按 2：勾选到场人员；Esc：取消</source>
         <translation>1 or Enter: check in everyone; 2: tick who is here; Esc: cancel</translation>
     </message>
@@ -1541,43 +1541,43 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="58" />
-        <location filename="../../reception_desk/ui/main_window.py" line="125" />
+        <location filename="../../reception_desk/ui/main_window.py" line="60" />
+        <location filename="../../reception_desk/ui/main_window.py" line="126" />
         <source>接访台</source>
         <translation>Reception Desk</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="94" />
+        <location filename="../../reception_desk/ui/main_window.py" line="96" />
         <source>打开叫号屏…</source>
         <translation>Open call screen…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="100" />
+        <location filename="../../reception_desk/ui/main_window.py" line="102" />
         <source>正在打开数据库…</source>
         <translation>Opening the database…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="103" />
+        <location filename="../../reception_desk/ui/main_window.py" line="105" />
         <source>正在载入…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="115" />
+        <location filename="../../reception_desk/ui/main_window.py" line="116" />
         <source>数据库：{0}    操作人：{1}</source>
         <translation>Database: {0}    User: {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="211" />
+        <location filename="../../reception_desk/ui/main_window.py" line="212" />
         <source>接访台 · 尚未创建接访日</source>
         <translation>Reception Desk · no reception day yet</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="212" />
+        <location filename="../../reception_desk/ui/main_window.py" line="213" />
         <source>请在“设置”中创建接访日，或导入预登记名单</source>
         <translation>Create a reception day under Settings, or import the pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="219" />
+        <location filename="../../reception_desk/ui/main_window.py" line="220" />
         <source>{0}年{1}月{2}日  ·  {3}  ·  {4}</source>
         <translation>{2}/{1}/{0}  ·  {3}  ·  {4}</translation>
     </message>
@@ -1585,47 +1585,47 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>MoveReasonDialog</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="66" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="67" />
         <source>调整接待室</source>
         <translation>Change room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="72" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="73" />
         <source>调整原因（必填）：</source>
         <translation>Reason (required):</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="75" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="76" />
         <source>例如：集体访需要大房间</source>
         <translation>e.g. collective visit needs a large room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="79" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="80" />
         <source>平衡各室候谈</source>
         <translation>Balance the waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="80" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="81" />
         <source>集体访需要大房间</source>
         <translation>Collective visit needs a large room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="81" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="82" />
         <source>更符合问题类别</source>
         <translation>Better fits the theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="82" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="83" />
         <source>领导指定</source>
         <translation>Leader's decision</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="90" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="91" />
         <source>确定调整</source>
         <translation>Move</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="91" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="92" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -1633,27 +1633,27 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>MoveRoomDialog</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="161" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="162" />
         <source>调整接待室</source>
         <translation>Change room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="163" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="164" />
         <source>将 {0} {1} 调到其他接待室。已签到的批次在新接待室重新取得排队号，排在该室已候谈的批次之后。</source>
         <translation>Move {0} {1} to another room. A checked-in batch gets a new queue number there, after the batches already waiting.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="165" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="166" />
         <source>确定调整</source>
         <translation>Move</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="166" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="167" />
         <source>例如：来访人行动不便，就近安排</source>
         <translation>e.g. the visitor has difficulty walking, a nearer room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="175" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="176" />
         <source>调至：</source>
         <translation>Move to:</translation>
     </message>
@@ -2246,8 +2246,8 @@ The next step checks every row and shows the result; nothing is written until yo
     <name>QueueModel</name>
     <message>
         <location filename="../../reception_desk/ui/pages/room_host_page.py" line="121" />
-        <source>号</source>
-        <translation>No.</translation>
+        <source>排队号</source>
+        <translation>Queue no.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/room_host_page.py" line="122" />
@@ -2293,12 +2293,12 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>ReasonDialog</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="88" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="89" />
         <source>原因（必填）：</source>
         <translation>Reason (required):</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="96" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="97" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -2883,134 +2883,134 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>RoomBoardPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="150" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="151" />
         <source>尚未选择接访日。</source>
         <translation>No reception day selected.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="164" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="165" />
         <source>接待室分配</source>
         <translation>Room board</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="182" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="183" />
         <source>自动分配</source>
         <translation>Auto-assign</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="185" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="186" />
         <source>把尚未分配的批次按问题类别分到各接待室（{0}）。已分配或人工调整的不会变动。</source>
         <translation>Place the unassigned batches in rooms by theme ({0}). Batches already placed or moved by hand stay where they are.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="191" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="192" />
         <source>打印安排表</source>
         <translation>Print schedules</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="193" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="194" />
         <source>打印全部接待室的安排表；右键单击接待室卡片可只打印该室</source>
         <translation>Print every room's schedule; right-click a room card to print that room's alone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="204" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="205" />
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="207" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="208" />
         <source>拖到接待室卡片上即可分配；也可拖动各室队列中的批次调整接待室。</source>
         <translation>Drag onto a room card to assign; batches in a room's queue can be dragged to another room too.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="215" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="216" />
         <source>全部批次均已分配。</source>
         <translation>Every batch has a room.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="266" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="267" />
         <source>未分配 {0} 批</source>
         <translation>Unassigned: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="275" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="276" />
         <source>{0} &lt;b style='color:{1}; font-size:14pt'&gt;{2}&lt;/b&gt; 批 {3} 人</source>
         <translation>{0} &lt;b style='color:{1}; font-size:14pt'&gt;{2}&lt;/b&gt; ({3} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="280" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="281" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="281" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="282" />
         <source>接谈中</source>
         <translation>In session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="282" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="283" />
         <source>已接待</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="283" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="284" />
         <source>未签到</source>
         <translation>Not checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="287" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="288" />
         <source>&lt;b style='color:#c62828'&gt;{0} 个接待室超容量&lt;/b&gt;</source>
         <translation>&lt;b style='color:#c62828'&gt;{0} rooms over capacity&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="309" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="310" />
         <source>将批次 {0}（{1}，{2}人）从{3}调到{4}。</source>
         <translation>Move batch {0} ({1}, {2} people) from {3} to {4}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="313" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="314" />
         <source>将未分配的批次 {0}（{1}，{2}人）分到{3}。</source>
         <translation>Assign the unassigned batch {0} ({1}, {2} people) to {3}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="318" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="319" />
         <source>
 注意：该批次 {0} 人，超过{1}的容量 {2} 人。</source>
         <translation>
 Note: the batch has {0} people, more than the capacity of {1} ({2} people).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="384" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="383" />
         <source>请先选中一个批次</source>
         <translation>Select a batch first</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="393" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="392" />
         <source>批次 {0}（{1}，{2}人）调至哪个接待室？</source>
         <translation>Which room should batch {0} ({1}, {2} people) go to?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="412" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="411" />
         <source>调至…接待室</source>
         <translation>Move to room…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="412" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="411" />
         <source>分到…接待室</source>
         <translation>Assign to room…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="443" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="442" />
         <source>已自动分配 {0} 批</source>
         <translation>{0} batches assigned</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="445" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="444" />
         <source>没有需要分配的批次</source>
         <translation>No batch to assign</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="461" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="460" />
         <source>打印{0}安排表</source>
         <translation>Print the schedule of {0}</translation>
     </message>
@@ -3406,388 +3406,418 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="129" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="133" />
         <source>数据库</source>
         <translation>Database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="130" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="134" />
         <source>接访日</source>
         <translation>Reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="131" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="135" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="132" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="136" />
         <source>单位目录</source>
         <translation>Departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="135" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="139" />
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="142" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="146" />
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="161" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="165" />
         <source>共 {0} 个单位，其中 {1} 个启用</source>
         <translation>{0} departments, {1} active</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="171" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="175" />
         <source>正在使用的数据库</source>
         <translation>Database in use</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="178" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="182" />
         <source>地址：</source>
         <translation>Address:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="181" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="185" />
         <source>（未设置：使用本机默认的 SQLite 文件）</source>
         <translation>(not set: the default SQLite file on this computer)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="185" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="189" />
         <source>本机设置：</source>
         <translation>Saved on this computer:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="187" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="191" />
         <source>注意：已设置环境变量 {0}，它优先于本机设置。</source>
         <translation>Note: the environment variable {0} is set; it takes precedence over this setting.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="190" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="194" />
         <source>更换数据库</source>
         <translation>Change the database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="195" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="199" />
         <source>单机：SQLite 文件</source>
         <translation>This computer only: an SQLite file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="197" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="201" />
         <source>多台电脑共用：PostgreSQL 服务器</source>
         <translation>Shared by several computers: a PostgreSQL server</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="203" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="207" />
         <source>数据库文件的位置，如 D:\接访台\reception-desk.sqlite3</source>
         <translation>Where the database file is, e.g. D:\ReceptionDesk\reception-desk.sqlite3</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="204" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="208" />
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="209" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="213" />
         <source>postgresql://用户名:密码@服务器:5432/数据库名</source>
         <translation>postgresql://user:password@server:5432/database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="216" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="220" />
         <source>PostgreSQL 的密码会保存在本机设置中；如不希望保存，可在服务器上使用 .pgpass 文件。</source>
         <translation>The PostgreSQL password is stored in this computer's settings; to avoid that, use a .pgpass file.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="224" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="228" />
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="227" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="231" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="279" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="283" />
         <source>选择或新建 SQLite 数据库文件</source>
         <translation>Choose or create an SQLite database file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="281" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="285" />
         <source>SQLite 数据库 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</source>
         <translation>SQLite database (*.sqlite3 *.sqlite *.db);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="304" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="361" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="308" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="365" />
         <source>请先填写数据库文件或 PostgreSQL 地址。</source>
         <translation>Please fill in the database file or the PostgreSQL address first.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="307" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="311" />
         <source>正在连接…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="326" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="330" />
         <source>空数据库，首次启动时将自动建立数据表</source>
         <translation>Empty database: the tables are created at the first start</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="328" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="332" />
         <source>数据表版本 {0}，与本程序一致</source>
         <translation>schema version {0}, as this program expects</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="330" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="334" />
         <source>数据表版本 {0}，启动时将自动升级到 {1}（升级前自动备份）</source>
         <translation>schema version {0}; it is upgraded to {1} at the next start (backed up first)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="333" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="337" />
         <source>成功：{0}。{1}。</source>
         <translation>Success: {0}. {1}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="337" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="341" />
         <source>文件不存在：{0}。保存后，下次启动时将在此位置新建数据库。</source>
         <translation>The file does not exist: {0}. Once saved, a new database is created there at the next start.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="339" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="343" />
         <source>该文件不是可用的 SQLite 数据库：{0}</source>
         <translation>This file is not a usable SQLite database: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="340" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="366" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="344" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="370" />
         <source>数据库地址格式不正确：{0}</source>
         <translation>The database address is malformed: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="341" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="345" />
         <source>不支持的数据库类型“{0}”，请使用 SQLite 文件或 PostgreSQL。</source>
         <translation>Unsupported database type "{0}": use an SQLite file or PostgreSQL.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="342" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="346" />
         <source>无法连接到数据库服务器（地址或端口有误，或服务器未启动）：{0}</source>
         <translation>Cannot reach the database server (wrong address or port, or the server is not running): {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="343" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="347" />
         <source>用户名或密码不正确：{0}</source>
         <translation>Wrong user name or password: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="344" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="348" />
         <source>服务器上没有这个数据库：{0}</source>
         <translation>The server has no such database: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="345" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="349" />
         <source>连接超时：服务器 {0} 秒内没有响应。</source>
         <translation>Timed out: the server did not answer within {0} seconds.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="347" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="351" />
         <source>连接失败：{0}</source>
         <translation>Connection failed: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="371" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="375" />
         <source>已保存。新的数据库将在下次启动接访台时使用。</source>
         <translation>Saved. The new database is used from the next start of Reception Desk.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="380" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="384" />
         <source>接访日列表</source>
         <translation>Reception days</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="385" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="428" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="389" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="433" />
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="385" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="429" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="389" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="434" />
         <source>标题</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="385" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="430" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="389" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="435" />
         <source>地点</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="385" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="431" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="389" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="436" />
         <source>接访领导</source>
         <translation>Leaders</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="385" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="389" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="401" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="405" />
         <source>切换到此接访日</source>
         <translation>Switch to this day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="406" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="410" />
         <source>切换后，所有页面都显示所选接访日的数据。</source>
         <translation>After switching, every page shows the chosen day.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="410" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="414" />
         <source>新建接访日</source>
         <translation>New reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="425" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="430" />
         <source>如：区委书记 张明、区长 王强</source>
         <translation>e.g. Party Secretary Zhang Ming, District Head Wang Qiang</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="432" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="437" />
         <source>信访局电话</source>
         <translation>Bureau phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="433" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="438" />
         <source>创建接访日</source>
         <translation>Create the day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="442" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="447" />
         <source>新接访日按默认方案建立 15 个接待室，可在“接待室”中修改。</source>
         <translation>A new day gets the default plan of 15 rooms; change them under "Reception room".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="455" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="460" />
         <source>{0}年{1}月{2}日</source>
         <translation>{2}/{1}/{0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="459" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="464" />
         <source>当前</source>
         <translation>Current</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="505" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="510" />
         <source>已切换到 {0}年{1}月{2}日 的接访日。</source>
         <translation>Switched to the reception day of {2}/{1}/{0}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="532" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="537" />
         <source>已创建 {0}年{1}月{2}日 的接访日（15 个接待室）。点“切换到此接访日”开始使用。</source>
         <translation>Created the reception day of {2}/{1}/{0} (15 rooms). Click "Switch to this day" to use it.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="547" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="552" />
         <source>双击单元格修改，回车确认后立即保存。主题决定自动分配时哪些批次进入该室。</source>
         <translation>Double-click a cell to edit; Enter saves at once. The theme decides which batches the automatic assignment sends to the room.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="565" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="570" />
         <source>尚未选择接访日</source>
         <translation>No reception day chosen</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="568" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="573" />
         <source>{0}年{1}月{2}日 · {3} 的接待室</source>
         <translation>Rooms of {2}/{1}/{0} · {3}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="619" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="624" />
         <source>按名称筛选</source>
         <translation>Filter by name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="639" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="644" />
         <source>停用的单位不再出现在接待室的选择中，已有案件不受影响。</source>
         <translation>Inactive departments are no longer offered in the rooms; existing cases keep them.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="641" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="646" />
         <source>添加单位</source>
         <translation>Add a department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="646" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="651" />
         <source>全称（必填）</source>
         <translation>Full name (required)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="649" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="654" />
         <source>简称</source>
         <translation>Short name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="652" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="657" />
         <source>区级部门</source>
         <translation>District department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="653" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="658" />
         <source>乡镇（街道）</source>
         <translation>Township</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="656" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="661" />
         <source>联系人</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="659" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="664" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="662" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="667" />
         <source>（不设为常用）</source>
         <translation>(not suggested for a theme)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="664" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="669" />
         <source>常用于：{0}</source>
         <translation>Suggested for: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="665" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="670" />
         <source>添加</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="705" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="710" />
         <source>请填写单位全称。</source>
         <translation>Please fill in the full name.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="729" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="734" />
         <source>已添加“{0}”。</source>
         <translation>Added "{0}".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="737" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="742" />
         <source>界面语言</source>
         <translation>Interface language</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="754" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="759" />
         <source>更改语言后，下次启动接访台时生效。</source>
         <translation>A new language takes effect at the next start of Reception Desk.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="768" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="770" />
+        <source>办公时区</source>
+        <translation>Office time zone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="778" />
+        <source>保存时区</source>
+        <translation>Save time zone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="795" />
+        <source>未知的时区“{0}”，请填写如 Asia/Shanghai 的时区名称。</source>
+        <translation>Unknown time zone "{0}": enter a zone name such as Asia/Shanghai.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="799" />
+        <source>无法保存时区：{0}</source>
+        <translation>Could not save the time zone: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="802" />
+        <source>已保存：显示和打印的时间按 {0}。</source>
+        <translation>Saved: times are shown and printed in {0}.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="804" />
+        <source>（环境变量 {0} 已设置，以它为准。）</source>
+        <translation> (The environment variable {0} is set and takes precedence.)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="814" />
         <source>已保存，下次启动时生效。</source>
         <translation>Saved; takes effect at the next start.</translation>
     </message>
@@ -4323,28 +4353,28 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>UndoCheckInDialog</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="126" />
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="130" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="127" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="131" />
         <source>撤销签到</source>
         <translation>Undo check-in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="127" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="128" />
         <source>撤销 {0} {1} 的签到。整批撤销后该批次退回“已登记”、离开候谈队列，原排队号作废、不再发出。</source>
         <translation>Undo the check-in of {0} {1}. Undone as a whole, the batch goes back to Registered and leaves the queue; its queue number is void and never given again.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="131" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="132" />
         <source>例如：认错了人；来访人已离开</source>
         <translation>e.g. wrong person; the visitor has left</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="136" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="137" />
         <source>整批（已签到的 {0} 人）</source>
         <translation>The whole batch ({0} checked in)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="144" />
+        <location filename="../../reception_desk/ui/dialogs/checkin_dialogs.py" line="145" />
         <source>仅 {0}</source>
         <translation>Only {0}</translation>
     </message>
@@ -4375,12 +4405,12 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>errors</name>
     <message>
-        <location filename="../../reception_desk/ui/errors.py" line="37" />
+        <location filename="../../reception_desk/ui/errors.py" line="35" />
         <source>操作未完成：{0}。详细信息已写入日志文件 {1}。</source>
         <translation>The operation did not complete: {0}. Details are in the log file {1}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/errors.py" line="50" />
+        <location filename="../../reception_desk/ui/errors.py" line="48" />
         <source>无法完成</source>
         <translation>Could not complete</translation>
     </message>

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import make_url
 
 from reception_desk.db.engine import ENV_VAR, resolve_url, sqlite_path
+from reception_desk.domain import office_time
 from reception_desk.domain.themes import THEMES
 from reception_desk.services import days, plan
 from reception_desk.services.changes import ChangeSet
@@ -62,6 +63,9 @@ from reception_desk.ui.pages.base import Page
 from reception_desk.ui.widgets.calendar_editor import CalendarEditor
 
 log = logging.getLogger(__name__)
+
+# offered in the 办公时区 box (any IANA zone name may be typed)
+ZONE_CHOICES = ("Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "UTC")
 
 PAGE_STYLE = """
 #settingsPage QLabel[role="hint"] { color: #7a828c; }
@@ -415,7 +419,8 @@ class SettingsPage(Page):
         self.new_date.setObjectName("newDayDate")
         self.new_date.setCalendarPopup(True)
         self.new_date.setDisplayFormat("yyyy年M月d日")
-        self.new_date.setDate(QDate.currentDate())
+        today = office_time.today()  # the office's date, whatever the laptop's zone
+        self.new_date.setDate(QDate(today.year, today.month, today.day))
         self.new_title = QLineEdit(days.DEFAULT_TITLE)
         self.new_title.setObjectName("newDayTitle")
         self.new_venue = QLineEdit(days.DEFAULT_VENUE)
@@ -753,11 +758,52 @@ class SettingsPage(Page):
         inner.addWidget(self.language_message)
         inner.addWidget(_hint(self.tr("更改语言后，下次启动接访台时生效。")))
         layout.addWidget(box)
+        layout.addWidget(self._build_zone_box())
         line = QFrame()
         line.setFrameShape(QFrame.Shape.NoFrame)
         layout.addWidget(line, 1)
         self.language_group.idToggled.connect(self._language_chosen)
         return tab
+
+    def _build_zone_box(self) -> QGroupBox:
+        """办公时区: the zone every time is shown and printed in (CLI and app read the same setting)."""
+        box = QGroupBox(self.tr("办公时区"))
+        row = QHBoxLayout(box)
+        self.zone_edit = QComboBox()
+        self.zone_edit.setObjectName("officeZone")
+        self.zone_edit.setEditable(True)
+        self.zone_edit.addItems(list(ZONE_CHOICES))
+        self.zone_edit.setCurrentText(office_time.zone().key)
+        self.zone_edit.setMinimumWidth(220)
+        save = QPushButton(self.tr("保存时区"))
+        save.setObjectName("saveZoneButton")
+        save.clicked.connect(self._save_zone)
+        self.zone_message = QLabel()
+        self.zone_message.setObjectName("zoneMessage")
+        self.zone_message.setWordWrap(True)
+        row.addWidget(self.zone_edit)
+        row.addWidget(save)
+        row.addWidget(self.zone_message, 1)
+        return box
+
+    def _save_zone(self) -> None:
+        name = self.zone_edit.currentText().strip()
+        try:
+            chosen = office_time.save_zone(name)
+        except ValueError:
+            self.zone_message.setProperty("role", "")
+            self.zone_message.setText(self.tr("未知的时区“{0}”，请填写如 Asia/Shanghai 的时区名称。").format(name))
+            return
+        except OSError as exc:
+            self.zone_message.setProperty("role", "")
+            self.zone_message.setText(self.tr("无法保存时区：{0}").format(exc))
+            return
+        self.zone_message.setProperty("role", "done")
+        text = self.tr("已保存：显示和打印的时间按 {0}。").format(chosen.key)
+        if os.environ.get(office_time.ZONE_ENV):
+            text += self.tr("（环境变量 {0} 已设置，以它为准。）").format(office_time.ZONE_ENV)
+        self.zone_message.setText(text)
+        self.zone_message.style().polish(self.zone_message)
 
     def _language_chosen(self, button_id: int, checked: bool) -> None:
         if not checked:

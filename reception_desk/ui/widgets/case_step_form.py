@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reception_desk.domain import office_time
 from reception_desk.domain.case_life import METHODS, RATINGS, CaseStatus, next_step, refusal
 from reception_desk.domain.names import clean_text
 from reception_desk.services import case_life
@@ -79,7 +80,7 @@ class CaseStepForm(QTabWidget):
         super().__init__(parent)
         self.setObjectName("caseStepForm")
         self.state: CaseState | None = None
-        self.today = dt.date.today()
+        self.today = office_time.today()
         self.hints: dict[str, QLabel] = {}
         self.pages: dict[str, QWidget] = {}
         self._titles = {
