@@ -302,7 +302,7 @@ def test_desk_prints_the_queue_ticket_after_check_in(qtbot: Any, app_ctx: AppCon
     preview = wait_preview(qtbot, page.printer)
     widgets.append(preview)
     text = pdf_text(preview.pdf_bytes())
-    assert "排队号1请到第8接待室" in text
+    assert "第8接待室1号" in text and "前面没有等候的批次" in text and "请到教学楼1楼108教室" in text
     assert "Y0001" in text and "王学德" in text and resident_id.mask(VISITOR_ID) in text
     assert not FULL_ID.search(text)
     preview.reject()
