@@ -165,7 +165,7 @@ def assign_day_in(session: Session, day_id: int, actor: str = audit.SYSTEM) -> A
     result = session.connection().execute(*_placement_update(session, updates))
     if result.rowcount != len(updates):
         # another laptop placed or edited some of these batches meanwhile: roll the whole run back
-        raise StaleWriteError("批次（自动分配期间被他人修改）")
+        raise StaleWriteError("批次")
     # an arrived batch placed now joins its room's queue: it takes the room's next 排队号
     numbers = {
         u["b_id"]: queue_numbers.take_number(session, u["b_room"])
