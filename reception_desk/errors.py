@@ -77,3 +77,11 @@ class StaleWriteError(ServiceError):
 
 class DatabaseBusyError(ServiceError):
     """The database stayed locked by another writer for longer than the busy timeout; nothing was changed."""
+
+
+class PermissionDeniedError(ServiceError):
+    """The acting user's role may not do this (the CLI exits 3); nothing was changed."""
+
+
+class AuthenticationError(ServiceError):
+    """A wrong user name or password, a disabled or a locked account (the CLI exits 3)."""

@@ -42,7 +42,7 @@ class Base(DeclarativeBase):
     """Declarative base with constraint naming that Alembic and both databases agree on."""
 
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, list[int]: JSON}
 
 
 def table(model: type[Base]) -> Table:
@@ -160,6 +160,11 @@ class Visitor(Base):
     township: Mapped[str] = mapped_column(String(50), default="")
     village: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # bumped by every edit of the person (desk, import): a stale edit from another laptop is refused. Deferred and
+    # kept by the services (not the ORM's version counter), so loading a person does not depend on it
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1", deferred=True)
+
+    __mapper_args__ = {"eager_defaults": False}  # an insert does not fetch the version back
 
 
 class Batch(Versioned, Base):
@@ -365,3 +370,34 @@ class CaseDraft(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class AppUser(Versioned, Base):
+    """A person who logs in (用户): a role, for a room host the rooms (by number), and a hashed password.
+
+    The password is kept only as an argon2 hash; failed_logins and locked_until lock the account for a while
+    after too many wrong passwords.
+    """
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(20))  # desk | host | supervisor | admin
+    rooms: Mapped[list[int]] = mapped_column(JSON, default=list)  # room numbers a host works in
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AppSetting(Base):
+    """A setting of the database itself (not of one laptop): e.g. login_required, set for good by the first user."""
+
+    __tablename__ = "app_setting"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+KINDS = ("days", "rooms", "batches", "visitors", "cases", "departments", "users")
+
 
 @dataclass
 class ChangeSet:
@@ -15,6 +17,7 @@ class ChangeSet:
     visitors: set[int] = field(default_factory=set)
     cases: set[int] = field(default_factory=set)
     departments: set[int] = field(default_factory=set)
+    users: set[int] = field(default_factory=set)
     full: bool = False  # something changed that was not itemised (another laptop): reload everything
 
     @classmethod
@@ -24,10 +27,10 @@ class ChangeSet:
 
     def merge(self, other: ChangeSet) -> ChangeSet:
         """Add another change-set's ids to this one."""
-        for name in ("days", "rooms", "batches", "visitors", "cases", "departments"):
+        for name in KINDS:
             getattr(self, name).update(getattr(other, name))
         self.full = self.full or other.full
         return self
 
     def __bool__(self) -> bool:
-        return self.full or any((self.days, self.rooms, self.batches, self.visitors, self.cases, self.departments))
+        return self.full or any(getattr(self, name) for name in KINDS)

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from reception_desk.errors import (
+    AuthenticationError,
     InvalidInputError,
     NotFoundError,
+    PermissionDeniedError,
     ServiceError,
     StaleWriteError,
     UnusableInputError,
 )
 
-__all__ = ["InvalidInputError", "NotFoundError", "ServiceError", "StaleWriteError", "UnusableInputError"]
+__all__ = [
+    "AuthenticationError",
+    "InvalidInputError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ServiceError",
+    "StaleWriteError",
+    "UnusableInputError",
+]
