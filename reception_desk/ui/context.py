@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from reception_desk.db.engine import Database
+from reception_desk.services.authz import Actor
 from reception_desk.services.changes import ChangeSet
 from reception_desk.ui.bus import ChangeBus
 from reception_desk.ui.runner import DbRunner
@@ -39,6 +40,9 @@ class AppContext(QObject):
         self.db = db
         self.day_id = day_id
         self.actor = actor
+        # who is logged in, for the UI to hide what his role cannot do (the services check again);
+        # role None: 单机模式 (a database without users), everything allowed
+        self.user = Actor(actor, None)
         self.settings = settings
         self.bus = ChangeBus()
         self.runner = DbRunner()
