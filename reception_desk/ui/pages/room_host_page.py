@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,6 +48,7 @@ from reception_desk.ui.errors import show_error
 from reception_desk.ui.models.headed_table import HeadedTableModel
 from reception_desk.ui.pages.base import Page
 from reception_desk.ui.printing import jobs
+from reception_desk.ui.widgets.laptop_fit import BarLayout, VerticalScroll
 from reception_desk.ui.widgets.outcome_form import OutcomeForm
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ CALL_SHORTCUT = "F3"
 SAVE_SHORTCUT = "Ctrl+S"
 PRINT_SHORTCUT = "Ctrl+P"
 MUTED = "#9aa0a6"
+QUEUE_WIDTH = 400  # the queue's width while the session pane has room
+QUEUE_MIN_WIDTH = 320  # what it may shrink to on a 1280-pixel laptop
 
 PAGE_STYLE = """
 #roomHostPage QLabel[role="section"] { font-size: 11pt; font-weight: bold; color: #1f2329; }
@@ -79,6 +82,7 @@ PAGE_STYLE = """
 #printBar QPushButton { padding: 4px 10px; }
 #printSlipButton { font-weight: bold; }
 #queueView { border: none; }
+#sessionScroll, #sessionScroll > QWidget { background: transparent; }
 """
 
 
@@ -118,7 +122,7 @@ class QueueModel(HeadedTableModel):
         super().__init__(parent)
         self.items: list[QueueItem] = []
         self.headers = (
-            self.tr("号"),
+            self.tr("排队号"),
             self.tr("批次"),
             self.tr("来访人"),
             self.tr("人数"),
@@ -174,6 +178,18 @@ class QueueModel(HeadedTableModel):
         return len(self.items)
 
 
+class _Pane(QFrame):
+    """A panel that asks for a given width (its layout's own hint would be the table's few hundred pixels)."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self._width = width
+
+    def sizeHint(self) -> QSize:
+        """The asked-for width, the layout's height."""
+        return QSize(self._width, super().sizeHint().height())
+
+
 class RoomHostPage(Page):
     """The room host's page: queue, batch in session, outcome form; drafts saved as the host types."""
 
@@ -209,8 +225,12 @@ class RoomHostPage(Page):
         body = QHBoxLayout(self)
         body.setContentsMargins(14, 12, 14, 12)
         body.setSpacing(12)
+        # the queue keeps 400 pixels while the session pane has room; on a 1280-pixel laptop it gives some up,
+        # and a session pane taller than the window scrolls rather than making the window taller
         body.addWidget(self._build_queue_panel(), 0)
-        body.addWidget(self._build_session_panel(), 1)
+        self.session_scroll = VerticalScroll(self._build_session_panel())
+        self.session_scroll.setObjectName("sessionScroll")
+        body.addWidget(self.session_scroll, 1)
 
         QShortcut(QKeySequence(CALL_SHORTCUT), self, self.call_button.click)
         QShortcut(QKeySequence(SAVE_SHORTCUT), self, self.form.request_save)
@@ -228,9 +248,10 @@ class RoomHostPage(Page):
     # ---- building ----
 
     def _build_queue_panel(self) -> QWidget:
-        panel = QFrame()
+        panel = _Pane(QUEUE_WIDTH)
         panel.setObjectName("queuePanel")
-        panel.setFixedWidth(400)
+        panel.setMinimumWidth(QUEUE_MIN_WIDTH)
+        panel.setMaximumWidth(QUEUE_WIDTH)
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(8)
@@ -353,15 +374,15 @@ class RoomHostPage(Page):
     def _build_print_bar(self) -> QWidget:
         bar = QFrame()
         bar.setObjectName("printBar")
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(6)
+        # the picker shows its whole line (case number, visitor, outcome); when the buttons do not fit beside it
+        # (English, a 1280-pixel laptop) they go on a second line instead of cutting the picker's text
+        row = BarLayout(bar, spacing=6)
         caption = QLabel(self.tr("打印本室案件："))
         caption.setProperty("role", "muted")
         self.print_case_combo = QComboBox()
         self.print_case_combo.setObjectName("printCaseCombo")
         self.print_case_combo.setMinimumContentsLength(24)
-        self.print_case_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.print_case_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.print_case_combo.currentIndexChanged.connect(lambda _i: self._update_print_actions())
         self.print_slip_button = QPushButton(self.tr("打印交办单  Ctrl+P"))
         self.print_slip_button.setObjectName("printSlipButton")
@@ -374,11 +395,11 @@ class RoomHostPage(Page):
         self.print_thermal_button.setObjectName("printThermalButton")
         self.print_thermal_button.setToolTip(self.tr("80 毫米热敏小票打印机用的受理回执"))
         self.print_thermal_button.clicked.connect(lambda: self.spawn(self.print_receipt(thermal=True)))
-        row.addWidget(caption)
-        row.addWidget(self.print_case_combo, 1)
-        row.addWidget(self.print_slip_button)
-        row.addWidget(self.print_receipt_button)
-        row.addWidget(self.print_thermal_button)
+        row.add(caption, "lead")
+        row.add(self.print_case_combo, "stretch")
+        row.add(self.print_slip_button, "trailing")
+        row.add(self.print_receipt_button, "trailing")
+        row.add(self.print_thermal_button, "trailing")
         self.print_bar = bar
         policy = bar.sizePolicy()
         policy.setRetainSizeWhenHidden(True)
