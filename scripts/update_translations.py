@@ -3,6 +3,8 @@
     .venv/bin/python scripts/update_translations.py [--check]
 
 Chinese is the source language of the UI; each page keeps its English in a JSON file {"中文": "English"}.
+A string translated with a disambiguation (self.tr("接待室", "short")) may have its own key "接待室|short"
+(English for a narrow place); without one it takes the plain key's English.
 --check exits 1 when a UI string has no English (used by the tests).
 """
 
@@ -64,7 +66,9 @@ def fill(ts_file: Path, words: dict[str, str]) -> list[str]:
         translation = message.find("translation")
         if translation is None:
             translation = ET.SubElement(message, "translation")
-        english = words.get(source)
+        # self.tr("接待室", "short") is looked up as "接待室|short" first: one place may need other English
+        comment = message.findtext("comment") or ""
+        english = (words.get(f"{source}|{comment}") if comment else None) or words.get(source)
         if english:
             translation.text = english
             translation.attrib.pop("type", None)

@@ -109,8 +109,13 @@ def word(text: str) -> str:
 
 def urgency_text(row: TrackedCase) -> str:
     """逾期 3 天 / 今日到期 / 即将到期 (the next working day) / 办理中 / 已办结 / 当场办结."""
-    if row.urgency == 0:
-        return QCoreApplication.translate("tracking", "逾期 {0} 天").format(row.overdue_days)
+    return urgency_label(row.urgency, row.overdue_days)
+
+
+def urgency_label(urgency: int, overdue_days: int = 0) -> str:
+    """The urgency column's words for an urgency (0 overdue … 5 closed on the spot)."""
+    if urgency == 0:
+        return QCoreApplication.translate("tracking", "逾期 {0} 天").format(overdue_days)
     labels = {
         1: QCoreApplication.translate("tracking", "今日到期"),
         2: QCoreApplication.translate("tracking", "即将到期"),  # the next working day (the tooltip names it)
@@ -118,7 +123,7 @@ def urgency_text(row: TrackedCase) -> str:
         4: QCoreApplication.translate("tracking", "已办结"),
         5: QCoreApplication.translate("tracking", "当场办结"),
     }
-    return labels.get(row.urgency, "")
+    return labels.get(urgency, "")
 
 
 def follow_up_text(row: TrackedCase) -> str:
@@ -149,14 +154,15 @@ class TrackingModel(QAbstractTableModel):
         self._epoch = 0
         self._fetching = False
         self._tasks: set[asyncio.Task[None]] = set()
+        # "short": the narrow columns' own English ("Day", "Room", "Lead dept."), see scripts/update_translations.py
         self._headers = (
             self.tr("紧急程度"),
             self.tr("案件编号"),
-            self.tr("接访日"),
+            self.tr("接访日", "short"),
             self.tr("来访人"),
             self.tr("问题类别"),
-            self.tr("接待室"),
-            self.tr("主办单位"),
+            self.tr("接待室", "short"),
+            self.tr("主办单位", "short"),
             self.tr("颜色"),
             self.tr("期限"),
             self.tr("状态"),

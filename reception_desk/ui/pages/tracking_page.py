@@ -20,9 +20,10 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QRect,
     Qt,
 )
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from reception_desk.db.engine import Database
 from reception_desk.domain import office_time
+from reception_desk.domain.case_life import RATINGS, CaseStatus
 from reception_desk.domain.themes import THEMES
 from reception_desk.services import days, plan
 from reception_desk.services.changes import ChangeSet
@@ -47,7 +49,15 @@ from reception_desk.ui.context import AppContext
 from reception_desk.ui.dialogs.case_dialog import CaseDialog
 from reception_desk.ui.models.headed_table import HeadedTableModel
 from reception_desk.ui.models.registrations_model import domain_word
-from reception_desk.ui.models.tracking_model import CASE_ID_ROLE, Column, TrackingDelegate, TrackingModel
+from reception_desk.ui.models.tracking_model import (
+    CASE_ID_ROLE,
+    URGENCY_BADGES,
+    Column,
+    TrackingDelegate,
+    TrackingModel,
+    urgency_label,
+    word,
+)
 from reception_desk.ui.pages.base import Page
 from reception_desk.ui.printing import jobs
 from reception_desk.ui.room_names import room_short
@@ -64,6 +74,9 @@ STYLE = """
     border: none; border-radius: 4px; }
 #trackingPage QPushButton#openCase:disabled { background: #e3b6b2; }
 """
+HEADER_PAD_X = 6 + 6 + 1 + 1  # STYLE's section padding and right border, and a pixel of air
+HEADER_PAD_Y = 4 + 4 + 1 + 4  # padding, bottom border, air
+STRETCHED = (Column.THEME, Column.DEPARTMENT)  # the long names share what the other columns leave
 MAX_RELOADED = 2000  # a reload reads again as many rows as were scrolled in, up to this many
 OVERDUE_COUNTABLE = ("unclosed", "all", "overdue")  # statuses whose overdue part is one more count
 
@@ -101,12 +114,49 @@ def _with(f: TrackingFilter, status: str) -> TrackingFilter:
     return dataclasses.replace(f, status=status)
 
 
+def header_metrics(header: QHeaderView) -> QFontMetrics:
+    """The metrics of the header's bold text (STYLE makes the sections bold)."""
+    font = QFont(header.font())
+    font.setBold(True)
+    return QFontMetrics(font)
+
+
+def header_text(header: QHeaderView, section: int) -> str:
+    """A section's title as the model gives it."""
+    model = header.model()
+    return str(model.headerData(section, Qt.Orientation.Horizontal) or "") if model is not None else ""
+
+
+def header_word_width(header: QHeaderView, section: int) -> int:
+    """The width a section needs to show its title's longest word (a Chinese title is one word) whole."""
+    words = header_text(header, section).split() or [""]
+    metrics = header_metrics(header)
+    return max(metrics.horizontalAdvance(w) for w in words) + HEADER_PAD_X
+
+
+def fit_header_height(header: QHeaderView) -> None:
+    """Make a header tall enough for the title that wraps onto the most lines at the sections' widths."""
+    lines = max((header_lines(header, s) for s in range(header.count())), default=1)
+    height = lines * header_metrics(header).lineSpacing() + HEADER_PAD_Y
+    if header.minimumHeight() != height:
+        header.setMinimumHeight(height)
+
+
+def header_lines(header: QHeaderView, section: int) -> int:
+    """How many lines the section's title wraps onto at its present width."""
+    text = header_text(header, section)
+    width = max(header.sectionSize(section) - HEADER_PAD_X, 1)
+    rect = header_metrics(header).boundingRect(QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), text)
+    return max(1, round(rect.height() / header_metrics(header).lineSpacing()))
+
+
 class DepartmentLoadModel(HeadedTableModel):
     """各单位办理情况: per lead department, open / overdue / on time."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.headers = (self.tr("单位"), self.tr("在办"), self.tr("逾期"), self.tr("按期"))
+        # "short": the narrow panel's own English ("Dept.", "Late"), see scripts/update_translations.py
+        self.headers = (self.tr("单位", "short"), self.tr("在办"), self.tr("逾期", "short"), self.tr("按期"))
         self.loads: list[DepartmentLoad] = []
 
     def row_total(self) -> int:
@@ -149,6 +199,8 @@ class TrackingPage(Page):
         self.active_dialog: CaseDialog | None = None
         self.last_data: TrackingData | None = None
         self._scroll_top = False
+        self._least_widths: dict[Column, int] = {}  # each column's width for its longest text and header word
+        self._panel_least = 0  # the load panel's width for its columns
         self.model = TrackingModel(self._fetch, self)
         self.load_model = DepartmentLoadModel(self)
         self.printer = jobs.PrintRunner(ctx, self)
@@ -263,9 +315,20 @@ class TrackingPage(Page):
         self.load_view.activated.connect(self._department_clicked)
         header = self.load_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(24)
+        # the counts' titles whole ("On time" may wrap like the table's); the panel widens to hold them
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
+        counts = 0
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(column, self.fontMetrics().horizontalAdvance("在办") + 20)
+            width = max(header_word_width(header, column), header_metrics(header).horizontalAdvance("9999") + 14)
+            header.resizeSection(column, width)
+            counts += width
+        header.sectionResized.connect(lambda *_: fit_header_height(self.load_view.horizontalHeader()))
+        name = max(header_word_width(header, 0), self.fontMetrics().horizontalAdvance("人力资源") + 14)
+        frame = 2 * self.load_view.frameWidth() + self.load_view.verticalScrollBar().sizeHint().width()
+        self._panel_least = name + counts + frame
+        fit_header_height(header)
         panel = QFrame()
         panel.setObjectName("loadPanel")
         self.load_panel = panel
@@ -295,8 +358,9 @@ class TrackingPage(Page):
         self._update_buttons()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """The load panel takes a fifth of the page, between 230 and 320 pixels (the case list comes first)."""
-        self.load_panel.setFixedWidth(max(230, min(320, self.width() // 5)))
+        """The load panel takes a fifth of the page, between 230 and 320 pixels (the case list comes first), and
+        never less than its columns need (English titles are longer)."""
+        self.load_panel.setFixedWidth(max(230, self._panel_least, min(320, self.width() // 5)))
         super().resizeEvent(event)
 
     def _combo(self, name: str, everything: str | None = None) -> QComboBox:
@@ -319,34 +383,64 @@ class TrackingPage(Page):
         )
 
     def _size_columns(self) -> None:
+        """Each column as wide as its longest text in the UI language (a badge, a status, a rating) and as its
+        header's longest word: English headers wrap onto a second line ("Reception / room") rather than being
+        cut. The two long names (theme, lead department) share what is left (see _share_rest)."""
         metrics = self.table.fontMetrics()
-        pad = 14
-        widths = {
-            Column.URGENCY: metrics.horizontalAdvance(QCoreApplication.translate("tracking", "逾期 {0} 天").format(100))
-            + 2 * 7
-            + 12,
-            Column.CASE_NO: metrics.horizontalAdvance("JF-20261204-15-000") + pad,
-            Column.DAY: metrics.horizontalAdvance("2026-12-04") + pad,
-            Column.VISITOR: metrics.horizontalAdvance("欧阳建") + pad,
-            Column.THEME: metrics.horizontalAdvance("劳动和社会") + pad,
-            Column.ROOM: max(metrics.horizontalAdvance("接待室"), metrics.horizontalAdvance(room_short(15))) + pad + 4,
-            Column.COLOUR: metrics.horizontalAdvance("颜色") + pad,
-            Column.DUE: metrics.horizontalAdvance("2026-12-04") + pad,
-            Column.STATUS: metrics.horizontalAdvance("待签收") + pad,
-            Column.SUPERVISED: metrics.horizontalAdvance("督办") + pad,
-            Column.FOLLOW_UP: metrics.horizontalAdvance("基本满意") + pad,
+        pad = 8  # a cell's text margins (3 + 3) and a little air
+        badge = 2 * TrackingDelegate.PAD_X + 6  # a badge's own padding, its 4-pixel inset and a little air
+
+        def longest(*texts: str) -> int:
+            return max(metrics.horizontalAdvance(t) for t in texts)
+
+        urgencies = [urgency_label(u, 100) for u in range(6)]  # 100 days overdue: the widest badge
+        badges = [t for u, t in enumerate(urgencies) if u in URGENCY_BADGES]
+        plain = [t for u, t in enumerate(urgencies) if u not in URGENCY_BADGES]
+        statuses = [word(s.label) for s in CaseStatus]
+        follow_ups = [word(r) for r in RATINGS.values()] + [QCoreApplication.translate("tracking", "待回访"), "—"]
+        contents = {
+            Column.URGENCY: max(longest(*badges) + badge, longest(*plain) + pad),
+            Column.CASE_NO: longest("JF-20261204-15-000") + pad,
+            Column.DAY: longest("2026-12-04") + pad,
+            Column.VISITOR: longest("欧阳建") + pad,
+            Column.ROOM: longest(room_short(15), room_short(8)) + pad + 4,
+            Column.COLOUR: 16 + pad,
+            Column.DUE: longest("2026-12-04 ⚠") + pad,
+            Column.STATUS: longest(*statuses) + pad,
+            Column.SUPERVISED: longest(self.model.tr("督")) + badge,
+            Column.FOLLOW_UP: longest(*follow_ups) + pad,
         }
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setMinimumSectionSize(metrics.horizontalAdvance("督办") + 16)
+        header.setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap
+        )
+        header.setMinimumSectionSize(24)
+        self._least_widths = {}
         for column in Column:
-            if column in (Column.THEME, Column.DEPARTMENT):  # the two long names share what is left
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-            else:
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-                self.table.setColumnWidth(column, widths[column])
-        header.setMinimumSectionSize(40)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            need = max(contents.get(column, 0), header_word_width(header, column))
+            self._least_widths[column] = need
+            if column not in STRETCHED:
+                self.table.setColumnWidth(column, need)
+        header.sectionResized.connect(lambda *_: fit_header_height(self.table.horizontalHeader()))
+        self.table.viewport().installEventFilter(self)
+        self._share_rest()
+
+    def _share_rest(self) -> None:
+        """The theme and the lead department share what the other columns leave, each at least as wide as its
+        header's longest word; on a narrow window the table scrolls sideways rather than cutting a header."""
+        if not self._least_widths:
+            return
+        header = self.table.horizontalHeader()
+        fixed = sum(header.sectionSize(c) for c in Column if c not in STRETCHED)
+        rest = self.table.viewport().width() - fixed
+        for index, column in enumerate(STRETCHED):
+            share = rest // len(STRETCHED) + (rest % len(STRETCHED) if index == 0 else 0)
+            width = max(self._least_widths[column], share)
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
+        fit_header_height(header)
 
     # --- filters ---------------------------------------------------------------------------------------------
 
@@ -532,7 +626,9 @@ class TrackingPage(Page):
             await self.printer.run(jobs.reminders_job(self.ctx.db, overdue, as_of=self.current_today()))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Enter in the table opens the current case."""
+        """Enter in the table opens the current case; a resized table shares its width out again."""
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._share_rest()
         if watched is self.table and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
