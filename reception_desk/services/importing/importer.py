@@ -336,7 +336,7 @@ def _write(
         done += len(part)
         if progress is not None:
             progress(done, len(accepted))
-    _update_contacts(session, plan, contact_updates)
+    _update_contacts(session, plan, contact_updates, actor, now)
     return changes
 
 
@@ -380,10 +380,11 @@ def _visitor_row(
     }
 
 
-def _update_contacts(session: Session, plan: _Plan, latest: dict[int, dict[str, str]]) -> None:
-    """Reused visitors keep the newest phone, township and village (a blank cell changes nothing)."""
+def _update_contacts(session: Session, plan: _Plan, latest: dict[int, dict[str, str]], actor: str, now: Any) -> None:
+    """Reused visitors keep the newest phone, township and village (a blank cell changes nothing); audited."""
     known = {v.id: v for v in [*plan.by_id.values(), *plan.by_name_phone.values()]}
     rows = []
+    audits: list[dict[str, Any]] = []
     for visitor_id, new in latest.items():
         old = known[visitor_id]
         merged = {
@@ -391,8 +392,22 @@ def _update_contacts(session: Session, plan: _Plan, latest: dict[int, dict[str, 
             "township": new["township"] or old.township,
             "village": new["village"] or old.village,
         }
-        if merged != {"phone": old.phone, "township": old.township, "village": old.village}:
+        was = {"phone": old.phone, "township": old.township, "village": old.village}
+        if merged != was:
             rows.append({"v_id": visitor_id, **{f"v_{k}": v for k, v in merged.items()}})
+            before, after = audit.diff(was, merged)
+            audits.append(
+                {
+                    "at": now,
+                    "actor": actor,
+                    "action": "update_contact",
+                    "entity": "visitor",
+                    "entity_id": visitor_id,
+                    "before": before,
+                    "after": after,
+                    "reason": plan.report.file_name[:200],
+                }
+            )
     if rows:
         stmt = (
             update(VISITOR)
@@ -400,6 +415,8 @@ def _update_contacts(session: Session, plan: _Plan, latest: dict[int, dict[str, 
             .values(phone=bindparam("v_phone"), township=bindparam("v_township"), village=bindparam("v_village"))
         )
         session.connection().execute(stmt, rows)
+        for part in chunks(audits):
+            audit.record_many(session, list(part))
 
 
 def _theme_ids(session: Session) -> dict[str, int]:
