@@ -1,6 +1,122 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en_GB" sourcelanguage="zh_CN">
 <context>
+    <name>AuditLogPage</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="313" />
+        <source>操作日志</source>
+        <translation>Audit log</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="322" />
+        <source>全部用户</source>
+        <translation>All users</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="326" />
+        <source>全部操作</source>
+        <translation>All actions</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="334" />
+        <source>登记号或案件编号</source>
+        <translation>Reg. no. or case no.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="339" />
+        <source>用户</source>
+        <translation>User</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="341" />
+        <source>类别</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="344" />
+        <source>从</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="346" />
+        <source>至</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="361" />
+        <source>不限</source>
+        <translation>Any</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="379" />
+        <source>字段</source>
+        <translation>Field</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="379" />
+        <source>原值</source>
+        <translation>Before</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="379" />
+        <source>新值</source>
+        <translation>After</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="465" />
+        <source>选择一条记录，查看修改前后的内容。</source>
+        <translation>Select an entry to see its values before and after.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="471" />
+        <source>{0}  {1}  {2}  {3}</source>
+        <translation>{0}  {1}  {2}  {3}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="475" />
+        <source>原因：{0}</source>
+        <translation>Reason: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="494" />
+        <source>已显示 {0} 条（向下滚动载入更早的记录）</source>
+        <translation>{0} shown (scroll down for older entries)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="494" />
+        <source>共 {0} 条</source>
+        <translation>{0} entries</translation>
+    </message>
+</context>
+<context>
+    <name>AuditModel</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="193" />
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="193" />
+        <source>操作人</source>
+        <translation>User</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="193" />
+        <source>操作</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="193" />
+        <source>对象</source>
+        <translation>Subject</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="193" />
+        <source>内容</source>
+        <translation>Details</translation>
+    </message>
+</context>
+<context>
     <name>BatchListWidget</name>
     <message>
         <location filename="../../reception_desk/ui/widgets/room_card.py" line="239" />
@@ -447,7 +563,7 @@
     <message>
         <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="334" />
         <source>逾期 {0} 天</source>
-        <translation>{0} days overdue</translation>
+        <translation>{0} days late</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="336" />
@@ -943,7 +1059,7 @@
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="738" />
         <source>签到后，这里用大字显示接待室和排队号，请来访人核对。</source>
-        <translation>After check-in, the room and the ticket number show here in large type for the visitor.</translation>
+        <translation>After check-in, the room and the queue number show here in large type for the visitor.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/checkin_page.py" line="744" />
@@ -1122,27 +1238,29 @@
 <context>
     <name>DepartmentLoadModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="109" />
-        <source>单位</source>
-        <translation>Department</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="109" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="159" />
         <source>在办</source>
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="109" />
-        <source>逾期</source>
-        <translation>Overdue</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="109" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="159" />
         <source>按期</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="137" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="159" />
+        <source>单位</source>
+        <comment>short</comment>
+        <translation>Dept.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="159" />
+        <source>逾期</source>
+        <comment>short</comment>
+        <translation>Late</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="187" />
         <source>点击只看 {0} 的案件</source>
         <translation>Click to show only {0}'s cases</translation>
     </message>
@@ -1539,45 +1657,103 @@ The next step checks every row and shows the result; nothing is written until yo
     </message>
 </context>
 <context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="85" />
+        <source>登录 · 接访台</source>
+        <translation>Log in · Reception Desk</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="93" />
+        <source>请登录</source>
+        <translation>Please log in</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="100" />
+        <source>如 desk1</source>
+        <translation>e.g. desk1</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="108" />
+        <source>用户名</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="109" />
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="112" />
+        <source>登录</source>
+        <translation>Log in</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="115" />
+        <source>退出</source>
+        <translation>Quit</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="134" />
+        <source>请输入用户名。</source>
+        <translation>Enter the user name.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="138" />
+        <source>请输入密码。</source>
+        <translation>Enter the password.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="165" />
+        <source>正在验证…</source>
+        <translation>Checking…</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="60" />
-        <location filename="../../reception_desk/ui/main_window.py" line="126" />
+        <location filename="../../reception_desk/ui/main_window.py" line="64" />
+        <location filename="../../reception_desk/ui/main_window.py" line="151" />
         <source>接访台</source>
         <translation>Reception Desk</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="96" />
+        <location filename="../../reception_desk/ui/main_window.py" line="79" />
+        <source>连接中断，正在重新连接…</source>
+        <translation>Connection lost, reconnecting…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/main_window.py" line="105" />
         <source>打开叫号屏…</source>
         <translation>Open call screen…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="102" />
+        <location filename="../../reception_desk/ui/main_window.py" line="111" />
         <source>正在打开数据库…</source>
         <translation>Opening the database…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="105" />
+        <location filename="../../reception_desk/ui/main_window.py" line="114" />
         <source>正在载入…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="116" />
+        <location filename="../../reception_desk/ui/main_window.py" line="125" />
         <source>数据库：{0}    操作人：{1}</source>
         <translation>Database: {0}    User: {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="212" />
+        <location filename="../../reception_desk/ui/main_window.py" line="237" />
         <source>接访台 · 尚未创建接访日</source>
         <translation>Reception Desk · no reception day yet</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="213" />
+        <location filename="../../reception_desk/ui/main_window.py" line="238" />
         <source>请在“设置”中创建接访日，或导入预登记名单</source>
         <translation>Create a reception day under Settings, or import the pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="220" />
+        <location filename="../../reception_desk/ui/main_window.py" line="245" />
         <source>{0}年{1}月{2}日  ·  {3}  ·  {4}</source>
         <translation>{2}/{1}/{0}  ·  {3}  ·  {4}</translation>
     </message>
@@ -1835,6 +2011,59 @@ The next step checks every row and shows the result; nothing is written until yo
         <location filename="../../reception_desk/ui/widgets/outcome_form.py" line="564" />
         <source>处理意见（当场解决必填）</source>
         <translation>Instruction (required when resolved on the spot)</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordDialog</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="178" />
+        <source>修改密码</source>
+        <translation>Change password</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="178" />
+        <source>重置密码</source>
+        <translation>Reset password</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="193" />
+        <source>用户</source>
+        <translation>User</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="195" />
+        <source>原密码</source>
+        <translation>Old password</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="196" />
+        <source>新密码</source>
+        <translation>New password</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="197" />
+        <source>再输入一次</source>
+        <translation>Again</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="203" />
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="205" />
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="217" />
+        <source>两次输入的新密码不一致。</source>
+        <translation>The two new passwords differ.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="220" />
+        <source>请输入原密码。</source>
+        <translation>Enter the old password.</translation>
     </message>
 </context>
 <context>
@@ -2245,47 +2474,47 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="121" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="125" />
         <source>排队号</source>
         <translation>Queue no.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="122" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="126" />
         <source>批次</source>
         <translation>Batch</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="123" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="127" />
         <source>来访人</source>
         <translation>Visitor</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="124" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="128" />
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="125" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="129" />
         <source>标记</source>
         <translation>Flags</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="126" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="130" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="158" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="162" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="158" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="162" />
         <source>未签到</source>
         <translation>Not checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="167" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="171" />
         <source>尚未到登记台签到，不能叫号</source>
         <translation>Not yet checked in at the desk; cannot be called</translation>
     </message>
@@ -2881,6 +3110,14 @@ The next step checks every row and shows the result; nothing is written until yo
     </message>
 </context>
 <context>
+    <name>RolesView</name>
+    <message>
+        <location filename="../../reception_desk/ui/roles_view.py" line="110" />
+        <source>当前用户的角色无权进行此操作</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>RoomBoardPage</name>
     <message>
         <location filename="../../reception_desk/ui/pages/room_board_page.py" line="151" />
@@ -3051,302 +3288,302 @@ Note: the batch has {0} people, more than the capacity of {1} ({2} people).</tra
 <context>
     <name>RoomHostPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="88" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="92" />
         <source>身份证待核</source>
         <translation>ID to check</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="89" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="93" />
         <source>集体访</source>
         <translation>Collective</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="90" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="94" />
         <source>疑似重复</source>
         <translation>Duplicate?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="91" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="95" />
         <source>类别推断</source>
         <translation>Theme guessed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="92" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="96" />
         <source>重复访</source>
         <translation>Repeat visit</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="99" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="103" />
         <source>当场解决</source>
         <translation>Resolved on the spot</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="100" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="104" />
         <source>交办</source>
         <translation>Handed over</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="101" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="105" />
         <source>解释说明</source>
         <translation>Explained</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="226" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="246" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="237" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="258" />
         <source>本接待室</source>
         <translation>This room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="241" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="262" />
         <source>请选择本接待室</source>
         <translation>Choose this room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="252" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="565" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="273" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="586" />
         <source>候谈队列</source>
         <translation>Queue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="279" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="300" />
         <source>叫号  F3</source>
         <translation>Call next  F3</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="281" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="715" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="302" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="736" />
         <source>请队列中的下一批进入接待室（F3）</source>
         <translation>Call the next batch of the queue into the room (F3)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="283" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="304" />
         <source>开始接谈</source>
         <translation>Start session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="285" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="306" />
         <source>请选中的批次进入接待室（可不按顺序）</source>
         <translation>Call the selected batch into the room (out of turn if need be)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="287" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="308" />
         <source>未到</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="289" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="310" />
         <source>叫号后无人应答：将选中的批次标记为未到</source>
         <translation>Nobody answered the call: mark the selected batch as not come</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="339" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="360" />
         <source>接谈结果</source>
         <translation>Outcome of the session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="359" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="380" />
         <source>打印本室案件：</source>
         <translation>Print this room's case:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="366" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="387" />
         <source>打印交办单  Ctrl+P</source>
         <translation>Print slip  Ctrl+P</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="369" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="390" />
         <source>打印回执(A4)</source>
         <translation>Print receipt (A4)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="371" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="392" />
         <source>A4 受理回执单：来访人联和存根联</source>
         <translation>A4 receipt: the visitor's part and the bureau's stub</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="373" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="394" />
         <source>回执(80mm)</source>
         <translation>Receipt (80 mm)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="375" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="396" />
         <source>80 毫米热敏小票打印机用的受理回执</source>
         <translation>Receipt for an 80 mm thermal receipt printer</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="400" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="421" />
         <source>退回候谈</source>
         <translation>Back to queue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="403" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="424" />
         <source>暂停接谈（如回去取材料），该批次回到队列并保留原位；已填写内容保留为草稿</source>
         <translation>Pause the session (e.g. to fetch papers): the batch goes back to the queue in its place; what was typed is kept as a draft</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="424" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="445" />
         <source>同行人</source>
         <translation>Companions</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="425" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="446" />
         <source>乡镇 / 村</source>
         <translation>Township / village</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="426" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="447" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="427" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="448" />
         <source>问题类别</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="428" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="449" />
         <source>签到号</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="429" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="450" />
         <source>登记诉求</source>
         <translation>Registered request</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="515" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="536" />
         <source>接待领导：{0}</source>
         <translation>Host: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="567" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="588" />
         <source>尚未创建接访日。</source>
         <translation>No reception day has been created yet.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="567" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="588" />
         <source>请先在上方选择本接待室。</source>
         <translation>First choose this room above.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="571" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="592" />
         <source>候谈队列（{0}批 {1}人）</source>
         <translation>Queue ({0} batches, {1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="573" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="594" />
         <source>未签到 {0} 批 · 已接待 {1} 批 · 未到 {2} 批</source>
         <translation>Not checked in: {0} · Received: {1} · No-show: {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="582" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="603" />
         <source>当前无接谈</source>
         <translation>No session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="585" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="606" />
         <source>按 F3 叫号请下一批进入；或在左侧选中批次后点“开始接谈”。</source>
         <translation>Press F3 to call the next batch, or select a batch on the left and click "Start session".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="587" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="608" />
         <source>请先在左侧选择本接待室。</source>
         <translation>First choose this room on the left.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="591" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="612" />
         <source>接谈中：{0} · {1} · {2}人</source>
         <translation>In session: {0} · {1} · {2} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="596" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="617" />
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="623" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="644" />
         <source>已恢复未保存的草稿</source>
         <translation>Unsaved draft restored</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="642" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="663" />
         <source>正在输入…</source>
         <translation>Typing…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="663" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="684" />
         <source>草稿未能保存：{0}</source>
         <translation>Draft not saved: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="668" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="689" />
         <source>草稿已自动保存</source>
         <translation>Draft saved automatically</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="711" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="732" />
         <source>请先保存接谈结果或退回候谈，再叫下一批（F3）</source>
         <translation>Save the outcome or send the batch back to the queue before calling the next (F3)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="713" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="734" />
         <source>没有已签到候谈的批次</source>
         <translation>No checked-in batch is waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="744" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="765" />
         <source>没有已签到候谈的批次。</source>
         <translation>No checked-in batch is waiting.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="778" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="786" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="799" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="807" />
         <source>标记未到</source>
         <translation>Mark as no-show</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="779" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="800" />
         <source>将批次 {0}（{1}，{2}人）标记为未到？
 该批次之后仍可到登记台签到。</source>
         <translation>Mark batch {0} ({1}, {2} people) as not come?
 The batch can still check in at the desk later.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="787" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="808" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="832" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="853" />
         <source>案件已保存</source>
         <translation>Case saved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="841" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="862" />
         <source>已生成案件 {0}</source>
         <translation>Case {0} created</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="846" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="867" />
         <source>主办：{0}</source>
         <translation>Lead: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="843" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="864" />
         <source>反馈期限：{0}年{1}月{2}日</source>
         <translation>Feedback due: {2}/{1}/{0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="898" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="919" />
         <source>打印所选案件的交办单（Ctrl+P）</source>
         <translation>Print the chosen case's handover slip (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="900" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="921" />
         <source>当场解决或解释说明的案件不需要交办单</source>
         <translation>A case resolved or explained on the spot needs no handover slip</translation>
     </message>
@@ -3406,418 +3643,418 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="133" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="134" />
         <source>数据库</source>
         <translation>Database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="134" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="135" />
         <source>接访日</source>
         <translation>Reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="135" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="136" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="136" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="137" />
         <source>单位目录</source>
         <translation>Departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="139" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="142" />
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="146" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="149" />
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="165" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="168" />
         <source>共 {0} 个单位，其中 {1} 个启用</source>
         <translation>{0} departments, {1} active</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="175" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="178" />
         <source>正在使用的数据库</source>
         <translation>Database in use</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="182" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="185" />
         <source>地址：</source>
         <translation>Address:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="185" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="188" />
         <source>（未设置：使用本机默认的 SQLite 文件）</source>
         <translation>(not set: the default SQLite file on this computer)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="189" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="192" />
         <source>本机设置：</source>
         <translation>Saved on this computer:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="191" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="194" />
         <source>注意：已设置环境变量 {0}，它优先于本机设置。</source>
         <translation>Note: the environment variable {0} is set; it takes precedence over this setting.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="194" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="197" />
         <source>更换数据库</source>
         <translation>Change the database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="199" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="202" />
         <source>单机：SQLite 文件</source>
         <translation>This computer only: an SQLite file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="201" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="204" />
         <source>多台电脑共用：PostgreSQL 服务器</source>
         <translation>Shared by several computers: a PostgreSQL server</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="207" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="210" />
         <source>数据库文件的位置，如 D:\接访台\reception-desk.sqlite3</source>
         <translation>Where the database file is, e.g. D:\ReceptionDesk\reception-desk.sqlite3</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="208" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="211" />
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="213" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="216" />
         <source>postgresql://用户名:密码@服务器:5432/数据库名</source>
         <translation>postgresql://user:password@server:5432/database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="220" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="223" />
         <source>PostgreSQL 的密码会保存在本机设置中；如不希望保存，可在服务器上使用 .pgpass 文件。</source>
         <translation>The PostgreSQL password is stored in this computer's settings; to avoid that, use a .pgpass file.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="228" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="231" />
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="231" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="234" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="283" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="286" />
         <source>选择或新建 SQLite 数据库文件</source>
         <translation>Choose or create an SQLite database file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="285" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="288" />
         <source>SQLite 数据库 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</source>
         <translation>SQLite database (*.sqlite3 *.sqlite *.db);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="308" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="365" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="311" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="368" />
         <source>请先填写数据库文件或 PostgreSQL 地址。</source>
         <translation>Please fill in the database file or the PostgreSQL address first.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="311" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="314" />
         <source>正在连接…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="330" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="333" />
         <source>空数据库，首次启动时将自动建立数据表</source>
         <translation>Empty database: the tables are created at the first start</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="332" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="335" />
         <source>数据表版本 {0}，与本程序一致</source>
         <translation>schema version {0}, as this program expects</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="334" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="337" />
         <source>数据表版本 {0}，启动时将自动升级到 {1}（升级前自动备份）</source>
         <translation>schema version {0}; it is upgraded to {1} at the next start (backed up first)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="337" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="340" />
         <source>成功：{0}。{1}。</source>
         <translation>Success: {0}. {1}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="341" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="344" />
         <source>文件不存在：{0}。保存后，下次启动时将在此位置新建数据库。</source>
         <translation>The file does not exist: {0}. Once saved, a new database is created there at the next start.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="343" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="346" />
         <source>该文件不是可用的 SQLite 数据库：{0}</source>
         <translation>This file is not a usable SQLite database: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="344" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="370" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="347" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="373" />
         <source>数据库地址格式不正确：{0}</source>
         <translation>The database address is malformed: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="345" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="348" />
         <source>不支持的数据库类型“{0}”，请使用 SQLite 文件或 PostgreSQL。</source>
         <translation>Unsupported database type "{0}": use an SQLite file or PostgreSQL.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="346" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="349" />
         <source>无法连接到数据库服务器（地址或端口有误，或服务器未启动）：{0}</source>
         <translation>Cannot reach the database server (wrong address or port, or the server is not running): {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="347" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="350" />
         <source>用户名或密码不正确：{0}</source>
         <translation>Wrong user name or password: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="348" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="351" />
         <source>服务器上没有这个数据库：{0}</source>
         <translation>The server has no such database: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="349" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="352" />
         <source>连接超时：服务器 {0} 秒内没有响应。</source>
         <translation>Timed out: the server did not answer within {0} seconds.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="351" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="354" />
         <source>连接失败：{0}</source>
         <translation>Connection failed: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="375" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="378" />
         <source>已保存。新的数据库将在下次启动接访台时使用。</source>
         <translation>Saved. The new database is used from the next start of Reception Desk.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="384" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="387" />
         <source>接访日列表</source>
         <translation>Reception days</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="389" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="433" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="392" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="436" />
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="389" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="434" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="392" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="437" />
         <source>标题</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="389" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="435" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="392" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="438" />
         <source>地点</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="389" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="436" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="392" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="439" />
         <source>接访领导</source>
         <translation>Leaders</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="389" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="392" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="405" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="408" />
         <source>切换到此接访日</source>
         <translation>Switch to this day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="410" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="413" />
         <source>切换后，所有页面都显示所选接访日的数据。</source>
         <translation>After switching, every page shows the chosen day.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="414" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="417" />
         <source>新建接访日</source>
         <translation>New reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="430" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="433" />
         <source>如：区委书记 张明、区长 王强</source>
         <translation>e.g. Party Secretary Zhang Ming, District Head Wang Qiang</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="437" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="440" />
         <source>信访局电话</source>
         <translation>Bureau phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="438" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="441" />
         <source>创建接访日</source>
         <translation>Create the day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="447" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="450" />
         <source>新接访日按默认方案建立 15 个接待室，可在“接待室”中修改。</source>
         <translation>A new day gets the default plan of 15 rooms; change them under "Reception room".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="460" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="463" />
         <source>{0}年{1}月{2}日</source>
         <translation>{2}/{1}/{0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="464" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="467" />
         <source>当前</source>
         <translation>Current</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="510" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="513" />
         <source>已切换到 {0}年{1}月{2}日 的接访日。</source>
         <translation>Switched to the reception day of {2}/{1}/{0}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="537" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="540" />
         <source>已创建 {0}年{1}月{2}日 的接访日（15 个接待室）。点“切换到此接访日”开始使用。</source>
         <translation>Created the reception day of {2}/{1}/{0} (15 rooms). Click "Switch to this day" to use it.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="552" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="555" />
         <source>双击单元格修改，回车确认后立即保存。主题决定自动分配时哪些批次进入该室。</source>
         <translation>Double-click a cell to edit; Enter saves at once. The theme decides which batches the automatic assignment sends to the room.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="570" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="573" />
         <source>尚未选择接访日</source>
         <translation>No reception day chosen</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="573" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="576" />
         <source>{0}年{1}月{2}日 · {3} 的接待室</source>
         <translation>Rooms of {2}/{1}/{0} · {3}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="624" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="627" />
         <source>按名称筛选</source>
         <translation>Filter by name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="644" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="647" />
         <source>停用的单位不再出现在接待室的选择中，已有案件不受影响。</source>
         <translation>Inactive departments are no longer offered in the rooms; existing cases keep them.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="646" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="649" />
         <source>添加单位</source>
         <translation>Add a department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="651" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="654" />
         <source>全称（必填）</source>
         <translation>Full name (required)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="654" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="657" />
         <source>简称</source>
         <translation>Short name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="657" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="660" />
         <source>区级部门</source>
         <translation>District department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="658" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="661" />
         <source>乡镇（街道）</source>
         <translation>Township</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="661" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="664" />
         <source>联系人</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="664" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="667" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="667" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="670" />
         <source>（不设为常用）</source>
         <translation>(not suggested for a theme)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="669" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="672" />
         <source>常用于：{0}</source>
         <translation>Suggested for: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="670" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="673" />
         <source>添加</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="710" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="713" />
         <source>请填写单位全称。</source>
         <translation>Please fill in the full name.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="734" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="737" />
         <source>已添加“{0}”。</source>
         <translation>Added "{0}".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="742" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="745" />
         <source>界面语言</source>
         <translation>Interface language</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="759" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="762" />
         <source>更改语言后，下次启动接访台时生效。</source>
         <translation>A new language takes effect at the next start of Reception Desk.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="770" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="773" />
         <source>办公时区</source>
         <translation>Office time zone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="778" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="781" />
         <source>保存时区</source>
         <translation>Save time zone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="795" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="798" />
         <source>未知的时区“{0}”，请填写如 Asia/Shanghai 的时区名称。</source>
         <translation>Unknown time zone "{0}": enter a zone name such as Asia/Shanghai.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="799" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="802" />
         <source>无法保存时区：{0}</source>
         <translation>Could not save the time zone: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="802" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="805" />
         <source>已保存：显示和打印的时间按 {0}。</source>
         <translation>Saved: times are shown and printed in {0}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="804" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="807" />
         <source>（环境变量 {0} 已设置，以它为准。）</source>
         <translation> (The environment variable {0} is set and takes precedence.)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="814" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="817" />
         <source>已保存，下次启动时生效。</source>
         <translation>Saved; takes effect at the next start.</translation>
     </message>
@@ -4091,108 +4328,111 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>TrackingModel</name>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="153" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="159" />
         <source>紧急程度</source>
         <translation>Urgency</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="154" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="160" />
         <source>案件编号</source>
         <translation>Case no.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="155" />
-        <source>接访日</source>
-        <translation>Reception day</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="156" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="162" />
         <source>来访人</source>
         <translation>Visitor</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="157" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="163" />
         <source>问题类别</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="158" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="161" />
+        <source>接访日</source>
+        <comment>short</comment>
+        <translation>Day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="164" />
         <source>接待室</source>
-        <translation>Reception room</translation>
+        <comment>short</comment>
+        <translation>Room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="159" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="165" />
         <source>主办单位</source>
-        <translation>Lead department</translation>
+        <comment>short</comment>
+        <translation>Lead dept.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="160" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="166" />
         <source>颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="161" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="167" />
         <source>期限</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="162" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="168" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="163" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="169" />
         <source>督办</source>
         <translation>Sup.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="164" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="170" />
         <source>回访</source>
         <translation>Follow-up</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="290" />
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="300" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="296" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="306" />
         <source>督</source>
         <translation>Sup</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="312" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="318" />
         <source>下一工作日（{0}）到期</source>
         <translation>Due on the next working day ({0})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="314" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="320" />
         <source>期限 {0}，已逾期 {1} 天</source>
         <translation>Due {0}, {1} days overdue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="316" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="322" />
         <source>{0}年的节假日安排尚未录入，期限仅按周末推算，请在“设置 → 工作日历”中录入后核对。</source>
         <translation>The {0} holiday schedule has not been entered: the deadline counts weekends only. Enter it under Settings → Working calendar, then check.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="322" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="328" />
         <source>签收人：{0}</source>
         <translation>Signed by: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="324" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="330" />
         <source>未设期限</source>
         <translation>no deadline</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="325" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="331" />
         <source>挂牌督办，督办期限：{0}</source>
         <translation>Supervised until {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="328" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="334" />
         <source>重复访，原案件 {0}</source>
         <translation>Repeat visit, earlier case {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="330" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="336" />
         <source>已提级核查</source>
         <translation>Escalated for review</translation>
     </message>
@@ -4200,152 +4440,152 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>TrackingPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="160" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="212" />
         <source>督办台</source>
         <translation>Tracking</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="176" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="228" />
         <source>未办结</source>
         <translation>Not closed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="177" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="229" />
         <source>待签收</source>
-        <translation>Not signed for</translation>
+        <translation>Not signed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="178" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="230" />
         <source>已签收</source>
         <translation>Signed for</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="179" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="231" />
         <source>已反馈</source>
         <translation>Replied</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="180" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="232" />
         <source>逾期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="181" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="233" />
         <source>今日到期</source>
         <translation>Due today</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="182" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="234" />
         <source>已办结</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="183" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="235" />
         <source>全部</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="186" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="238" />
         <source>全部接访日</source>
         <translation>All reception days</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="187" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="239" />
         <source>全部单位</source>
         <translation>All departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="188" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="240" />
         <source>全部类别</source>
         <translation>All themes</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="191" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="243" />
         <source>全部接待室</source>
         <translation>All rooms</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="192" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="244" />
         <source>全部颜色</source>
         <translation>All colours</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="193" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="245" />
         <source>红色</source>
         <translation>Red</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="193" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="245" />
         <source>黄色</source>
         <translation>Yellow</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="193" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="245" />
         <source>绿色</source>
         <translation>Green</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="195" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="247" />
         <source>只看挂牌督办</source>
         <translation>Supervised only</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="197" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="249" />
         <source>只看重复访</source>
         <translation>Repeat visits only</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="201" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="253" />
         <source>清除筛选</source>
         <translation>Clear filters</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="207" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="259" />
         <source>办理（Enter）</source>
         <translation>Handle (Enter)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="211" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="263" />
         <source>打印催办单</source>
         <translation>Print reminder notice</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="213" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="265" />
         <source>为所选的逾期案件打印催办单</source>
         <translation>Print reminder notices for the selected overdue cases</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="274" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="337" />
         <source>各单位办理情况</source>
         <translation>Departments' workload</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="425" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="519" />
         <source>第{0}接待室</source>
         <translation>Room {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="437" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="531" />
         <source>共 {0} 件</source>
         <translation>{0} cases</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="439" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="533" />
         <source>共 {0} 件，逾期 {1} 件</source>
         <translation>{0} cases, {1} overdue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="443" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="537" />
         <source>没有符合筛选条件的案件。可点“清除筛选”看全部未办结案件。</source>
         <translation>No case matches the filters. Click “Clear filters” to see all open cases.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="445" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="539" />
         <source>没有未办结的案件。</source>
         <translation>No open cases.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="456" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="550" />
         <source>交办在办 {0} 件，其中逾期 {1} 件（{2}）</source>
         <translation>{0} handed-over cases open, {1} overdue ({2})</translation>
     </message>
@@ -4380,6 +4620,152 @@ The batch can still check in at the desk later.</translation>
     </message>
 </context>
 <context>
+    <name>UsersEditor</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="71" />
+        <source>用户</source>
+        <translation>User</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="87" />
+        <source>用户列表</source>
+        <translation>Users</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="92" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="139" />
+        <source>用户名</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="92" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="140" />
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="92" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="141" />
+        <source>角色</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="92" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="142" />
+        <source>接待室</source>
+        <translation>Reception room</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="92" />
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="102" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="201" />
+        <source>停用</source>
+        <comment>button</comment>
+        <translation>Disable</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="105" />
+        <source>重置密码…</source>
+        <translation>Reset password…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="115" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="135" />
+        <source>添加用户</source>
+        <translation>Add user</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="119" />
+        <source>英文字母、数字，如 desk1</source>
+        <translation>Letters and digits, e.g. desk1</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="128" />
+        <source>接待室用户填写，如 4,5 或 1-5</source>
+        <translation>For room hosts, e.g. 4,5 or 1-5</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="143" />
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="144" />
+        <source>再输入一次</source>
+        <translation>Again</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="158" />
+        <source>单机模式：本数据库尚未设置用户，任何人都可操作。先创建一个管理员：创建后本数据库即需要登录（所有电脑），本机以该管理员继续工作。</source>
+        <translation>Single-laptop mode: this database has no users yet and anyone can do anything. Create an admin first: from then on every laptop logs in, and this one goes on as that admin.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="164" />
+        <source>只有管理员可以管理用户。</source>
+        <translation>Only an admin manages users.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="201" />
+        <source>启用</source>
+        <comment>button</comment>
+        <translation>Enable</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="216" />
+        <source>启用</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="216" />
+        <source>停用</source>
+        <translation>Inactive</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="218" />
+        <source>（锁定中）</source>
+        <translation> (locked)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="238" />
+        <source>两次输入的密码不一致。</source>
+        <translation>The two passwords differ.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="243" />
+        <source>接待室编号应如 4,5 或 1-5。</source>
+        <translation>Room numbers like 4,5 or 1-5.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="272" />
+        <source>已创建管理员 {0}：本数据库从此需要登录，本机已以 {0} 登录。</source>
+        <translation>Admin {0} created: this database needs a login from now on; this laptop is logged in as {0}.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="275" />
+        <source>已添加用户 {0}（{1}）。</source>
+        <translation>Added user {0} ({1}).</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="291" />
+        <source>已启用 {0}。</source>
+        <translation>Enabled {0}.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="291" />
+        <source>已停用 {0}。</source>
+        <translation>Disabled {0}.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="300" />
+        <source>已修改 {0} 的密码。</source>
+        <translation>Changed the password of {0}.</translation>
+    </message>
+</context>
+<context>
     <name>VerdictModel</name>
     <message>
         <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="175" />
@@ -4403,6 +4789,494 @@ The batch can still check in at the desk later.</translation>
     </message>
 </context>
 <context>
+    <name>audit</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="60" />
+        <source>登记</source>
+        <translation>Registered</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="61" />
+        <source>导入预登记</source>
+        <translation>Imported</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="62" />
+        <source>更新联系方式</source>
+        <translation>Contact updated</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="63" />
+        <source>修改登记</source>
+        <translation>Registration edited</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="64" />
+        <source>自动分配接待室</source>
+        <translation>Room assigned</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="65" />
+        <source>调整接待室</source>
+        <translation>Change room</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="66" />
+        <source>签到</source>
+        <translation>Check-in</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="67" />
+        <source>撤销签到</source>
+        <translation>Undo check-in</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="68" />
+        <source>开始接谈</source>
+        <translation>Start session</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="69" />
+        <source>退回候谈</source>
+        <translation>Back to queue</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="70" />
+        <source>标记未到</source>
+        <translation>Mark as no-show</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="71" />
+        <source>接谈结束</source>
+        <translation>Session finished</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="72" />
+        <source>记录接谈结果</source>
+        <translation>Case recorded</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="73" />
+        <source>修改</source>
+        <translation>Changed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="74" />
+        <source>创建</source>
+        <translation>Created</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="75" />
+        <source>生成演示数据</source>
+        <translation>Demo created</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="76" />
+        <source>标记重复访</source>
+        <translation>Marked repeat visit</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="77" />
+        <source>签收</source>
+        <translation>Sign for</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="78" />
+        <source>反馈</source>
+        <translation>Feedback</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="79" />
+        <source>办结</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="80" />
+        <source>回访</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="81" />
+        <source>延期</source>
+        <translation>Extend</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="82" />
+        <source>挂牌督办</source>
+        <translation>Supervise</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="83" />
+        <source>提级核查</source>
+        <translation>Escalate</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="84" />
+        <source>修改工作日历</source>
+        <translation>Calendar changed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="85" />
+        <source>确认全年工作日历</source>
+        <translation>Year calendar confirmed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="86" />
+        <source>修改期限计算方式</source>
+        <translation>Deadline mode changed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="87" />
+        <source>添加用户</source>
+        <translation>Add user</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="88" />
+        <source>启用用户</source>
+        <translation>User enabled</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="89" />
+        <source>停用用户</source>
+        <translation>User disabled</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="90" />
+        <source>修改密码</source>
+        <translation>Change password</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="91" />
+        <source>重置密码</source>
+        <translation>Reset password</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="92" />
+        <source>锁定用户</source>
+        <translation>User locked</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="93" />
+        <source>批次</source>
+        <translation>Batch</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="94" />
+        <source>信访事项</source>
+        <translation>Case</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="95" />
+        <source>来访人</source>
+        <translation>Visitor</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="96" />
+        <source>接待室</source>
+        <translation>Reception room</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="97" />
+        <source>单位</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="98" />
+        <source>接访日</source>
+        <translation>Reception day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="99" />
+        <source>节假日安排</source>
+        <translation>Holiday schedule</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="100" />
+        <source>用户</source>
+        <translation>User</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="101" />
+        <source>登记号</source>
+        <translation>Reg. no.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="102" />
+        <source>人数</source>
+        <translation>People</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="103" />
+        <source>问题类别</source>
+        <translation>Theme</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="104" />
+        <source>诉求</source>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="105" />
+        <source>乡镇（街道）</source>
+        <translation>Township</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="106" />
+        <source>村（社区）</source>
+        <translation>Village</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="107" />
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="108" />
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="109" />
+        <source>排队位置</source>
+        <translation>Queue position</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="110" />
+        <source>排队号</source>
+        <translation>Queue no.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="111" />
+        <source>人工调整</source>
+        <translation>moved by hand</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="112" />
+        <source>标记</source>
+        <translation>Flags</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="113" />
+        <source>来访人员</source>
+        <translation>People</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="114" />
+        <source>本次签到人员</source>
+        <translation>Checked in now</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="115" />
+        <source>撤销签到人员</source>
+        <translation>Check-in undone for</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="116" />
+        <source>导入来源</source>
+        <translation>Import source</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="117" />
+        <source>签到时间</source>
+        <translation>Checked in at</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="118" />
+        <source>叫号时间</source>
+        <translation>Called at</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="119" />
+        <source>开始接谈时间</source>
+        <translation>Session started at</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="120" />
+        <source>接谈结束时间</source>
+        <translation>Session finished at</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="121" />
+        <source>案件编号</source>
+        <translation>Case no.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="122" />
+        <source>领导批示</source>
+        <translation>Leader's instruction</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="123" />
+        <source>处理结果</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="124" />
+        <source>三色分类</source>
+        <translation>Colour</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="125" />
+        <source>主办单位</source>
+        <translation>Lead department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="126" />
+        <source>协办单位</source>
+        <translation>Co-departments</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="127" />
+        <source>办理期限</source>
+        <translation>Due date</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="128" />
+        <source>签收时间</source>
+        <translation>Signed at</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="129" />
+        <source>签收人</source>
+        <translation>Signed by</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="130" />
+        <source>反馈时间</source>
+        <translation>Feedback at</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="131" />
+        <source>办结时间</source>
+        <translation>Closed at</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="132" />
+        <source>化解</source>
+        <translation>Resolved</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="133" />
+        <source>满意度</source>
+        <translation>Satisfaction</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="134" />
+        <source>回访时间</source>
+        <translation>Followed up at</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="135" />
+        <source>督办期限</source>
+        <translation>Supervise until</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="136" />
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="137" />
+        <source>电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="138" />
+        <source>身份证号</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="139" />
+        <source>位置</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="140" />
+        <source>主持人</source>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="141" />
+        <source>容量</source>
+        <translation>Capacity</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="142" />
+        <source>简称</source>
+        <translation>Short name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="143" />
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="144" />
+        <source>联系人</source>
+        <translation>Contact</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="145" />
+        <source>启用</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="146" />
+        <source>显示名</source>
+        <translation>Display name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="147" />
+        <source>角色</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="148" />
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="149" />
+        <source>标题</source>
+        <translation>Title</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="150" />
+        <source>地点</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="151" />
+        <source>接访领导</source>
+        <translation>Leaders</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="152" />
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="153" />
+        <source>年份</source>
+        <translation>Year</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="154" />
+        <source>按工作日计算期限</source>
+        <translation>Working-day deadlines</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="155" />
+        <source>随机种子</source>
+        <translation>Seed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="156" />
+        <source>含历史数据</source>
+        <translation>With history</translation>
+    </message>
+</context>
+<context>
     <name>errors</name>
     <message>
         <location filename="../../reception_desk/ui/errors.py" line="35" />
@@ -4413,6 +5287,19 @@ The batch can still check in at the desk later.</translation>
         <location filename="../../reception_desk/ui/errors.py" line="48" />
         <source>无法完成</source>
         <translation>Could not complete</translation>
+    </message>
+</context>
+<context>
+    <name>login</name>
+    <message>
+        <location filename="../../reception_desk/ui/login.py" line="55" />
+        <source>本数据库需要登录：请设置环境变量 RECEPTION_DESK_USER 和 RECEPTION_DESK_PASSWORD。</source>
+        <translation>This database needs a login: set RECEPTION_DESK_USER and RECEPTION_DESK_PASSWORD.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/login.py" line="61" />
+        <source>数据库：{0}</source>
+        <translation>Database: {0}</translation>
     </message>
 </context>
 <context>
@@ -4671,6 +5558,39 @@ The document was made; please write them in by hand after printing.</translation
     </message>
 </context>
 <context>
+    <name>roles</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="42" />
+        <source>登记台</source>
+        <comment>role</comment>
+        <translation>Desk</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="43" />
+        <source>接待室</source>
+        <comment>role</comment>
+        <translation>Room host</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="44" />
+        <source>督办</source>
+        <comment>role</comment>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="45" />
+        <source>管理员</source>
+        <comment>role</comment>
+        <translation>Admin</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="47" />
+        <source>单机模式</source>
+        <comment>role</comment>
+        <translation>single-laptop mode</translation>
+    </message>
+</context>
+<context>
     <name>room_card</name>
     <message>
         <location filename="../../reception_desk/ui/widgets/room_card.py" line="80" />
@@ -4854,6 +5774,14 @@ Capacity: {2} people</translation>
     </message>
 </context>
 <context>
+    <name>self.model</name>
+    <message>
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="410" />
+        <source>督</source>
+        <translation>Sup</translation>
+    </message>
+</context>
+<context>
     <name>tag_legend</name>
     <message>
         <location filename="../../reception_desk/ui/widgets/tag_legend.py" line="36" />
@@ -4956,7 +5884,7 @@ Capacity: {2} people</translation>
     <message>
         <location filename="../../reception_desk/ui/models/tracking_model.py" line="78" />
         <source>待签收</source>
-        <translation>Not signed for</translation>
+        <translation>Not signed</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/models/tracking_model.py" line="79" />
@@ -4970,7 +5898,7 @@ Capacity: {2} people</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/models/tracking_model.py" line="81" />
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="118" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="123" />
         <source>已办结</source>
         <translation>Closed</translation>
     </message>
@@ -4982,7 +5910,7 @@ Capacity: {2} people</translation>
     <message>
         <location filename="../../reception_desk/ui/models/tracking_model.py" line="83" />
         <source>基本满意</source>
-        <translation>Basically satisfied</translation>
+        <translation>Fairly satisfied</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/models/tracking_model.py" line="84" />
@@ -5075,35 +6003,35 @@ Capacity: {2} people</translation>
         <translation>SMS</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="113" />
-        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="325" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="118" />
         <source>逾期 {0} 天</source>
-        <translation>{0} days overdue</translation>
+        <translation>{0} days late</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="115" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="120" />
         <source>今日到期</source>
         <translation>Due today</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="116" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="121" />
         <source>即将到期</source>
         <translation>Due next</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="117" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="122" />
         <source>办理中</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="119" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="124" />
         <source>当场办结</source>
-        <translation>Closed on the spot</translation>
+        <translation>Closed at once</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/tracking_model.py" line="129" />
+        <location filename="../../reception_desk/ui/models/tracking_model.py" line="134" />
+        <location filename="../../reception_desk/ui/pages/tracking_page.py" line="400" />
         <source>待回访</source>
-        <translation>Follow-up due</translation>
+        <translation>To follow up</translation>
     </message>
 </context>
 </TS>
