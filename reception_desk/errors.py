@@ -79,6 +79,14 @@ class DatabaseBusyError(ServiceError):
     """The database stayed locked by another writer for longer than the busy timeout; nothing was changed."""
 
 
+class ConnectionLostError(ServiceError):
+    """The connection to the database server broke during the operation (a restart, the network): retry it."""
+
+    def __init__(self, message: str, committing: bool = False) -> None:
+        self.committing = committing  # lost at COMMIT: the write may or may not be in the database
+        super().__init__(message)
+
+
 class PermissionDeniedError(ServiceError):
     """The acting user's role may not do this (the CLI exits 3); nothing was changed."""
 

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from reception_desk.db import APP_NAME as APP_NAME  # re-exported: callers import these from here too
 from reception_desk.db import ENV_VAR as ENV_VAR
+from reception_desk.db import change_feed
 from reception_desk.db import data_dir as data_dir
-from reception_desk.errors import DatabaseBusyError, StaleWriteError
+from reception_desk.errors import ConnectionLostError, DatabaseBusyError, StaleWriteError
 
 BUSY_TIMEOUT_VAR = "RECEPTION_DESK_BUSY_TIMEOUT"
 BUSY_TIMEOUT_SECONDS = 30.0  # two imports of 10,000 rows ahead of a third take about this long on a laptop
@@ -46,6 +48,26 @@ BUSY_MESSAGE = (
     "数据库正忙：另一台电脑或另一个程序正在写入，等待超时，本次操作未执行。请稍后再试"
     f"（等待时间可用环境变量 {BUSY_TIMEOUT_VAR} 设置，单位为秒）。"
 )
+
+
+LOST_MESSAGE = "与数据库服务器的连接中断（服务器重启或网络故障），本次操作未保存。请稍后重试。"
+LOST_AT_COMMIT = (
+    "与数据库服务器的连接在保存时中断（服务器重启或网络故障），无法确认本次操作是否已保存。"
+    "请刷新后核对，再决定是否重试。"
+)
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """True when the connection to the server broke (a restart, a terminated backend, the network)."""
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    orig = getattr(exc, "orig", exc)
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    if sqlstate.startswith(("08", "57P")):  # connection exception; admin shutdown / crash shutdown
+        return True
+    # psycopg's "server closed the connection unexpectedly", "the connection is closed": no SQLSTATE
+    driver = type(orig).__module__.startswith("psycopg")
+    return driver and type(orig).__name__ in {"OperationalError", "InterfaceError"} and not sqlstate
 
 
 def default_url() -> str:
@@ -139,12 +161,25 @@ def _stale_table(message: str) -> str:
 
 
 class Database:
-    """An engine and its session factory; `session()` is one unit of work, committed or rolled back whole."""
+    """An engine and its session factory; `session()` is one unit of work, committed or rolled back whole.
+
+    On PostgreSQL each unit of work that wrote publishes its change-set with NOTIFY (db/change_feed.py).
+    """
 
     def __init__(self, url: str | None = None, engine: Engine | None = None) -> None:
         self.engine = engine if engine is not None else make_engine(url)
         self.url = self.engine.url.render_as_string(hide_password=False)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.origin = uuid.uuid4().hex[:12]  # tags this Database's notifications: a window skips its own
+        self._channel: str | None = None
+        change_feed.install(self._sessions, self.engine)
+
+    def change_channel(self) -> str:
+        """The NOTIFY channel of this database (one per schema): what a listener LISTENs to."""
+        if self._channel is None:
+            with self.engine.connect() as conn:
+                self._channel = change_feed.channel_for(conn.execute(text("SELECT current_schema()")).scalar())
+        return self._channel
 
     @property
     def dialect(self) -> str:
@@ -154,18 +189,35 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back whole on any error."""
+        committing = False
+        session: Session | None = None
         try:
             with self._sessions() as session, session.begin():
-                if self.dialect == "sqlite":
-                    session.connection(execution_options={WRITE_OPTION: True})
+                collected = change_feed.begin(session)
+                session.connection(execution_options={WRITE_OPTION: True, change_feed.OPTION: collected})
                 yield session
+                if self.dialect == "postgresql":
+                    # inside the transaction: PostgreSQL sends it at COMMIT, and never for a rollback
+                    if self._channel is None:
+                        self._channel = change_feed.channel_for(session.scalar(text("SELECT current_schema()")))
+                    change_feed.publish(session, self._channel, self.origin)
+                committing = True
         except StaleDataError as exc:
             # another laptop changed the row between our read and our write
             raise StaleWriteError(_stale_table(str(exc))) from exc
         except OperationalError as exc:
             if is_busy(exc):
                 raise DatabaseBusyError(BUSY_MESSAGE) from exc
+            if is_disconnect(exc):
+                raise ConnectionLostError(LOST_AT_COMMIT if committing else LOST_MESSAGE, committing) from exc
             raise
+        except DBAPIError as exc:  # the driver's InterfaceError: "the connection is closed"
+            if is_disconnect(exc):
+                raise ConnectionLostError(LOST_AT_COMMIT if committing else LOST_MESSAGE, committing) from exc
+            raise
+        finally:
+            if session is not None:
+                change_feed.end(session)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from reception_desk.services.changes import ChangeSet
 
 if TYPE_CHECKING:  # the frame is painted before SQLAlchemy is imported: these load with the day (attach)
+    from reception_desk.ui.change_listener import PgChangeListener
     from reception_desk.ui.context import AppContext
     from reception_desk.ui.pages.base import Page
     from reception_desk.ui.watcher import ExternalChangeWatcher
@@ -39,6 +40,8 @@ QMainWindow { background: #f4f6f9; }
 #nav { background: #ffffff; border: none; border-right: 1px solid #d9dde3; font-size: 12pt; outline: 0; }
 #nav::item { padding: 10px 14px; }
 #nav::item:selected { background: #fbe9e7; color: #b3261e; border-left: 4px solid #b3261e; }
+#connectionBanner { background: #fff4ce; color: #7a4b00; border-bottom: 1px solid #e0c060; padding: 6px 18px;
+    font-size: 12pt; font-weight: bold; }
 """
 
 
@@ -52,7 +55,7 @@ class MainWindow(QMainWindow):
     ready = Signal()  # the visible page is loaded and painted
     loaded = Signal()  # every page is loaded
     ctx: AppContext
-    watcher: ExternalChangeWatcher
+    watcher: ExternalChangeWatcher | PgChangeListener
 
     def __init__(self, ctx: AppContext | None, pages: list[Page] | None = None) -> None:
         super().__init__()
@@ -71,6 +74,11 @@ class MainWindow(QMainWindow):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
         outer.addWidget(self._build_header())
+        # PostgreSQL's change feed lost its connection: shown until it is back (ui/change_listener.py)
+        self.connection_banner = QLabel(self.tr("连接中断，正在重新连接…"))
+        self.connection_banner.setObjectName("connectionBanner")
+        self.connection_banner.hide()
+        outer.addWidget(self.connection_banner)
         body = QHBoxLayout()
         body.setSpacing(0)
         self.nav = QListWidget()
@@ -114,7 +122,15 @@ class MainWindow(QMainWindow):
         self._attached = True
         self._switch(self.nav.currentRow())
         self.statusBar().showMessage(self.tr("数据库：{0}    操作人：{1}").format(self._db_label(), ctx.actor))
-        self.watcher = ExternalChangeWatcher(ctx)
+        if ctx.db.dialect == "postgresql":  # other laptops' writes arrive by NOTIFY; SQLite keeps the cheap poll
+            from reception_desk.ui.change_listener import PgChangeListener
+
+            listener = PgChangeListener(ctx)
+            listener.connection_lost.connect(self.connection_banner.show)
+            listener.connection_restored.connect(self.connection_banner.hide)
+            self.watcher = listener
+        else:
+            self.watcher = ExternalChangeWatcher(ctx)
         ctx.bus.changed.connect(self._on_changes)
         ctx.day_changed.connect(lambda _d: self._spawn(self._load_header()))
 
