@@ -10,6 +10,7 @@ from reception_desk.db.models import AuditEntry, Batch, Room
 from reception_desk.errors import InvalidInputError, StaleWriteError
 from reception_desk.services import plan, registrations
 from reception_desk.services.assignment import assign_day
+from tests.current import batch_version
 from tests.helpers import make_day, register
 
 
@@ -55,7 +56,7 @@ def test_hand_placed_batch_is_never_moved_and_move_is_audited(db: Database) -> N
     day_id = make_day(db)
     (batch_id,) = register(db, day_id, 1, "labour")
     rooms = _rooms_by_number(db, day_id)
-    registrations.move_batch(db, batch_id, rooms[13], "来访人行动不便，就近安排", "李四")
+    registrations.move_batch(db, batch_id, rooms[13], "来访人行动不便，就近安排", "李四", batch_version(db, batch_id))
     register(db, day_id, 4, "labour", start=10)
     assign_day(db, day_id)
     with db.read() as s:
@@ -71,7 +72,7 @@ def test_move_needs_a_reason_and_refuses_a_stale_version(db: Database) -> None:
     (batch_id,) = register(db, day_id, 1, "labour")
     rooms = _rooms_by_number(db, day_id)
     with pytest.raises(InvalidInputError):
-        registrations.move_batch(db, batch_id, rooms[5], "  ", "李四")
+        registrations.move_batch(db, batch_id, rooms[5], "  ", "李四", batch_version(db, batch_id))
     row = registrations.list_registrations(db, day_id)[0]
     registrations.move_batch(db, batch_id, rooms[5], "平衡人数", "李四", expected_version=row.version)
     with pytest.raises(StaleWriteError):
@@ -99,7 +100,9 @@ def test_moving_an_arrived_batch_into_a_room_queues_it(db: Database) -> None:
     (batch_id,) = register(db, day_id, 1, "civil")
     flow.check_in(db, batch_id, "前台")  # no room yet: arrived
     assert registrations.list_registrations(db, day_id)[0].status == "arrived"
-    registrations.move_batch(db, batch_id, _rooms_by_number(db, day_id)[13], "现场安排", "前台")
+    registrations.move_batch(
+        db, batch_id, _rooms_by_number(db, day_id)[13], "现场安排", "前台", batch_version(db, batch_id)
+    )
     row = registrations.list_registrations(db, day_id)[0]
     assert (row.status, row.room_number) == ("waiting", 13)
 

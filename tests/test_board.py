@@ -11,6 +11,7 @@ from reception_desk.services.assignment import assign_day
 from reception_desk.services.board import Tally, board_snapshot, desk_card, desk_matches, recent_check_ins, room_board
 from reception_desk.services.errors import NotFoundError
 from reception_desk.services.registrations import PersonInput, RegistrationInput, add_registration, move_batch
+from tests.current import batch_version
 from tests.helpers import make_day, register
 
 
@@ -76,7 +77,7 @@ def test_capacity_warnings(db: Database) -> None:
     big = register(db, day, 1, theme="land", headcount=25)
     small = register(db, day, 1, theme="land", headcount=1, start=10)
     for batch_id in big + small:
-        move_batch(db, batch_id, room2, "测试", "desk")
+        move_batch(db, batch_id, room2, "测试", "desk", batch_version(db, batch_id))
     status = next(r for r in room_board(db, day) if r.id == room2)
     assert not status.over_capacity  # nobody waits yet
     assert [e.batch_id for e in status.oversized] == big

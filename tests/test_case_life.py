@@ -24,6 +24,7 @@ from reception_desk.services.case_life import (
 )
 from reception_desk.services.cases import CaseInput
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
+from tests.current import case_version
 from tests.life_builders import at, case_audit, dept, event_kinds, handed, load_case, new_day, record, visit
 
 DAY = dt.date(2026, 12, 4)  # a Friday; red = 7 working days → Tuesday 2026-12-15
@@ -256,7 +257,8 @@ def test_on_the_spot_outcomes_are_closed_at_once_and_followed_up(db: Database, o
     assert event_kinds(db, case_id) == ["closed", "follow_up"]
     # a case with a follow-up can no longer change its outcome
     hrss = dept(db, "人力资源和社会保障局")
-    _refused(db, case_id, lambda: cases.update_case(db, case_id, handed(hrss), "审核员"), "不能再更改处理结果")
+    version = case_version(db, case_id)
+    _refused(db, case_id, lambda: cases.update_case(db, case_id, handed(hrss), "审核员", version), "不能再更改处理结果")
 
 
 def test_correcting_the_outcome_reopens_or_closes_the_case(db: Database) -> None:
@@ -282,7 +284,7 @@ def test_correcting_the_outcome_reopens_or_closes_the_case(db: Database) -> None
     other = visit(db, day_id, "郑卫东")
     other_id = record(db, other, handed(hrss, "green"), recorded)
     other_version = load_case(db, other_id).version
-    cases.update_case(db, other_id, CaseInput(outcome="explained"), "审核员")
+    cases.update_case(db, other_id, CaseInput(outcome="explained"), "审核员", other_version)
     case = load_case(db, other_id)
     assert case.version == other_version + 1
     assert (case.status, case.closed_at, case.resolved, case.due_date) == ("closed", recorded, False, None)

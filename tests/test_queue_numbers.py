@@ -13,6 +13,7 @@ from reception_desk.db.models import AuditEntry, Batch, BatchMember, Room
 from reception_desk.services import assignment, board, days, flow, room_queue
 from reception_desk.services.errors import InvalidInputError
 from reception_desk.services.registrations import PersonInput, RegistrationInput, add_registration, move_batch
+from tests.current import batch_version
 
 DAY = dt.date(2026, 12, 4)
 
@@ -79,7 +80,7 @@ def test_moving_a_waiting_batch_gives_the_next_number_there_and_never_reuses_the
     assignment.assign_day(db, day_id)
     flow.check_in(db, other, "登记台")
 
-    move_batch(db, a, rooms[7], "来访人要求换到农林水利接待室", "登记台")
+    move_batch(db, a, rooms[7], "来访人要求换到农林水利接待室", "登记台", batch_version(db, a))
     numbers = _numbers(db)
     assert numbers[a] == (7, 2, "waiting")  # behind 丁 (第7接待室 1号)
     assert numbers[b][1] == 2 and numbers[c][1] == 3  # the others in room 8 keep theirs
@@ -91,7 +92,7 @@ def test_moving_a_waiting_batch_gives_the_next_number_there_and_never_reuses_the
     flow.check_in(db, late, "登记台")
     assert _numbers(db)[late][1] == 4  # room 8's number 1 (甲's old one) is not given again
 
-    move_batch(db, a, rooms[8], "又调回", "登记台")
+    move_batch(db, a, rooms[8], "又调回", "登记台", batch_version(db, a))
     assert _numbers(db)[a] == (8, 5, "waiting")  # back in room 8 as its newest
     with db.read() as session:
         entry = session.scalars(
@@ -106,7 +107,7 @@ def test_a_registered_batch_moved_has_no_number_until_check_in(db: Database) -> 
     rooms = _rooms(db, day_id)
     batch_id = _register(db, day_id, "甲")
     assignment.assign_day(db, day_id)
-    move_batch(db, batch_id, rooms[3], "调整", "登记台")
+    move_batch(db, batch_id, rooms[3], "调整", "登记台", batch_version(db, batch_id))
     assert _numbers(db)[batch_id] == (3, None, "registered")
     flow.check_in(db, batch_id, "登记台")
     assert _numbers(db)[batch_id] == (3, 1, "waiting")
@@ -119,7 +120,7 @@ def test_an_arrived_batch_gets_its_number_when_placed(db: Database) -> None:
     flow.check_in(db, first, "登记台")
     flow.check_in(db, second, "登记台")
     assert _numbers(db)[first] == (None, None, "arrived")  # no room: no number yet
-    move_batch(db, second, rooms[8], "先安排", "登记台")
+    move_batch(db, second, rooms[8], "先安排", "登记台", batch_version(db, second))
     assignment.assign_day(db, day_id)
     numbers = _numbers(db)
     assert numbers[second] == (8, 1, "waiting") and numbers[first] == (8, 2, "waiting")
@@ -142,7 +143,8 @@ def test_the_room_calls_by_number_and_a_returned_batch_keeps_its_place(db: Datab
     for i, batch_id in enumerate((a, b, c)):
         with db.session() as session:
             flow.check_in_in(session, session.get(Batch, batch_id), "登记台", at=at + dt.timedelta(minutes=i + 1))  # type: ignore[arg-type]
-    move_batch(db, late_in_other_room, rooms[8], "调整", "登记台")  # earliest arrival, but number 4 in room 8
+    # earliest arrival, but number 4 in room 8
+    move_batch(db, late_in_other_room, rooms[8], "调整", "登记台", batch_version(db, late_in_other_room))
     queue = room_queue.room_queue(db, rooms[8])
     assert [i.batch_id for i in queue.waiting] == [a, b, c, late_in_other_room]
     snapshot = next(r for r in board.room_board(db, day_id) if r.number == 8)

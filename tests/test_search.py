@@ -218,7 +218,7 @@ def test_an_edit_is_found_under_the_new_name_only(db: Database, day: dict[str, i
     data.lead.name = "欧阳明亮"
     data.lead.phone = "13712345678"
     data.companions = [PersonInput("司马光")]
-    update_registration(db, day["ouyang"], data, "测试员", editable.version)
+    update_registration(db, day["ouyang"], data, "测试员", editable.version, editable.visitor_versions)
     assert ids_for(db, day, "明亮") == ["ouyang"]
     assert ids_for(db, day, "oymldd") == []
     assert ids_for(db, day, "oyml") == ["ouyang"]
@@ -236,14 +236,14 @@ def test_edit_checks_the_version_and_flags(db: Database, day: dict[str, int]) ->
     data.lead.id_number = resident_id.make("330803", dt.date(1960, 2, 2), 33)  # the card, read again
     data.headcount = 5
     data.theme_code = "agriculture"
-    changes = update_registration(db, day["bad_id"], data, "测试员", editable.version)
+    changes = update_registration(db, day["bad_id"], data, "测试员", editable.version, editable.visitor_versions)
     assert day["bad_id"] in changes.batches
     row = registration_rows(db, [day["bad_id"]])[0]
     assert row.flags == (Flag.COLLECTIVE.value,)  # 待核 cleared: the ID is valid now
     assert row.theme_code == "agriculture"
     assert row.version == editable.version + 1
     with pytest.raises(StaleWriteError):
-        update_registration(db, day["bad_id"], data, "测试员", editable.version)
+        update_registration(db, day["bad_id"], data, "测试员", editable.version, editable.visitor_versions)
 
 
 def test_upgrading_a_filled_sqlite_file_indexes_the_people_already_there(tmp_path: Path) -> None:

@@ -268,6 +268,7 @@ def cmd_registrations(ctx: Context) -> int:
                 "room": r.room_number,
                 "status": r.status,
                 "flags": list(r.flags),
+                "queue_number": r.queue_number,
             }
             for r in rows
         ]

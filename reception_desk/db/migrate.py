@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest revision, so that a start-up on an up-to-date database need not load Alembic (~0.12 s).
 # tests/test_storage.py checks it against the migration scripts.
-HEAD = "0006_users_and_roles"
+HEAD = "0007_number_counters"
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

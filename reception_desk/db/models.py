@@ -394,6 +394,18 @@ class AppUser(Versioned, Base):
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
+class NumberCounter(Base):
+    """The last number given in a series of a day: registration numbers by prefix ("Y", "X"), case numbers by room
+    ("case:7"). Only ever grows, so a number is never given twice; taking one locks only this row until commit
+    (services/numbering.py)."""
+
+    __tablename__ = "number_counter"
+
+    day_id: Mapped[int] = mapped_column(ForeignKey("reception_day.id", ondelete="CASCADE"), primary_key=True)
+    series: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+
+
 class AppSetting(Base):
     """A setting of the database itself (not of one laptop): e.g. login_required, set for good by the first user."""
 

@@ -26,10 +26,10 @@ from reception_desk.db.models import (
 )
 from reception_desk.domain.batches import BatchStatus
 from reception_desk.domain.case_life import CaseStatus
-from reception_desk.domain.case_numbers import format_case_number, parse_case_number
+from reception_desk.domain.case_numbers import format_case_number
 from reception_desk.domain.deadlines import Colour, due_date
 from reception_desk.domain.names import clean_text
-from reception_desk.services import audit
+from reception_desk.services import audit, numbering
 from reception_desk.services.case_life import close_on_the_spot_in, escalate_in
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
@@ -142,10 +142,11 @@ class CaseRow:
 
 
 def next_case_sequence(session: Session, day: ReceptionDay, room_number: int) -> int:
-    """The next case sequence of that room on that day (1 for its first case)."""
-    prefix = format_case_number(day.date, room_number, 1)[: -len("001")]
-    numbers = session.scalars(select(Case.case_no).where(Case.day_id == day.id, Case.case_no.like(f"{prefix}%")))
-    return max((parse_case_number(n).sequence for n in numbers), default=0) + 1
+    """The next case sequence of that room on that day (1 for its first case), taken for good from its counter.
+
+    Only the room's case counter stays locked until commit: check-ins into the room and other rooms' cases go on.
+    """
+    return numbering.take_case_number(session, day.id, day.date, room_number)
 
 
 def _clean_input(data: CaseInput) -> tuple[str, str, str, str | None, int | None, list[int]]:
@@ -204,7 +205,7 @@ def record_case_in(session: Session, batch: Batch, data: CaseInput, actor: str, 
         )
     if batch.room_id is None:
         raise InvalidInputError(f"批次 {batch.reg_no} 尚未分配接待室，无法生成案件编号。")
-    room = session.scalar(select(Room).where(Room.id == batch.room_id).with_for_update())
+    room = session.get(Room, batch.room_id)
     day = session.get(ReceptionDay, batch.day_id)
     if room is None or day is None:
         raise NotFoundError(f"批次 {batch.reg_no} 的接待室或接访日已不存在。")
@@ -270,15 +271,16 @@ def record_case(
         return case.id, changes
 
 
-def update_case(
-    db: Database, case_id: int, data: CaseInput, actor: str, expected_version: int | None = None
-) -> ChangeSet:
-    """Correct a recorded case (request, instruction, outcome, colour, departments); its number stays."""
+def update_case(db: Database, case_id: int, data: CaseInput, actor: str, expected_version: int) -> ChangeSet:
+    """Correct a recorded case (request, instruction, outcome, colour, departments); its number stays.
+
+    `expected_version` is the case's version as the corrector saw it: a case changed since is refused.
+    """
     with db.session() as session:
         case = session.get(Case, case_id)
         if case is None:
             raise NotFoundError(f"案件 #{case_id} 不存在。")
-        if expected_version is not None and case.version != expected_version:
+        if case.version != expected_version:
             raise StaleWriteError("案件", case.id, expected_version, case.version)
         request, instruction, outcome, colour, lead, co = _clean_input(data)
         current = {case.lead_department_id, *(cd.department_id for cd in case.co_departments)}

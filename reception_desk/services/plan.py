@@ -47,8 +47,9 @@ class DepartmentInfo:
     version: int
 
 
-def _check_version(entity: str, row: Any, expected: int | None) -> None:
-    if expected is not None and row.version != expected:
+def _check_version(entity: str, row: Any, expected: int) -> None:
+    # required: an edit made on what a person saw never silently overwrites what another saved meanwhile
+    if row.version != expected:
         raise StaleWriteError(entity, row.id, expected, row.version)
 
 
@@ -67,7 +68,7 @@ def list_rooms(db: Database, day_id: int) -> list[RoomInfo]:
 
 
 def update_room(
-    db: Database, room_id: int, expected_version: int | None, actor: str = audit.SYSTEM, **changes: Any
+    db: Database, room_id: int, expected_version: int, actor: str = audit.SYSTEM, **changes: Any
 ) -> ChangeSet:
     """Change a room's name, theme (by theme_id or theme_code), location, host or capacity."""
     with db.session() as session:
@@ -162,7 +163,7 @@ def create_department(
 
 
 def update_department(
-    db: Database, department_id: int, expected_version: int | None, actor: str = audit.SYSTEM, **changes: Any
+    db: Database, department_id: int, expected_version: int, actor: str = audit.SYSTEM, **changes: Any
 ) -> ChangeSet:
     """Change a department's name, short name, contact, phone or active flag."""
     unknown = set(changes) - set(DEPARTMENT_FIELDS)

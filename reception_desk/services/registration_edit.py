@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from reception_desk.services.registrations import (
     RegistrationInput,
     check_person,
     find_or_create_visitor,
+    set_visitor,
 )
 
 
@@ -36,6 +38,7 @@ class EditableRegistration:
     walk_in: bool
     room_number: int | None
     data: RegistrationInput
+    visitor_versions: dict[int, int] = field(default_factory=dict)  # the people as the dialog shows them
 
 
 def load_registration(db: Database, batch_id: int) -> EditableRegistration:
@@ -60,7 +63,12 @@ def load_registration(db: Database, batch_id: int) -> EditableRegistration:
             village=batch.village,
             category_text=batch.category_text,
         )
+        people_ids = [m.visitor_id for m in batch.members] or [batch.lead_visitor_id]
+        versions = dict(
+            session.execute(select(Visitor.id, Visitor.version).where(Visitor.id.in_(people_ids))).tuples().all()
+        )
         return EditableRegistration(
+            visitor_versions=versions,
             batch_id=batch.id,
             reg_no=batch.reg_no,
             version=batch.version,
@@ -72,9 +80,17 @@ def load_registration(db: Database, batch_id: int) -> EditableRegistration:
 
 
 def update_registration(
-    db: Database, batch_id: int, data: RegistrationInput, actor: str, expected_version: int
+    db: Database,
+    batch_id: int,
+    data: RegistrationInput,
+    actor: str,
+    expected_version: int,
+    visitor_versions: Mapping[int, int],
 ) -> ChangeSet:
     """Save the edited batch: one transaction with an audit entry; a stale version is refused.
+
+    `expected_version` is the batch's version and `visitor_versions` its people's versions as the dialog showed
+    them (EditableRegistration): when the batch or one of its people changed since, StaleWriteError.
 
     People keep their visitor rows where they can (a row used by this batch only is corrected in place; an ID
     already on file links that person). Flags follow the new values: 待核 when an ID is not valid (kept as it
@@ -93,6 +109,7 @@ def update_registration(
             raise NotFoundError(f"批次 #{batch_id} 不存在。")
         if batch.version != expected_version:
             raise StaleWriteError("批次", batch.id, expected_version, batch.version)
+        _check_visitors(session, visitor_versions)
         theme_id = session.scalar(select(Theme.id).where(Theme.code == data.theme_code))
         if theme_id is None:
             raise InvalidInputError(f"主题“{data.theme_code}”尚未建立。")
@@ -146,6 +163,21 @@ def update_registration(
         return ChangeSet(batches={batch.id}, visitors=old_visitors | {p.id for p in people}, rooms=rooms)
 
 
+def _check_visitors(session: Session, expected: Mapping[int, int]) -> None:
+    """StaleWriteError when one of the people changed since the dialog read them (their rows stay locked)."""
+    if not expected:
+        return
+    current = dict(
+        session.execute(
+            select(Visitor.id, Visitor.version).where(Visitor.id.in_(list(expected))).with_for_update()
+        ).tuples()
+    )
+    for visitor_id, version in sorted(expected.items()):
+        now = current.get(visitor_id)
+        if now is not None and now != version:
+            raise StaleWriteError("来访人", visitor_id, version, now)
+
+
 def _counterpart(person: PersonInput, index: int, old: list[Visitor]) -> Visitor | None:
     """The companion this line was before the edit: the same name, else the same place in the list."""
     name = clean_name(person.name)
@@ -171,29 +203,31 @@ def _resolve(
         holder = session.scalar(select(Visitor).where(Visitor.id_number == id_number))
         if holder is not None:
             if (before is not None and holder.id == before.id) or holder.name == name:
-                _set_name(holder, name)
-                holder.phone = phone_text or holder.phone
-                holder.township = township or holder.township
-                holder.village = village or holder.village
+                set_visitor(
+                    holder,
+                    name=name,
+                    name_initials=initials(name) if holder.name != name else holder.name_initials,
+                    phone=phone_text or holder.phone,
+                    township=township or holder.township,
+                    village=village or holder.village,
+                )
             else:
                 flags.add(Flag.ID_TO_CHECK.value)  # the ID is on file under another name: check the card
             return holder
     if before is not None and _only_in(session, before.id, batch_id):
         # nobody else refers to this row: correct it in place (a misspelt name, a mistyped ID)
-        _set_name(before, name)
-        before.id_number = id_number
-        before.id_valid = id_ok
-        before.phone = phone_text
-        before.township = township or before.township
-        before.village = village or before.village
+        set_visitor(
+            before,
+            name=name,
+            name_initials=initials(name) if before.name != name else before.name_initials,
+            id_number=id_number,
+            id_valid=id_ok,
+            phone=phone_text,
+            township=township or before.township,
+            village=village or before.village,
+        )
         return before
     return find_or_create_visitor(session, name, id_number, id_ok, phone_text, township, village)
-
-
-def _set_name(visitor: Visitor, name: str) -> None:
-    if visitor.name != name:
-        visitor.name = name
-        visitor.name_initials = initials(name)
 
 
 def _only_in(session: Session, visitor_id: int, batch_id: int) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, Select, cast, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from reception_desk.db.engine import Database
@@ -15,7 +15,7 @@ from reception_desk.domain.batches import CHECKED_IN, BatchStatus, Flag, Source,
 from reception_desk.domain.case_numbers import format_registration_number
 from reception_desk.domain.names import clean_name, clean_text, initials
 from reception_desk.domain.themes import BY_CODE, GENERAL
-from reception_desk.services import audit, queue_numbers
+from reception_desk.services import audit, numbering, queue_numbers
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
 from reception_desk.services.repeats import flag_repeats_in
@@ -57,6 +57,7 @@ class RegistrationRow:
     source: str
     queue_position: int | None
     version: int
+    queue_number: int | None = None  # 排队号 within its room, from check-in on
 
 
 @dataclass
@@ -120,6 +121,7 @@ def to_row(b: Batch, v: Visitor, theme_code: str, theme_name: str, room_number: 
         source=b.source,
         queue_position=b.queue_position,
         version=b.version,
+        queue_number=b.queue_number,
     )
 
 
@@ -136,15 +138,12 @@ def list_registrations(db: Database, day_id: int) -> list[RegistrationRow]:
 
 
 def next_reg_sequence(session: Session, day_id: int, walk_in: bool) -> int:
-    """The next free sequence number for the day's registration numbers of that kind."""
-    prefix = format_registration_number(walk_in, 0)[0]
-    # numerically: a text max would put Y9999 above Y10000
-    last = session.scalar(
-        select(func.max(cast(func.substr(Batch.reg_no, 2), Integer))).where(
-            Batch.day_id == day_id, Batch.reg_no.like(f"{prefix}%")
-        )
-    )
-    return int(last) + 1 if last else 1
+    """The day's next registration sequence number of that kind, taken for good from the day's counter.
+
+    The counter row stays locked until the caller commits (two desks never get the same number); a number is
+    not given again even when its batch is gone.
+    """
+    return numbering.take_registration_numbers(session, day_id, walk_in)
 
 
 def find_or_create_visitor(
@@ -178,10 +177,26 @@ def find_or_create_visitor(
         session.flush()
     else:
         # keep the newest contact details
-        visitor.phone = phone or visitor.phone
-        visitor.township = township or visitor.township
-        visitor.village = village or visitor.village
+        set_visitor(
+            visitor,
+            phone=phone or visitor.phone,
+            township=township or visitor.township,
+            village=village or visitor.village,
+        )
     return visitor
+
+
+def set_visitor(visitor: Visitor, **values: object) -> bool:
+    """Set a person's fields; when any of them changes, the person's version moves. True when something changed.
+
+    visitor.version is kept here, not by the ORM: another laptop's edit made on what it saw before is then stale.
+    """
+    changed = {key: value for key, value in values.items() if getattr(visitor, key) != value}
+    for key, value in changed.items():
+        setattr(visitor, key, value)
+    if changed:
+        setattr(visitor, "version", Visitor.version + 1)  # noqa: B010 - an SQL expression, counted up in the UPDATE
+    return bool(changed)
 
 
 @dataclass(frozen=True)
@@ -365,9 +380,12 @@ def move_batch(
     room_id: int,
     reason: str,
     actor: str,
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> ChangeSet:
     """Move a batch to another room by hand; records who and why. Auto-assignment never moves it back.
+
+    `expected_version` is the batch's version as the mover saw it: a batch changed since is refused
+    (StaleWriteError), never moved on stale information.
 
     A batch at the venue (waiting) gets the next 排队号 of its new room and queues behind those already
     there; the old number is not given again. A no-show loses its old room's number (it gets one on a late
@@ -381,7 +399,7 @@ def move_batch(
         batch = session.get(Batch, batch_id)
         if batch is None:
             raise NotFoundError(f"批次 #{batch_id} 不存在。")
-        if expected_version is not None and batch.version != expected_version:
+        if batch.version != expected_version:
             raise StaleWriteError("批次", batch.id, expected_version, batch.version)
         room = session.get(Room, room_id)
         if room is None or room.day_id != batch.day_id:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reception_desk.domain.roles import Permission
 from reception_desk.services.changes import ChangeSet
 
 if TYPE_CHECKING:  # the frame is painted before SQLAlchemy is imported: these load with the day (attach)
@@ -122,6 +123,11 @@ class MainWindow(QMainWindow):
         self._attached = True
         self._switch(self.nav.currentRow())
         self.statusBar().showMessage(self.tr("数据库：{0}    操作人：{1}").format(self._db_label(), ctx.actor))
+        for index, spec in enumerate(self._specs):  # pages only some roles see (操作日志: supervisor, admin)
+            needed = PAGE_PERMISSIONS.get(spec[0]) if spec else None
+            item = self.nav.item(index)
+            if needed is not None and item is not None:
+                item.setHidden(not ctx.user.may(needed))
         if ctx.db.dialect == "postgresql":  # other laptops' writes arrive by NOTIFY; SQLite keeps the cheap poll
             from reception_desk.ui.change_listener import PgChangeListener
 
@@ -274,4 +280,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("settings_page", "SettingsPage", "设置"),
     ("print_centre_page", "PrintCentrePage", "打印中心"),
     ("statistics_page", "StatisticsPage", "统计"),
+    ("audit_page", "AuditLogPage", "操作日志"),
 )
+# pages the navigation shows only to roles with this permission (the services check again)
+PAGE_PERMISSIONS: dict[str, Permission] = {"audit_page": Permission.AUDIT}

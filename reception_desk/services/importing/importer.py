@@ -17,7 +17,7 @@ from reception_desk.domain.batches import BatchStatus, Flag, Source
 from reception_desk.domain.case_numbers import format_registration_number
 from reception_desk.domain.names import initials
 from reception_desk.domain.themes import THEMES
-from reception_desk.services import audit
+from reception_desk.services import audit, numbering
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import NotFoundError, ServiceError
 from reception_desk.services.importing.reader import SheetData, read_sheet
@@ -93,7 +93,10 @@ def import_registrations(
     checked = [check_row(row) for row in sheet.rows]
     try:
         with db.session() as session:
-            _require_day(session, day_id, lock=True)
+            _require_day(session, day_id)
+            # one import of a day at a time, and its Y numbers in one run: only the day's Y counter is held
+            # (check-ins, walk-ins, calls and cases go on; a typed pre-registration waits for the import)
+            numbering.lock_registration_numbers(session, day_id)
             plan = _plan(session, day_id, sheet, checked)
             plan.report.changes = _write(session, day_id, sheet, plan, actor or audit.SYSTEM, progress)
             _report_repeats(session, day_id, plan.report)
@@ -116,11 +119,8 @@ def _report_repeats(session: Session, day_id: int, report: ImportReport) -> None
     report.repeats.sort(key=lambda v: v.row)
 
 
-def _require_day(session: Session, day_id: int, lock: bool = False) -> None:
-    query = select(ReceptionDay.id).where(ReceptionDay.id == day_id)
-    if lock:
-        query = query.with_for_update()  # PostgreSQL: one import per day at a time (SQLite locks at BEGIN)
-    if session.scalar(query) is None:
+def _require_day(session: Session, day_id: int) -> None:
+    if session.scalar(select(ReceptionDay.id).where(ReceptionDay.id == day_id)) is None:
         raise NotFoundError(f"接访日 #{day_id} 不存在。")
 
 
@@ -249,7 +249,7 @@ def _write(
         return changes
     conn = session.connection()
     theme_ids = _theme_ids(session)
-    sequence = _next_sequence(session, day_id)
+    sequence = numbering.take_registration_numbers(session, day_id, walk_in=False, count=len(accepted))
     now = utcnow()
     source_prefix = sheet.file_name[: SOURCE_MAX - 8]
     created: dict[VisitorKey, int] = {}
@@ -412,7 +412,12 @@ def _update_contacts(session: Session, plan: _Plan, latest: dict[int, dict[str, 
         stmt = (
             update(VISITOR)
             .where(VISITOR.c.id == bindparam("v_id"))
-            .values(phone=bindparam("v_phone"), township=bindparam("v_township"), village=bindparam("v_village"))
+            .values(
+                phone=bindparam("v_phone"),
+                township=bindparam("v_township"),
+                village=bindparam("v_village"),
+                version=VISITOR.c.version + 1,  # a desk's edit of these people made on what it saw is now stale
+            )
         )
         session.connection().execute(stmt, rows)
         for part in chunks(audits):
@@ -425,9 +430,3 @@ def _theme_ids(session: Session) -> dict[str, int]:
         ids = ensure_themes(session)
     return ids
 
-
-def _next_sequence(session: Session, day_id: int) -> int:
-    """The next "Y" number of the day, numerically (Y10000 comes after Y9999)."""
-    prefix = format_registration_number(False, 0)[0]
-    numbers = session.scalars(select(Batch.reg_no).where(Batch.day_id == day_id, Batch.reg_no.like(f"{prefix}%")))
-    return max((int(n[1:]) for n in numbers if n[1:].isdigit()), default=0) + 1
