@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reception_desk.cli import after_day, watch
+from reception_desk.cli import after_day, audit_cmd, watch
 from reception_desk.cli.argparse_text import argparse_language, language_of
 from reception_desk.cli.text import say
 from reception_desk.db import ENV_VAR, data_dir
@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp_regs.add_argument("file", type=Path)
     exp_regs.add_argument("--day", type=_date)
     after_day.add_parsers(sub, export_sub)
+    audit_cmd.add_parsers(sub)
     watch.add_parser(sub)
 
     dbp = sub.add_parser("db", help="数据库维护")
@@ -456,6 +457,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "backup": cmd_backup,
     "print": cmd_print,
     **after_day.COMMANDS,
+    "audit": audit_cmd.cmd_audit,
     "watch": watch.cmd_watch,
 }
 

@@ -3,87 +3,87 @@
 <context>
     <name>AuditLogPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="313" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="314" />
         <source>操作日志</source>
         <translation>Audit log</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="322" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="323" />
         <source>全部用户</source>
         <translation>All users</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="326" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="327" />
         <source>全部操作</source>
         <translation>All actions</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="334" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="335" />
         <source>登记号或案件编号</source>
         <translation>Reg. no. or case no.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="339" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="340" />
         <source>用户</source>
         <translation>User</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="341" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="342" />
         <source>类别</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="344" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="345" />
         <source>从</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="346" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="347" />
         <source>至</source>
         <translation>to</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="361" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="362" />
         <source>不限</source>
         <translation>Any</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="379" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="380" />
         <source>字段</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="379" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="380" />
         <source>原值</source>
         <translation>Before</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="379" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="380" />
         <source>新值</source>
         <translation>After</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="465" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="463" />
         <source>选择一条记录，查看修改前后的内容。</source>
         <translation>Select an entry to see its values before and after.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="471" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="469" />
         <source>{0}  {1}  {2}  {3}</source>
         <translation>{0}  {1}  {2}  {3}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="475" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="473" />
         <source>原因：{0}</source>
         <translation>Reason: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="494" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="492" />
         <source>已显示 {0} 条（向下滚动载入更早的记录）</source>
         <translation>{0} shown (scroll down for older entries)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="494" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="492" />
         <source>共 {0} 条</source>
         <translation>{0} entries</translation>
     </message>
@@ -91,27 +91,27 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="193" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="194" />
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="193" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="194" />
         <source>操作人</source>
         <translation>User</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="193" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="194" />
         <source>操作</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="193" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="194" />
         <source>对象</source>
         <translation>Subject</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="193" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="194" />
         <source>内容</source>
         <translation>Details</translation>
     </message>
@@ -1689,22 +1689,22 @@ The next step checks every row and shows the result; nothing is written until yo
         <translation>Log in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="115" />
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="114" />
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="134" />
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="145" />
         <source>请输入用户名。</source>
         <translation>Enter the user name.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="138" />
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="149" />
         <source>请输入密码。</source>
         <translation>Enter the password.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="165" />
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="176" />
         <source>正在验证…</source>
         <translation>Checking…</translation>
     </message>
@@ -2016,52 +2016,52 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="178" />
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="189" />
         <source>修改密码</source>
         <translation>Change password</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="178" />
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="189" />
         <source>重置密码</source>
         <translation>Reset password</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="193" />
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="204" />
         <source>用户</source>
         <translation>User</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="195" />
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="206" />
         <source>原密码</source>
         <translation>Old password</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="196" />
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="207" />
         <source>新密码</source>
         <translation>New password</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="197" />
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="208" />
         <source>再输入一次</source>
         <translation>Again</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="203" />
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="214" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="205" />
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="216" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="217" />
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="228" />
         <source>两次输入的新密码不一致。</source>
         <translation>The two new passwords differ.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="220" />
+        <location filename="../../reception_desk/ui/dialogs/login_dialog.py" line="231" />
         <source>请输入原密码。</source>
         <translation>Enter the old password.</translation>
     </message>
@@ -4791,488 +4791,585 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>audit</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="60" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="61" />
         <source>登记</source>
+        <comment>audit</comment>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="61" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="62" />
         <source>导入预登记</source>
+        <comment>audit</comment>
         <translation>Imported</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="62" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="63" />
         <source>更新联系方式</source>
+        <comment>audit</comment>
         <translation>Contact updated</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="63" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="64" />
         <source>修改登记</source>
+        <comment>audit</comment>
         <translation>Registration edited</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="64" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="65" />
         <source>自动分配接待室</source>
+        <comment>audit</comment>
         <translation>Room assigned</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="65" />
-        <source>调整接待室</source>
-        <translation>Change room</translation>
-    </message>
-    <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="66" />
-        <source>签到</source>
-        <translation>Check-in</translation>
+        <source>调整接待室</source>
+        <comment>audit</comment>
+        <translation>Moved to room</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="67" />
-        <source>撤销签到</source>
-        <translation>Undo check-in</translation>
+        <source>签到</source>
+        <comment>audit</comment>
+        <translation>Checked in</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="68" />
-        <source>开始接谈</source>
-        <translation>Start session</translation>
+        <source>撤销签到</source>
+        <comment>audit</comment>
+        <translation>Check-in undone</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="69" />
-        <source>退回候谈</source>
-        <translation>Back to queue</translation>
+        <source>开始接谈</source>
+        <comment>audit</comment>
+        <translation>Session started</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="70" />
-        <source>标记未到</source>
-        <translation>Mark as no-show</translation>
+        <source>退回候谈</source>
+        <comment>audit</comment>
+        <translation>Back to queue</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="71" />
-        <source>接谈结束</source>
-        <translation>Session finished</translation>
+        <source>标记未到</source>
+        <comment>audit</comment>
+        <translation>Marked no-show</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="72" />
-        <source>记录接谈结果</source>
-        <translation>Case recorded</translation>
+        <source>接谈结束</source>
+        <comment>audit</comment>
+        <translation>Session finished</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="73" />
-        <source>修改</source>
-        <translation>Changed</translation>
+        <source>记录接谈结果</source>
+        <comment>audit</comment>
+        <translation>Case recorded</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="74" />
-        <source>创建</source>
-        <translation>Created</translation>
+        <source>修改</source>
+        <comment>audit</comment>
+        <translation>Changed</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="75" />
-        <source>生成演示数据</source>
-        <translation>Demo created</translation>
+        <source>创建</source>
+        <comment>audit</comment>
+        <translation>Created</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="76" />
-        <source>标记重复访</source>
-        <translation>Marked repeat visit</translation>
+        <source>生成演示数据</source>
+        <comment>audit</comment>
+        <translation>Demo created</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="77" />
-        <source>签收</source>
-        <translation>Sign for</translation>
+        <source>标记重复访</source>
+        <comment>audit</comment>
+        <translation>Marked repeat visit</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="78" />
-        <source>反馈</source>
-        <translation>Feedback</translation>
+        <source>签收</source>
+        <comment>audit</comment>
+        <translation>Signed for</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="79" />
-        <source>办结</source>
-        <translation>Close</translation>
+        <source>反馈</source>
+        <comment>audit</comment>
+        <translation>Feedback</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="80" />
-        <source>回访</source>
-        <translation>Follow-up</translation>
+        <source>办结</source>
+        <comment>audit</comment>
+        <translation>Closed</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="81" />
-        <source>延期</source>
-        <translation>Extend</translation>
+        <source>回访</source>
+        <comment>audit</comment>
+        <translation>Followed up</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="82" />
-        <source>挂牌督办</source>
-        <translation>Supervise</translation>
+        <source>延期</source>
+        <comment>audit</comment>
+        <translation>Extended</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="83" />
-        <source>提级核查</source>
-        <translation>Escalate</translation>
+        <source>挂牌督办</source>
+        <comment>audit</comment>
+        <translation>Supervised</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="84" />
-        <source>修改工作日历</source>
-        <translation>Calendar changed</translation>
+        <source>提级核查</source>
+        <comment>audit</comment>
+        <translation>Escalated</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="85" />
-        <source>确认全年工作日历</source>
-        <translation>Year calendar confirmed</translation>
+        <source>修改工作日历</source>
+        <comment>audit</comment>
+        <translation>Calendar changed</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="86" />
-        <source>修改期限计算方式</source>
-        <translation>Deadline mode changed</translation>
+        <source>确认全年工作日历</source>
+        <comment>audit</comment>
+        <translation>Year calendar confirmed</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="87" />
-        <source>添加用户</source>
-        <translation>Add user</translation>
+        <source>修改期限计算方式</source>
+        <comment>audit</comment>
+        <translation>Deadline mode changed</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="88" />
-        <source>启用用户</source>
-        <translation>User enabled</translation>
+        <source>添加用户</source>
+        <comment>audit</comment>
+        <translation>User added</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="89" />
-        <source>停用用户</source>
-        <translation>User disabled</translation>
+        <source>启用用户</source>
+        <comment>audit</comment>
+        <translation>User enabled</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="90" />
-        <source>修改密码</source>
-        <translation>Change password</translation>
+        <source>停用用户</source>
+        <comment>audit</comment>
+        <translation>User disabled</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="91" />
-        <source>重置密码</source>
-        <translation>Reset password</translation>
+        <source>修改密码</source>
+        <comment>audit</comment>
+        <translation>Password changed</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="92" />
-        <source>锁定用户</source>
-        <translation>User locked</translation>
+        <source>重置密码</source>
+        <comment>audit</comment>
+        <translation>Password reset</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="93" />
-        <source>批次</source>
-        <translation>Batch</translation>
+        <source>锁定用户</source>
+        <comment>audit</comment>
+        <translation>User locked</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="94" />
-        <source>信访事项</source>
-        <translation>Case</translation>
+        <source>批次</source>
+        <comment>audit</comment>
+        <translation>Batch</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="95" />
-        <source>来访人</source>
-        <translation>Visitor</translation>
+        <source>信访事项</source>
+        <comment>audit</comment>
+        <translation>Case</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="96" />
-        <source>接待室</source>
-        <translation>Reception room</translation>
+        <source>来访人</source>
+        <comment>audit</comment>
+        <translation>Visitor</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="97" />
-        <source>单位</source>
-        <translation>Department</translation>
+        <source>接待室</source>
+        <comment>audit</comment>
+        <translation>Room</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="98" />
-        <source>接访日</source>
-        <translation>Reception day</translation>
+        <source>单位</source>
+        <comment>audit</comment>
+        <translation>Department</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="99" />
-        <source>节假日安排</source>
-        <translation>Holiday schedule</translation>
+        <source>接访日</source>
+        <comment>audit</comment>
+        <translation>Reception day</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="100" />
-        <source>用户</source>
-        <translation>User</translation>
+        <source>节假日安排</source>
+        <comment>audit</comment>
+        <translation>Holiday schedule</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="101" />
-        <source>登记号</source>
-        <translation>Reg. no.</translation>
+        <source>用户</source>
+        <comment>audit</comment>
+        <translation>User</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="102" />
-        <source>人数</source>
-        <translation>People</translation>
+        <source>登记号</source>
+        <comment>audit</comment>
+        <translation>Reg. no.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="103" />
-        <source>问题类别</source>
-        <translation>Theme</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="104" />
-        <source>诉求</source>
-        <translation>Request</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="105" />
-        <source>乡镇（街道）</source>
-        <translation>Township</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="106" />
-        <source>村（社区）</source>
-        <translation>Village</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="107" />
-        <source>来源</source>
-        <translation>Source</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="108" />
-        <source>状态</source>
-        <translation>Status</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="109" />
-        <source>排队位置</source>
-        <translation>Queue position</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="110" />
-        <source>排队号</source>
-        <translation>Queue no.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="111" />
-        <source>人工调整</source>
-        <translation>moved by hand</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="112" />
-        <source>标记</source>
-        <translation>Flags</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="113" />
-        <source>来访人员</source>
+        <source>人数</source>
+        <comment>audit</comment>
         <translation>People</translation>
     </message>
     <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="104" />
+        <source>问题类别</source>
+        <comment>audit</comment>
+        <translation>Theme</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="105" />
+        <source>诉求</source>
+        <comment>audit</comment>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="106" />
+        <source>乡镇（街道）</source>
+        <comment>audit</comment>
+        <translation>Township</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="107" />
+        <source>村（社区）</source>
+        <comment>audit</comment>
+        <translation>Village</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="108" />
+        <source>来源</source>
+        <comment>audit</comment>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="109" />
+        <source>状态</source>
+        <comment>audit</comment>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="110" />
+        <source>排队位置</source>
+        <comment>audit</comment>
+        <translation>Queue position</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="111" />
+        <source>排队号</source>
+        <comment>audit</comment>
+        <translation>Queue no.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="112" />
+        <source>人工调整</source>
+        <comment>audit</comment>
+        <translation>Placed by hand</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="113" />
+        <source>标记</source>
+        <comment>audit</comment>
+        <translation>Flags</translation>
+    </message>
+    <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="114" />
-        <source>本次签到人员</source>
-        <translation>Checked in now</translation>
+        <source>来访人员</source>
+        <comment>audit</comment>
+        <translation>People</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="115" />
-        <source>撤销签到人员</source>
-        <translation>Check-in undone for</translation>
+        <source>本次签到人员</source>
+        <comment>audit</comment>
+        <translation>Checked in now</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="116" />
-        <source>导入来源</source>
-        <translation>Import source</translation>
+        <source>撤销签到人员</source>
+        <comment>audit</comment>
+        <translation>Check-in undone for</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="117" />
-        <source>签到时间</source>
-        <translation>Checked in at</translation>
+        <source>导入来源</source>
+        <comment>audit</comment>
+        <translation>Import source</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="118" />
-        <source>叫号时间</source>
-        <translation>Called at</translation>
+        <source>签到时间</source>
+        <comment>audit</comment>
+        <translation>Checked in at</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="119" />
-        <source>开始接谈时间</source>
-        <translation>Session started at</translation>
+        <source>叫号时间</source>
+        <comment>audit</comment>
+        <translation>Called at</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="120" />
-        <source>接谈结束时间</source>
-        <translation>Session finished at</translation>
+        <source>开始接谈时间</source>
+        <comment>audit</comment>
+        <translation>Session started at</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="121" />
-        <source>案件编号</source>
-        <translation>Case no.</translation>
+        <source>接谈结束时间</source>
+        <comment>audit</comment>
+        <translation>Session finished at</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="122" />
-        <source>领导批示</source>
-        <translation>Leader's instruction</translation>
+        <source>案件编号</source>
+        <comment>audit</comment>
+        <translation>Case no.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="123" />
-        <source>处理结果</source>
-        <translation>Outcome</translation>
+        <source>领导批示</source>
+        <comment>audit</comment>
+        <translation>Leader's instruction</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="124" />
-        <source>三色分类</source>
-        <translation>Colour</translation>
+        <source>处理结果</source>
+        <comment>audit</comment>
+        <translation>Outcome</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="125" />
-        <source>主办单位</source>
-        <translation>Lead department</translation>
+        <source>三色分类</source>
+        <comment>audit</comment>
+        <translation>Colour</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="126" />
-        <source>协办单位</source>
-        <translation>Co-departments</translation>
+        <source>主办单位</source>
+        <comment>audit</comment>
+        <translation>Lead department</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="127" />
-        <source>办理期限</source>
-        <translation>Due date</translation>
+        <source>协办单位</source>
+        <comment>audit</comment>
+        <translation>Co-departments</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="128" />
-        <source>签收时间</source>
-        <translation>Signed at</translation>
+        <source>办理期限</source>
+        <comment>audit</comment>
+        <translation>Due date</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="129" />
-        <source>签收人</source>
-        <translation>Signed by</translation>
+        <source>签收时间</source>
+        <comment>audit</comment>
+        <translation>Signed at</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="130" />
-        <source>反馈时间</source>
-        <translation>Feedback at</translation>
+        <source>签收人</source>
+        <comment>audit</comment>
+        <translation>Signed by</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="131" />
-        <source>办结时间</source>
-        <translation>Closed at</translation>
+        <source>反馈时间</source>
+        <comment>audit</comment>
+        <translation>Feedback at</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="132" />
-        <source>化解</source>
-        <translation>Resolved</translation>
+        <source>办结时间</source>
+        <comment>audit</comment>
+        <translation>Closed at</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="133" />
-        <source>满意度</source>
-        <translation>Satisfaction</translation>
+        <source>化解</source>
+        <comment>audit</comment>
+        <translation>Resolved</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="134" />
-        <source>回访时间</source>
-        <translation>Followed up at</translation>
+        <source>满意度</source>
+        <comment>audit</comment>
+        <translation>Satisfaction</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="135" />
-        <source>督办期限</source>
-        <translation>Supervise until</translation>
+        <source>回访时间</source>
+        <comment>audit</comment>
+        <translation>Followed up at</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="136" />
-        <source>名称</source>
-        <translation>Name</translation>
+        <source>督办期限</source>
+        <comment>audit</comment>
+        <translation>Supervised until</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="137" />
-        <source>电话</source>
-        <translation>Phone</translation>
+        <source>名称</source>
+        <comment>audit</comment>
+        <translation>Name</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="138" />
-        <source>身份证号</source>
-        <translation>ID number</translation>
+        <source>电话</source>
+        <comment>audit</comment>
+        <translation>Phone</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="139" />
-        <source>位置</source>
-        <translation>Location</translation>
+        <source>身份证号</source>
+        <comment>audit</comment>
+        <translation>ID number</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="140" />
-        <source>主持人</source>
-        <translation>Host</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="141" />
-        <source>容量</source>
-        <translation>Capacity</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="142" />
-        <source>简称</source>
-        <translation>Short name</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="143" />
-        <source>类型</source>
-        <translation>Kind</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="144" />
-        <source>联系人</source>
-        <translation>Contact</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="145" />
-        <source>启用</source>
-        <translation>Active</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="146" />
-        <source>显示名</source>
-        <translation>Display name</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="147" />
-        <source>角色</source>
-        <translation>Role</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="148" />
-        <source>日期</source>
-        <translation>Date</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="149" />
-        <source>标题</source>
-        <translation>Title</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="150" />
-        <source>地点</source>
+        <source>位置</source>
+        <comment>audit</comment>
         <translation>Location</translation>
     </message>
     <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="141" />
+        <source>主持人</source>
+        <comment>audit</comment>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="142" />
+        <source>容量</source>
+        <comment>audit</comment>
+        <translation>Capacity</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="143" />
+        <source>简称</source>
+        <comment>audit</comment>
+        <translation>Short name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="144" />
+        <source>类型</source>
+        <comment>audit</comment>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="145" />
+        <source>联系人</source>
+        <comment>audit</comment>
+        <translation>Contact</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="146" />
+        <source>启用</source>
+        <comment>audit</comment>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="147" />
+        <source>显示名</source>
+        <comment>audit</comment>
+        <translation>Display name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="148" />
+        <source>角色</source>
+        <comment>audit</comment>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="149" />
+        <source>日期</source>
+        <comment>audit</comment>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="150" />
+        <source>标题</source>
+        <comment>audit</comment>
+        <translation>Title</translation>
+    </message>
+    <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="151" />
-        <source>接访领导</source>
-        <translation>Leaders</translation>
+        <source>地点</source>
+        <comment>audit</comment>
+        <translation>Venue</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="152" />
-        <source>备注</source>
-        <translation>Note</translation>
+        <source>接访领导</source>
+        <comment>audit</comment>
+        <translation>Leaders</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="153" />
-        <source>年份</source>
-        <translation>Year</translation>
+        <source>备注</source>
+        <comment>audit</comment>
+        <translation>Note</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="154" />
-        <source>按工作日计算期限</source>
-        <translation>Working-day deadlines</translation>
+        <source>年份</source>
+        <comment>audit</comment>
+        <translation>Year</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="155" />
-        <source>随机种子</source>
-        <translation>Seed</translation>
+        <source>按工作日计算期限</source>
+        <comment>audit</comment>
+        <translation>Working-day deadlines</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="156" />
+        <source>随机种子</source>
+        <comment>audit</comment>
+        <translation>Seed</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="157" />
         <source>含历史数据</source>
+        <comment>audit</comment>
         <translation>With history</translation>
     </message>
 </context>
@@ -5292,12 +5389,17 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>login</name>
     <message>
-        <location filename="../../reception_desk/ui/login.py" line="55" />
+        <location filename="../../reception_desk/ui/login.py" line="53" />
         <source>本数据库需要登录：请设置环境变量 RECEPTION_DESK_USER 和 RECEPTION_DESK_PASSWORD。</source>
         <translation>This database needs a login: set RECEPTION_DESK_USER and RECEPTION_DESK_PASSWORD.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/login.py" line="61" />
+        <location filename="../../reception_desk/ui/login.py" line="56" />
+        <source>错误：{0}</source>
+        <translation>Error: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/login.py" line="58" />
         <source>数据库：{0}</source>
         <translation>Database: {0}</translation>
     </message>
