@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reception_desk.db.clock import server_now
 from reception_desk.db.engine import Database
-from reception_desk.db.models import Batch, Room, utcnow
+from reception_desk.db.models import Batch, Room
 from reception_desk.domain.batches import BatchStatus, can_move
 from reception_desk.services import audit, queue_numbers
 from reception_desk.services.changes import ChangeSet
@@ -100,7 +101,7 @@ def check_in_in(
     at: dt.datetime | None = None,
 ) -> CheckInInfo:
     """Check in a batch (all members, or only the given BatchMember ids) in the caller's transaction."""
-    at = at or utcnow()
+    at = at or server_now(session)  # the server's clock: a laptop's wrong clock reorders nothing
     by_id = {m.id: m for m in batch.members}
     if member_ids is None:
         chosen = list(batch.members)
@@ -171,7 +172,7 @@ def start_session_in(
     session: Session, batch: Batch, actor: str, at: dt.datetime | None = None, force: bool = False
 ) -> None:
     """Call a batch into its room (in session) in the caller's transaction."""
-    at = at or utcnow()
+    at = at or server_now(session)  # the server's clock: a laptop's wrong clock reorders nothing
     if batch.room_id is None:
         raise InvalidInputError(f"批次 {batch.reg_no} 尚未分配接待室，请先分配后再接谈。")
     room = _lock_room(session, batch.room_id)
