@@ -13,12 +13,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reception_desk.cli import after_day, audit_cmd, watch
+from reception_desk.cli import after_day, audit_cmd, users_cmd, watch
 from reception_desk.cli.argparse_text import argparse_language, language_of
 from reception_desk.cli.text import say
 from reception_desk.db import ENV_VAR, data_dir
 from reception_desk.domain import office_time
-from reception_desk.errors import InvalidInputError, NotFoundError, ServiceError, UnusableInputError
+from reception_desk.errors import (
+    AuthenticationError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServiceError,
+    UnusableInputError,
+)
 
 if TYPE_CHECKING:
     from reception_desk.printing import RenderResult
@@ -40,7 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="reception-desk", description="接访台 Reception Desk：领导下访接访日")
     p.add_argument("--db", metavar="URL", help=f"数据库：SQLite 文件或 postgresql:// URL（或环境变量 {ENV_VAR}）")
     p.add_argument("--lang", choices=("zh", "en"), default=None, help="界面语言 zh（默认）或 en")
-    p.add_argument("--user", default=None, help="操作人（记入审计日志），默认为当前系统用户")
+    p.add_argument(
+        "--user",
+        default=None,
+        help="用户：有用户的数据库以此登录（或环境变量 RECEPTION_DESK_USER，"
+        "密码取自 RECEPTION_DESK_PASSWORD 或提示输入）；单机模式下只记入审计日志，默认为当前系统用户",
+    )
     p.add_argument("--quit-when-ready", action="store_true", help="数据加载并绘制后退出（冒烟测试）")
     p.add_argument("--day", dest="gui_day", type=_date, default=None, help="图形界面打开的接访日（默认最近的一天）")
     p.add_argument("--today", type=_date, default=None, metavar="DATE", help="按此日期工作（统计、逾期），默认今天")
@@ -85,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp_regs.add_argument("--day", type=_date)
     after_day.add_parsers(sub, export_sub)
     audit_cmd.add_parsers(sub)
+    users_cmd.add_parsers(sub)
     watch.add_parser(sub)
 
     dbp = sub.add_parser("db", help="数据库维护")
@@ -133,6 +146,7 @@ class Context:
         self.args = args
         self.lang: str = args.lang or "zh"
         self.actor: str = args.user or getpass.getuser()
+        self.password: str | None = None  # the login's, on a database with users (users_cmd.login)
         self.today: dt.date = getattr(args, "today", None) or office_time.today()
         # SQLAlchemy loads here, not at the top: --help and the GUI's first paint do without it
         from reception_desk.db.engine import Database
@@ -169,9 +183,11 @@ class Context:
 def cmd_demo(ctx: Context) -> int:
     """Create the demo day."""
     from reception_desk.services.demo import create_demo_day
+    from reception_desk.services.demo_users import add_demo_users
     from reception_desk.services.registrations import list_registrations
 
     info = create_demo_day(ctx.db, seed=ctx.args.seed, date=ctx.args.date, actor=ctx.actor)
+    add_demo_users(ctx.db, ctx.actor)  # admin, desk1, host1, chief with the password demo (once per database)
     rows = list_registrations(ctx.db, info.id)
     from reception_desk.services.cases import list_cases
 
@@ -183,6 +199,7 @@ def cmd_demo(ctx: Context) -> int:
         cases=len(list_cases(ctx.db, info.id)),
         db=ctx.db.engine.url.render_as_string(hide_password=True),
     )
+    ctx.out("demo_users")
     return EXIT_OK
 
 
@@ -458,6 +475,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "print": cmd_print,
     **after_day.COMMANDS,
     "audit": audit_cmd.cmd_audit,
+    **users_cmd.COMMANDS,
     "watch": watch.cmd_watch,
 }
 
@@ -471,7 +489,8 @@ def _log_to_file() -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; exit 0 on success, 2 on unusable input, 1 on other failures. Never a traceback."""
+    """Run one command; exit 0 on success, 2 on unusable input, 3 on a refused login or operation, 1 on other
+    failures. Never a traceback."""
     argv = sys.argv[1:] if argv is None else argv
     with argparse_language(language_of(argv)):  # usage:, options:, error: in the language of the command line
         parser = build_parser()
@@ -480,7 +499,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from reception_desk.ui.app import run_gui
 
         try:
-            return run_gui(args.db, args.lang, args.user or getpass.getuser(), args.quit_when_ready, args.gui_day)
+            return run_gui(
+                args.db,
+                args.lang,
+                args.user or getpass.getuser(),
+                args.quit_when_ready,
+                args.gui_day,
+                login_user=args.user,
+            )
         except Exception as exc:  # start-up failed (database unreachable, ...): one line, the detail in the log
             return _internal_error(args.lang or "zh", "gui", exc)
     if args.command == "callscreen":
@@ -499,6 +525,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         ctx = Context(args)
         try:
+            users_cmd.login(ctx)  # a database with users: who is acting, with his password
             return COMMANDS[args.command](ctx)
         finally:
             ctx.db.dispose()  # close the pooled connections now, not whenever the collector finds the engine
@@ -509,6 +536,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnusableInputError as exc:
         print(say(lang, "error", msg=exc), file=sys.stderr)
         return EXIT_UNUSABLE
+    except (AuthenticationError, PermissionDeniedError) as exc:
+        print(users_cmd.refusal_line(lang, exc), file=sys.stderr)
+        return users_cmd.EXIT_DENIED
     except ServiceError as exc:
         print(say(lang, "error", msg=exc), file=sys.stderr)
         return EXIT_FAILED

@@ -6,6 +6,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "zh": {
         "day_created": "已创建接访日 {date}：{title}，15 个接待室。",
         "demo_created": "已生成演示接访日 {date}：{batches} 批 {people} 人，{cases} 件已记录。数据库：{db}",
+        "demo_users": "演示用户（仅供演示）：admin 管理员、desk1 登记台、host1 接待室（第1–5接待室）、chief 督办，"
+        "密码均为 demo。",
         "imported": "导入完成：{imported} 批 {people} 人；"
         "警告 {warnings} 行，拒绝 {rejected} 行，重复 {duplicates} 行。",
         "assigned": "已分配 {assigned} 批。",
@@ -24,6 +26,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "day_created": "Created reception day {date}: {title}, 15 rooms.",
         "demo_created": "Demo day {date}: {batches} batches, {people} people, {cases} cases recorded. Database: {db}",
+        "demo_users": "Demo users (demo only): admin, desk1 (desk), host1 (rooms 1-5), chief (supervisor), "
+        "all with the password demo.",
         "imported": "Imported {imported} batches ({people} people); {warnings} warnings, {rejected} rejected, "
         "{duplicates} duplicates.",
         "assigned": "Assigned {assigned} batches.",
