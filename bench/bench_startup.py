@@ -54,7 +54,14 @@ sys.exit(run_gui(sys.argv[1], None, "bench", False, on_ready=wait_all))
 
 def _env(home: Path) -> dict[str, str]:
     # a throw-away home: the app's settings (the remembered day title) start from nothing every run
-    return {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config")}
+    return {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "RECEPTION_DESK_USER": "admin",  # the demo's users: log in without the dialog
+        "RECEPTION_DESK_PASSWORD": "demo",
+    }
 
 
 def _marks(cmd: list[str], env: dict[str, str]) -> dict[str, float]:

@@ -22,6 +22,9 @@ def main() -> int:
     parser.add_argument("--db", default=None)
     args = parser.parse_args()
     os.environ["QT_QPA_PLATFORM"] = "xcb"
+    # a demo database has the demo's users: log in as its admin without the dialog
+    os.environ.setdefault("RECEPTION_DESK_USER", "admin")
+    os.environ.setdefault("RECEPTION_DESK_PASSWORD", "demo")
     from reception_desk.cli.main import main as cli
     from reception_desk.ui.app import run_gui
 

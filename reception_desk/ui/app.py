@@ -62,11 +62,15 @@ def run_gui(
     day: dt.date | None = None,
     on_ready: Callable[[Any], None] | None = None,
     on_painted: Callable[[Any], None] | None = None,
+    login_user: str | None = None,
 ) -> int:
     """Open the main window on the chosen database and day; returns the exit code (1 without a usable display).
 
     on_painted(window) runs once the frame (header, navigation, placeholder) is painted, before the database
     opens; on_ready(window) once the day is loaded and painted (before --quit-when-ready quits).
+    On a database with users the login comes after the database is open and before the pages load (ui/login.py:
+    $RECEPTION_DESK_USER or login_user with $RECEPTION_DESK_PASSWORD, else the login dialog); a refused login
+    without a person (--quit-when-ready) exits 3, 退出 in the dialog exits 0.
     """
     from PySide6.QtCore import QCoreApplication, QSettings
 
@@ -126,8 +130,14 @@ def run_gui(
             return closed.result()
         db, day_id = opening.result()  # a database that cannot be opened ends the start here, with its error
         from reception_desk.ui.context import AppContext  # SQLAlchemy is loaded by now
+        from reception_desk.ui.login import log_in
 
-        ctx = AppContext(db, day_id, actor, settings)
+        user = await log_in(db, settings, actor, login_user, quit_when_ready, window)
+        if isinstance(user, int):  # not logged in: quit (0) or refused without a person (3)
+            db.dispose()
+            return user
+        ctx = AppContext(db, day_id, user.name, settings)
+        ctx.user = user
         opened.extend((db, ctx))
         window.attach(ctx)
         if on_ready is not None:

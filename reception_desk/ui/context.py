@@ -34,6 +34,7 @@ class AppContext(QObject):
     """Shared state of one window: emits day_changed when the user switches the day."""
 
     day_changed = Signal(int)
+    user_changed = Signal()  # another user logged in (or the first admin was created in 单机模式)
 
     def __init__(self, db: Database, day_id: int | None, actor: str, settings: QSettings) -> None:
         super().__init__()
@@ -62,6 +63,12 @@ class AppContext(QObject):
         result = await self.runner.run_slow(fn, *args, **kwargs)
         self.bus.publish(changes_of(result))
         return result
+
+    def set_user(self, user: Actor) -> None:
+        """Work as another user from now on (the actor recorded and the role the pages follow)."""
+        self.user = user
+        self.actor = user.name
+        self.user_changed.emit()
 
     def set_day(self, day_id: int) -> None:
         """Switch every page to another day."""

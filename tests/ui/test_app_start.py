@@ -30,7 +30,8 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _env(**changes: str | None) -> dict[str, str]:
-    env = dict(os.environ)
+    # the demo database has users (the CLI's demo makes them): the window logs in as its admin, no dialog
+    env = {**os.environ, "RECEPTION_DESK_USER": "admin", "RECEPTION_DESK_PASSWORD": "demo"}
     for key, value in changes.items():
         if value is None:
             env.pop(key, None)

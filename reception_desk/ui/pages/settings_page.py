@@ -61,6 +61,7 @@ from reception_desk.ui.models.plan_models import (
 )
 from reception_desk.ui.pages.base import Page
 from reception_desk.ui.widgets.calendar_editor import CalendarEditor
+from reception_desk.ui.widgets.users_editor import UsersEditor
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,8 @@ class SettingsPage(Page):
         self.tabs.addTab(self._build_departments_tab(), self.tr("单位目录"))
         self.calendar_editor = CalendarEditor(ctx)  # loads itself when its tab is first shown
         self.tabs.addTab(self.calendar_editor, self.calendar_editor.title())
+        self.users_editor = UsersEditor(ctx)  # 用户: loads itself when its tab is first shown
+        self.tabs.addTab(self.users_editor, self.users_editor.title())
         self.tabs.addTab(self._build_language_tab(), self.tr("语言"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 12)
