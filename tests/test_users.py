@@ -53,8 +53,8 @@ def test_passwords_are_hashed_never_kept_in_clear(db: Database) -> None:
 
 
 def test_each_role_is_allowed_and_refused_what_the_issue_says(db: Database) -> None:
+    day = make_day(db)  # before the users: creating a day is an admin's work once login is on
     _people(db)
-    day = make_day(db)
     with db.read() as session:
         room1, room9 = (session.scalar(select(Room.id).where(Room.day_id == day, Room.number == n)) for n in (1, 9))
         allowed = {

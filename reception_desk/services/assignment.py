@@ -13,7 +13,8 @@ from reception_desk.db.engine import Database
 from reception_desk.db.models import AuditEntry, Batch, Room, Theme, table, utcnow
 from reception_desk.domain.assignment import PendingBatch, RoomLoad, plan_assignment
 from reception_desk.domain.batches import BatchStatus, expected_minutes
-from reception_desk.services import audit, queue_numbers
+from reception_desk.domain.roles import Permission
+from reception_desk.services import audit, authz, queue_numbers
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import StaleWriteError
 
@@ -113,6 +114,8 @@ def assign_day(db: Database, day_id: int, actor: str = audit.SYSTEM) -> AssignRe
     Running it twice changes nothing the second time. One transaction.
     """
     with db.session() as session:
+        # placing batches without a room is part of the desk's work too (walk-ins, imports); moves are not
+        authz.require_any(session, actor, Permission.MOVE, Permission.CHECK_IN, Permission.REGISTER)
         return assign_day_in(session, day_id, actor)
 
 

@@ -68,3 +68,13 @@ def require(session: Session, actor: str, permission: Permission, room_id: int |
             rooms = "、".join(f"第{n}接待室" for n in who.rooms) or "（未指定接待室）"
             raise PermissionDeniedError(f"用户“{who.name}”只能在{rooms}操作，不能在第{number}接待室操作。")
     return who
+
+
+def require_any(session: Session, actor: str, *permissions: Permission, room_id: int | None = None) -> Actor:
+    """The actor when his role allows one of the permissions (work that belongs to several roles), else
+    PermissionDeniedError naming the first one."""
+    who = actor_of(session, actor)
+    for permission in permissions:
+        if who.may(permission):
+            return require(session, actor, permission, room_id)
+    return require(session, actor, permissions[0], room_id)

@@ -19,7 +19,8 @@ from reception_desk.db.models import Case, CaseEvent, Department, utcnow
 from reception_desk.domain.case_life import EVENT_KINDS, METHODS, RATINGS, CaseStatus, refusal
 from reception_desk.domain.names import clean_text
 from reception_desk.domain.office_time import local_date, to_local
-from reception_desk.services import audit
+from reception_desk.domain.roles import Permission
+from reception_desk.services import audit, authz
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
 
@@ -110,6 +111,7 @@ def sign_case(
 ) -> ChangeSet:
     """签收: the lead department signs for the handed-over case (who signed, when)."""
     with db.session() as session:
+        authz.require(session, actor, Permission.TRACKING)
         return sign_case_in(session, _lock(session, case_id, expected_version), by, actor, at)
 
 
@@ -137,6 +139,7 @@ def add_feedback(
 ) -> ChangeSet:
     """反馈: the department reports what it did (more than one feedback is allowed before closing)."""
     with db.session() as session:
+        authz.require(session, actor, Permission.TRACKING)
         return add_feedback_in(session, _lock(session, case_id, expected_version), text, by, actor, at)
 
 
@@ -166,6 +169,7 @@ def close_case(
 ) -> ChangeSet:
     """办结: the case is closed; 化解 says whether the matter was actually resolved."""
     with db.session() as session:
+        authz.require(session, actor, Permission.TRACKING)
         return close_case_in(session, _lock(session, case_id, expected_version), resolved, actor, at, text)
 
 
@@ -193,6 +197,7 @@ def follow_up(
 ) -> ChangeSet:
     """回访: the bureau asks the visitor; the rating (满意/基本满意/不满意, or 未能联系) of the latest call counts."""
     with db.session() as session:
+        authz.require(session, actor, Permission.TRACKING)
         case = _lock(session, case_id, expected_version)
         return follow_up_in(session, case, rating, actor, method, text, at)
 
@@ -231,6 +236,7 @@ def extend_case(
 ) -> ChangeSet:
     """延期: moves the due date (later only), with the reason and who approved it; the first date is kept."""
     with db.session() as session:
+        authz.require(session, actor, Permission.TRACKING)
         case = _lock(session, case_id, expected_version)
         return extend_case_in(session, case, new_due, reason, actor, approved_by, at)
 
@@ -275,6 +281,7 @@ def supervise_case(
 ) -> ChangeSet:
     """挂牌督办: the bureau chief puts the case under listed supervision (who, why, until when)."""
     with db.session() as session:
+        authz.require(session, actor, Permission.TRACKING)
         return supervise_case_in(session, _lock(session, case_id, expected_version), reason, actor, until, at)
 
 
@@ -332,6 +339,7 @@ def escalate_case(
 ) -> ChangeSet:
     """提级核查: a repeat visit about a closed case is reviewed one level up."""
     with db.session() as session:
+        authz.require(session, actor, Permission.TRACKING)
         case = _lock(session, case_id, expected_version)
         moment = _moment(session, case, at)
         before = audit.snapshot(case, LIFE_FIELDS)

@@ -29,7 +29,8 @@ from reception_desk.domain.case_life import CaseStatus
 from reception_desk.domain.case_numbers import format_case_number
 from reception_desk.domain.deadlines import Colour, due_date
 from reception_desk.domain.names import clean_text
-from reception_desk.services import audit, numbering
+from reception_desk.domain.roles import Permission
+from reception_desk.services import audit, authz, numbering
 from reception_desk.services.case_life import close_on_the_spot_in, escalate_in
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
@@ -264,6 +265,7 @@ def record_case(
     """Record the room's decision for a batch (numbered, with its deadline); the batch is then done."""
     with db.session() as session:
         batch = load_batch(session, batch_id, expected_version)
+        authz.require(session, actor, Permission.ROOM_WORK, room_id=batch.room_id)
         case = record_case_in(session, batch, data, actor)
         changes = ChangeSet(batches={batch.id}, cases={case.id})
         if batch.room_id is not None:
@@ -280,6 +282,7 @@ def update_case(db: Database, case_id: int, data: CaseInput, actor: str, expecte
         case = session.get(Case, case_id)
         if case is None:
             raise NotFoundError(f"案件 #{case_id} 不存在。")
+        authz.require(session, actor, Permission.ROOM_WORK, room_id=case.room_id)
         if case.version != expected_version:
             raise StaleWriteError("案件", case.id, expected_version, case.version)
         request, instruction, outcome, colour, lead, co = _clean_input(data)

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from reception_desk.db.engine import Database
 from reception_desk.db.models import ReceptionDay, Room
 from reception_desk.domain import office_time
+from reception_desk.domain.roles import Permission
 from reception_desk.domain.room_plan import default_rooms
-from reception_desk.services import audit
+from reception_desk.services import audit, authz
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError
 from reception_desk.services.reference import ensure_departments, ensure_themes
@@ -88,6 +89,7 @@ def create_day(
 ) -> tuple[DayInfo, ChangeSet]:
     """Create a reception day with the 15-room plan (and the directory, if the database has none)."""
     with db.session() as session:
+        authz.require(session, actor, Permission.ADMIN)
         day = create_day_in(session, date, title, venue, leaders, bureau_phone, actor)
         rooms = set(session.scalars(select(Room.id).where(Room.day_id == day.id)))
         return _info(day), ChangeSet(days={day.id}, rooms=rooms)

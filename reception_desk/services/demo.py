@@ -34,9 +34,10 @@ from reception_desk.domain.batches import BatchStatus, Flag, Source, expected_mi
 from reception_desk.domain.case_numbers import format_registration_number
 from reception_desk.domain.deadlines import Colour, due_date
 from reception_desk.domain.names import initials
+from reception_desk.domain.roles import Permission
 from reception_desk.domain.room_plan import TOWNSHIPS
 from reception_desk.domain.themes import BY_CODE
-from reception_desk.services import assignment, audit, days
+from reception_desk.services import assignment, audit, authz, days
 from reception_desk.services.cases import CaseInput, record_case_in
 from reception_desk.services.days import DayInfo
 from reception_desk.services.demo_vocabulary import (
@@ -597,6 +598,8 @@ def create_demo_day(db: Database, seed: int = 2006, date: dt.date | None = None,
     plans = gen.batches()
     leaders = "、".join(hosts[i] for i in (0, 1, 3))
     with db.session() as session:
+        if actor not in authz.SYSTEM_ACTORS:  # the app's own demo needs no user; a person needs to be admin
+            authz.require(session, actor, Permission.ADMIN)
         day = days.create_day_in(
             session, date, title=TITLE, venue=VENUE, leaders=leaders, bureau_phone=BUREAU_PHONE, actor=actor
         )

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from reception_desk.db.engine import Database
 from reception_desk.db.models import Batch, Case, CaseDraft, utcnow
+from reception_desk.domain.roles import Permission
+from reception_desk.services import authz
 from reception_desk.services.errors import InvalidInputError, NotFoundError
 
 MAX_DRAFT_CHARS = 100_000  # a runaway paste must not fill the database
@@ -27,8 +29,10 @@ def save_draft(db: Database, batch_id: int, room_id: int | None, data: dict[str,
     if _size(data) > MAX_DRAFT_CHARS:
         raise InvalidInputError("草稿内容过长，未能保存。")
     with db.session() as session:
-        if session.get(Batch, batch_id) is None:
+        batch = session.get(Batch, batch_id)
+        if batch is None:
             raise NotFoundError(f"批次 #{batch_id} 不存在。")
+        authz.require(session, actor, Permission.ROOM_WORK, room_id=batch.room_id)
         if session.scalar(select(Case.id).where(Case.batch_id == batch_id)) is not None:
             return False  # recorded meanwhile: a late keystroke must not resurrect the draft
         draft = session.get(CaseDraft, batch_id)

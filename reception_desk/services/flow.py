@@ -19,7 +19,8 @@ from reception_desk.db.clock import server_now
 from reception_desk.db.engine import Database
 from reception_desk.db.models import Batch, Room
 from reception_desk.domain.batches import BatchStatus, can_move
-from reception_desk.services import audit, queue_numbers
+from reception_desk.domain.roles import Permission
+from reception_desk.services import audit, authz, queue_numbers
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
 
@@ -157,6 +158,7 @@ def check_in(
     checking in someone twice changes nothing.
     """
     with db.session() as session:
+        authz.require(session, actor, Permission.CHECK_IN)
         batch = load_batch(session, batch_id, expected_version)
         status_before = batch.status
         info = check_in_in(session, batch, actor, member_ids)
@@ -194,6 +196,7 @@ def start_session(
     """Call a specific batch into its room (接谈中); refused while the room is busy unless force=True."""
     with db.session() as session:
         batch = load_batch(session, batch_id, expected_version)
+        authz.require(session, actor, Permission.ROOM_WORK, room_id=batch.room_id)
         start_session_in(session, batch, actor, force=force)
         return ChangeSet(batches={batch.id}, rooms={batch.room_id} if batch.room_id else set())
 
@@ -214,6 +217,7 @@ def call_next(db: Database, room_id: int, actor: str, force: bool = False) -> tu
     Refused while the room already has a batch in session, unless force=True.
     """
     with db.session() as session:
+        authz.require(session, actor, Permission.ROOM_WORK, room_id=room_id)
         room = _lock_room(session, room_id)
         if not force:
             _refuse_busy_room(session, room, None)
@@ -245,6 +249,7 @@ def return_to_queue(
     """Send a batch in session back to waiting (e.g. to fetch papers); it keeps its place in the queue."""
     with db.session() as session:
         batch = load_batch(session, batch_id, expected_version)
+        authz.require(session, actor, Permission.ROOM_WORK, room_id=batch.room_id)
         return_to_queue_in(session, batch, actor, reason)
         return ChangeSet(batches={batch.id}, rooms={batch.room_id} if batch.room_id else set())
 
@@ -263,6 +268,7 @@ def mark_no_show(
     """Mark a batch as not come (未到); it can still check in later."""
     with db.session() as session:
         batch = load_batch(session, batch_id, expected_version)
+        authz.require(session, actor, Permission.ROOM_WORK, room_id=batch.room_id)
         mark_no_show_in(session, batch, actor, reason)
         return ChangeSet(batches={batch.id}, rooms={batch.room_id} if batch.room_id else set())
 
@@ -326,6 +332,7 @@ def undo_check_in(
     checked in; its number is not reused. One transaction.
     """
     with db.session() as session:
+        authz.require(session, actor, Permission.CHECK_IN)
         batch = load_batch(session, batch_id, expected_version)
         undo_check_in_in(session, batch, actor, reason, member_ids)
         return ChangeSet(batches={batch.id}, rooms={batch.room_id} if batch.room_id else set())

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from reception_desk.db.engine import Database
 from reception_desk.db.models import CalendarDay, CalendarYear, ReceptionDay, utcnow
 from reception_desk.domain.deadlines import Calendar
-from reception_desk.services import audit
+from reception_desk.domain.roles import Permission
+from reception_desk.services import audit, authz
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError
 
@@ -117,6 +118,7 @@ def set_calendar_day(db: Database, date: dt.date, kind: str | None, note: str = 
     if kind is not None and kind not in KINDS:
         raise InvalidInputError(f"未知的日期类型：{kind}。")
     with db.session() as session:
+        authz.require(session, actor, Permission.ADMIN)
         row = session.get(CalendarDay, date)
         before = {"kind": row.kind, "note": row.note} if row else None
         plain = kind is None or (kind == "workday" and date.weekday() < 5)
@@ -140,6 +142,7 @@ def set_calendar_day(db: Database, date: dt.date, kind: str | None, note: str = 
 def mark_year_entered(db: Database, year: int, actor: str = "") -> ChangeSet:
     """Say that a year's schedule is complete as the table holds it (for a year with no exceptions to enter)."""
     with db.session() as session:
+        authz.require(session, actor, Permission.ADMIN)
         if session.get(CalendarYear, year) is None:
             session.add(CalendarYear(year=year, source="office"))
             audit.record(session, actor, "calendar_year", "calendar_year", year, None, {"year": year})
@@ -158,6 +161,7 @@ def day_deadline_mode(db: Database, day_id: int) -> bool:
 def set_day_deadline_mode(db: Database, day_id: int, working_days: bool, actor: str = "") -> ChangeSet:
     """期限计算: working days on the office calendar or natural days, for the day's cases recorded from now on."""
     with db.session() as session:
+        authz.require(session, actor, Permission.ADMIN)
         day = session.get(ReceptionDay, day_id)
         if day is None:
             raise NotFoundError(f"接访日 #{day_id} 不存在。")

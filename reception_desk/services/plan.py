@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from reception_desk.db.engine import Database
 from reception_desk.db.models import Department, Room, Theme, ThemeDepartment
-from reception_desk.services import audit
+from reception_desk.domain.roles import Permission
+from reception_desk.services import audit, authz
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
 
@@ -72,6 +73,7 @@ def update_room(
 ) -> ChangeSet:
     """Change a room's name, theme (by theme_id or theme_code), location, host or capacity."""
     with db.session() as session:
+        authz.require(session, actor, Permission.ADMIN)
         room = session.get(Room, room_id)
         if room is None:
             raise NotFoundError(f"接待室 #{room_id} 不存在。")
@@ -148,6 +150,7 @@ def create_department(
     if not name:
         raise InvalidInputError("单位名称不能为空。")
     with db.session() as session:
+        authz.require(session, actor, Permission.ADMIN)
         if session.scalar(select(Department.id).where(Department.name == name)) is not None:
             raise InvalidInputError(f"单位“{name}”已在目录中。")
         dept = Department(name=name, short_name=short_name or name, kind=kind, contact=contact, phone=phone)
@@ -170,6 +173,7 @@ def update_department(
     if unknown:
         raise InvalidInputError(f"单位没有这些字段：{', '.join(sorted(unknown))}")
     with db.session() as session:
+        authz.require(session, actor, Permission.ADMIN)
         dept = session.get(Department, department_id)
         if dept is None:
             raise NotFoundError(f"单位 #{department_id} 不存在。")

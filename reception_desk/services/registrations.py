@@ -14,8 +14,9 @@ from reception_desk.domain import resident_id
 from reception_desk.domain.batches import CHECKED_IN, BatchStatus, Flag, Source, is_collective
 from reception_desk.domain.case_numbers import format_registration_number
 from reception_desk.domain.names import clean_name, clean_text, initials
+from reception_desk.domain.roles import Permission
 from reception_desk.domain.themes import BY_CODE, GENERAL
-from reception_desk.services import audit, numbering, queue_numbers
+from reception_desk.services import audit, authz, numbering, queue_numbers
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
 from reception_desk.services.repeats import flag_repeats_in
@@ -316,6 +317,7 @@ def add_registration(
     if data.theme_code not in BY_CODE:
         raise InvalidInputError(f"未知的问题类别：{data.theme_code}")
     with db.session() as session:
+        authz.require(session, actor, Permission.CHECK_IN if walk_in else Permission.REGISTER)
         if session.get(ReceptionDay, day_id) is None:
             raise NotFoundError(f"接访日 #{day_id} 不存在。")
         reason = second_batch_reason.strip()
@@ -396,6 +398,7 @@ def move_batch(
     if not actor.strip():
         raise InvalidInputError("调整接待室需要记录操作人。")
     with db.session() as session:
+        authz.require(session, actor, Permission.MOVE)
         batch = session.get(Batch, batch_id)
         if batch is None:
             raise NotFoundError(f"批次 #{batch_id} 不存在。")

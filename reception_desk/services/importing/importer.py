@@ -16,8 +16,9 @@ from reception_desk.db.models import AuditEntry, Batch, BatchMember, ReceptionDa
 from reception_desk.domain.batches import BatchStatus, Flag, Source
 from reception_desk.domain.case_numbers import format_registration_number
 from reception_desk.domain.names import initials
+from reception_desk.domain.roles import Permission
 from reception_desk.domain.themes import THEMES
-from reception_desk.services import audit, numbering
+from reception_desk.services import audit, authz, numbering
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import NotFoundError, ServiceError
 from reception_desk.services.importing.reader import SheetData, read_sheet
@@ -93,6 +94,7 @@ def import_registrations(
     checked = [check_row(row) for row in sheet.rows]
     try:
         with db.session() as session:
+            authz.require(session, actor, Permission.REGISTER)
             _require_day(session, day_id)
             # one import of a day at a time, and its Y numbers in one run: only the day's Y counter is held
             # (check-ins, walk-ins, calls and cases go on; a typed pre-registration waits for the import)
