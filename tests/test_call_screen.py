@@ -8,7 +8,7 @@ from reception_desk.db.engine import Database
 from reception_desk.db.models import Batch, Room
 from reception_desk.services import assignment, flow
 from reception_desk.services.call_screen import call_board
-from reception_desk.services.registrations import PersonInput, RegistrationInput, add_registration
+from reception_desk.services.registrations import PersonInput, RegistrationInput, add_registration, move_batch
 from tests.helpers import make_day
 
 TRANSPORT_ROOM = 8  # the default plan's only transport room
@@ -93,3 +93,21 @@ def test_the_screen_data_holds_no_name(db: Database) -> None:
 
     assert "王学德" not in repr(board)
     assert "RoomCall" in repr(board)  # the repr is the whole data, so the name check means something
+
+
+def test_a_batch_moved_in_waits_behind_by_its_number_not_its_arrival(db: Database) -> None:
+    """A batch that arrived early elsewhere and is moved in gets the room's next 排队号 and is shown after."""
+    day_id = make_day(db)
+    early = _register(db, day_id, "王学德", theme="labour")
+    here = _register(db, day_id, "吴建国")
+    assignment.assign_day(db, day_id)
+    flow.check_in(db, early, "登记台")  # arrives first, in a labour room
+    flow.check_in(db, here, "登记台")  # arrives later, in room 8: number 1 there
+    with db.read() as session:
+        version = session.scalars(select(Batch.version).where(Batch.id == early)).one()
+    move_batch(db, early, _room_id(db, day_id, TRANSPORT_ROOM), "同一路段的问题", "督办", expected_version=version)
+    assert _numbers(db, here, early) == [1, 2]
+    room = call_board(db, day_id).rooms[TRANSPORT_ROOM - 1]
+    assert list(room.upcoming) == [1, 2]
+    called, _ = flow.call_next(db, _room_id(db, day_id, TRANSPORT_ROOM), "第8接待室")
+    assert called == here

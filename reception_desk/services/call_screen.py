@@ -15,6 +15,7 @@ from reception_desk.db.engine import Database
 from reception_desk.db.models import Batch, ReceptionDay, Room, Theme
 from reception_desk.domain.batches import BatchStatus
 from reception_desk.services.errors import NotFoundError
+from reception_desk.services.queue_numbers import serving_key
 
 NEXT_SHOWN = 2  # how many waiting numbers a room shows after the one in session
 _QUEUED = (BatchStatus.WAITING.value, BatchStatus.ARRIVED.value)
@@ -47,9 +48,11 @@ class CallBoard:
     rooms: tuple[RoomCall, ...]
 
 
-def call_order(arrived_at: dt.datetime | None, queue_position: int | None, batch_id: int) -> tuple[object, ...]:
-    """The order flow.next_waiting_in calls batches in: earliest arrival, then queue position, then id."""
-    return (arrived_at is None, arrived_at or _FAR, queue_position is None, queue_position or 0, batch_id)
+def call_order(
+    queue_number: int | None, arrived_at: dt.datetime | None, queue_position: int | None, batch_id: int
+) -> tuple[object, ...]:
+    """The order flow.next_waiting_in calls batches in: the lowest 排队号 first (queue_numbers.serving_key)."""
+    return serving_key(queue_number, arrived_at, queue_position, batch_id)
 
 
 def call_board(db: Database, day_id: int) -> CallBoard:
@@ -83,7 +86,9 @@ def call_board(db: Database, day_id: int) -> CallBoard:
         if b.status == BatchStatus.IN_SESSION.value:
             in_session.setdefault(b.room_id, []).append((b.started_at or _FAR, b.id, b.queue_number))
         else:
-            queued.setdefault(b.room_id, []).append((call_order(b.arrived_at, b.queue_position, b.id), b.queue_number))
+            queued.setdefault(b.room_id, []).append(
+                (call_order(b.queue_number, b.arrived_at, b.queue_position, b.id), b.queue_number)
+            )
     calls = []
     for room_id, number, name, theme_code, theme_name in rooms:
         current = min(in_session.get(room_id, []), default=None)
