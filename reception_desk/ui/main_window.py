@@ -198,8 +198,10 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(index)
 
     def show_page(self, index: int) -> None:
-        """Switch to a page by its position."""
-        self.nav.setCurrentRow(index)
+        """Switch to a page by its position (not to one hidden from the user's role)."""
+        item = self.nav.item(index)
+        if item is not None and not item.isHidden():
+            self.nav.setCurrentRow(index)
 
     def open_call_screen(self) -> None:
         """Open the waiting hall's call screen (叫号屏) full screen, on the screen chosen when there are several."""
@@ -286,4 +288,9 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("audit_page", "AuditLogPage", "操作日志"),
 )
 # pages the navigation shows only to roles with this permission (the services check again)
-PAGE_PERMISSIONS: dict[str, Permission] = {"audit_page": Permission.AUDIT}
+PAGE_PERMISSIONS: dict[str, Permission] = {
+    "audit_page": Permission.AUDIT,
+    "checkin_page": Permission.CHECK_IN,
+    "room_host_page": Permission.ROOM_WORK,
+    "tracking_page": Permission.TRACKING,
+}

@@ -36,6 +36,7 @@ from reception_desk.domain.office_time import to_local
 from reception_desk.services import case_life, cases
 from reception_desk.services.case_life import CaseEventRow
 from reception_desk.services.cases import CaseDetail
+from reception_desk.ui import roles_view
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.errors import show_error
 from reception_desk.ui.models.headed_table import HeadedTableModel
@@ -178,6 +179,7 @@ class CaseDialog(QDialog):
         QShortcut(QKeySequence("Ctrl+Enter"), self, self.request_save)
         self.printer.busy_changed.connect(lambda _b: self._update_buttons())
         ctx.bus.changed.connect(self._on_changes)
+        roles_view.apply(self)  # the steps are the supervisor's; others only read the case
 
     # --- layout ----------------------------------------------------------------------------------------------
 

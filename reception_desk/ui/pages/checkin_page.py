@@ -47,6 +47,7 @@ from reception_desk.services.registrations import (
     move_batch,
 )
 from reception_desk.services.search import search_batches
+from reception_desk.ui import roles_view
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.dialogs.checkin_dialogs import (
     ALL_HERE,
@@ -300,6 +301,7 @@ class CheckInPage(Page):
         ctx.day_changed.connect(lambda _day: self.clear())
         self.show_hint()
         self._show_card(None)
+        roles_view.apply(self)
 
     def title(self) -> str:
         """Navigation name."""

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from reception_desk.domain.batches import BatchStatus, Flag
+from reception_desk.domain.roles import Permission
 from reception_desk.domain.room_plan import TOWNSHIPS
 from reception_desk.domain.themes import THEMES
 from reception_desk.errors import StaleWriteError
@@ -46,6 +47,7 @@ from reception_desk.services.changes import ChangeSet
 from reception_desk.services.exporting import export_registrations
 from reception_desk.services.registration_edit import EditableRegistration, load_registration, update_registration
 from reception_desk.services.registrations import RegistrationInput, add_registration
+from reception_desk.ui import roles_view
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.dialogs.import_wizard import ImportWizard
 from reception_desk.ui.dialogs.registration_dialog import RegistrationDialog
@@ -109,6 +111,7 @@ class RegistrationsPage(Page):
         self._search_timer.timeout.connect(lambda: self._start_search(scroll_top=True))
         ctx.bus.changed.connect(self._note_changes)
         ctx.day_changed.connect(lambda _day: self._note_changes(ChangeSet.everything()))
+        roles_view.apply(self)
 
     def title(self) -> str:
         """The page's name in the navigation."""
@@ -540,7 +543,7 @@ class RegistrationsPage(Page):
 
     def _edit(self) -> None:
         batch_id = self.current_id()
-        if batch_id is None or self.ctx.day_id is None:
+        if batch_id is None or self.ctx.day_id is None or not self.ctx.user.may(Permission.REGISTER):
             return
         self.spawn(self._open_edit(batch_id))
 

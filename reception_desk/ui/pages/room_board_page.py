@@ -26,10 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from reception_desk.domain.batches import BatchStatus
+from reception_desk.domain.roles import Permission
 from reception_desk.services import assignment
 from reception_desk.services.board import Board, QueueEntry, Tally, board_snapshot
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.registrations import move_batch
+from reception_desk.ui import roles_view
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.dialogs.room_chooser import RoomChooserDialog
 from reception_desk.ui.pages.base import Page
@@ -159,6 +161,7 @@ class RoomBoardPage(Page):
         move_shortcut = QShortcut(QKeySequence(Qt.Key.Key_F6), self)
         move_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         move_shortcut.activated.connect(self.move_selected)
+        roles_view.apply(self)
 
     def title(self) -> str:
         """Navigation name."""
@@ -303,6 +306,8 @@ class RoomBoardPage(Page):
 
     def ask_move(self, dragged: DraggedBatch, room_id: int) -> None:
         """Ask why the batch goes to the room (the same dialog for a drag, the menu and the keyboard), then move."""
+        if not self.ctx.user.may(Permission.MOVE):
+            return  # the role may not move batches (a drop is ignored)
         target = self.cards[room_id].room
         target_name = room_name(target.number, target.name)
         source = self._room_name(dragged.from_room_id)
@@ -386,7 +391,7 @@ class RoomBoardPage(Page):
 
     def choose_room(self, entry: QueueEntry, from_room_id: int | None) -> RoomChooserDialog | None:
         """调至…接待室: the room chooser, then the reason dialog, then the move."""
-        if self.board is None or entry.status in NOT_MOVABLE:
+        if self.board is None or entry.status in NOT_MOVABLE or not self.ctx.user.may(Permission.MOVE):
             return None
         dragged = dragged_of(entry, from_room_id)
         text = self.tr("批次 {0}（{1}，{2}人）调至哪个接待室？").format(entry.reg_no, entry.lead_name, entry.headcount)
@@ -411,7 +416,7 @@ class RoomBoardPage(Page):
             label = self.tr("调至…接待室") if source.room_id is not None else self.tr("分到…接待室")
             move = menu.addAction(f"{label}\tM / F6")
             move.setObjectName("moveBatchAction")
-            move.setEnabled(entry.status not in NOT_MOVABLE)
+            move.setEnabled(entry.status not in NOT_MOVABLE and self.ctx.user.may(Permission.MOVE))
             move.triggered.connect(lambda: self.choose_room(entry, source.room_id))
         card = self.cards.get(source.room_id) if source.room_id is not None else None
         if card is not None:

@@ -43,6 +43,7 @@ from reception_desk.services.room_queue import (
     department_choices,
     room_queue,
 )
+from reception_desk.ui import roles_view
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.errors import show_error
 from reception_desk.ui.models.headed_table import HeadedTableModel
@@ -240,6 +241,7 @@ class RoomHostPage(Page):
             app.aboutToQuit.connect(self.flush_draft_now)
         self._show_session(None)
         self._update_actions()
+        roles_view.apply(self)
 
     def title(self) -> str:
         """接待室."""
@@ -507,6 +509,7 @@ class RoomHostPage(Page):
         self._show_print_cases(cases)
 
     def _fill_rooms(self, rooms: list[RoomInfo]) -> None:
+        rooms = roles_view.own_rooms(self.ctx.user, rooms)  # a room host works in his own rooms only
         labels = [self._room_label(r) for r in rooms]
         if [self.room_combo.itemText(i) for i in range(self.room_combo.count())] == labels and [
             self.room_combo.itemData(i) for i in range(self.room_combo.count())

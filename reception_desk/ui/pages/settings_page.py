@@ -46,6 +46,7 @@ from reception_desk.domain.themes import THEMES
 from reception_desk.services import days, plan
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.db_probe import PROBE_TIMEOUT_S, ProbeResult, probe_database
+from reception_desk.ui import roles_view
 from reception_desk.ui.app import DB_KEY
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.errors import show_error
@@ -143,6 +144,7 @@ class SettingsPage(Page):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 12)
         layout.addWidget(self.tabs)
+        roles_view.apply(self)
 
     def title(self) -> str:
         """设置."""
