@@ -50,6 +50,32 @@ BUSY_MESSAGE = (
 )
 
 
+LOCK_TIMEOUT_VAR = "RECEPTION_DESK_LOCK_TIMEOUT"
+LOCK_TIMEOUT_SECONDS = 5.0  # a desk waits this long for a row another laptop holds, then is told to retry
+
+
+def lock_timeout_seconds() -> float:
+    """How long a PostgreSQL statement waits for a row lock: $RECEPTION_DESK_LOCK_TIMEOUT seconds, else 5."""
+    text = os.environ.get(LOCK_TIMEOUT_VAR, "").strip()
+    try:
+        value = float(text) if text else LOCK_TIMEOUT_SECONDS
+    except ValueError:
+        return LOCK_TIMEOUT_SECONDS
+    return value if value > 0 else LOCK_TIMEOUT_SECONDS
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """True for PostgreSQL's lock_not_available (55P03): a row stayed locked longer than lock_timeout."""
+    orig = getattr(exc, "orig", exc)
+    return getattr(orig, "sqlstate", None) == "55P03"
+
+
+LOCK_MESSAGE = (
+    "数据库正忙：另一台电脑正在修改同一批数据（例如正在导入名单），等待超时，本次操作未执行。请稍后重试"
+    f"（等待时间可用环境变量 {LOCK_TIMEOUT_VAR} 设置，单位为秒）。"
+)
+
+
 LOST_MESSAGE = "与数据库服务器的连接中断（服务器重启或网络故障），本次操作未保存。请稍后重试。"
 LOST_AT_COMMIT = (
     "与数据库服务器的连接在保存时中断（服务器重启或网络故障），无法确认本次操作是否已保存。"
@@ -117,10 +143,14 @@ def _sqlite_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str | None = None, busy_timeout: float | None = None, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str | None = None, busy_timeout: float | None = None, lock_timeout: float | None = None, **kwargs: Any
+) -> Engine:
     """Create the engine for the chosen database, with SQLite set up for WAL, foreign keys, busy timeout.
 
     `busy_timeout` (seconds, SQLite only): how long a write waits for another's lock; default busy_timeout_seconds().
+    `lock_timeout` (seconds, PostgreSQL only): how long a statement waits for a row lock; default
+    lock_timeout_seconds().
     """
     kwargs.setdefault("hide_parameters", True)  # error messages carry no row values (names, IDs) to the log
     resolved = resolve_url(url)
@@ -142,15 +172,18 @@ def make_engine(url: str | None = None, busy_timeout: float | None = None, **kwa
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(resolved, **kwargs)
-    event.listen(engine, "connect", _postgresql_session)
+    waits_ms = round(1000 * (lock_timeout if lock_timeout is not None else lock_timeout_seconds()))
+    event.listen(engine, "connect", lambda conn, record: _postgresql_session(conn, record, waits_ms))
     return engine
 
 
-def _postgresql_session(dbapi_conn: Any, _record: Any) -> None:
+def _postgresql_session(dbapi_conn: Any, _record: Any, lock_timeout_ms: int = 5000) -> None:
     # JIT compilation costs ~0.5 s before the first row of any query the planner thinks large (a year's figures)
     # and saves nothing on queries that return in milliseconds: an office application never wins from it.
+    # lock_timeout: a desk never hangs behind another laptop's long write (an import); it is told to retry.
     with dbapi_conn.cursor() as cur:
         cur.execute("SET jit = off")
+        cur.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
     dbapi_conn.commit()
 
 
@@ -210,6 +243,8 @@ class Database:
                 raise DatabaseBusyError(BUSY_MESSAGE) from exc
             if is_disconnect(exc):
                 raise ConnectionLostError(LOST_AT_COMMIT if committing else LOST_MESSAGE, committing) from exc
+            if is_lock_timeout(exc):
+                raise DatabaseBusyError(LOCK_MESSAGE) from exc
             raise
         except DBAPIError as exc:  # the driver's InterfaceError: "the connection is closed"
             if is_disconnect(exc):
