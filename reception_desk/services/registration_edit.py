@@ -13,8 +13,9 @@ from reception_desk.db.engine import Database
 from reception_desk.db.models import Batch, BatchMember, Theme, Visitor
 from reception_desk.domain.batches import CHECKED_IN, BatchStatus, Flag, Source
 from reception_desk.domain.names import clean_name, clean_text, initials
+from reception_desk.domain.roles import Permission
 from reception_desk.domain.themes import BY_CODE
-from reception_desk.services import audit
+from reception_desk.services import audit, authz
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
 from reception_desk.services.registrations import (
@@ -104,6 +105,7 @@ def update_registration(
     if data.theme_code not in BY_CODE:
         raise InvalidInputError(f"未知的问题类别：{data.theme_code}")
     with db.session() as session:
+        authz.require(session, actor, Permission.REGISTER)
         batch = session.get(Batch, batch_id)
         if batch is None:
             raise NotFoundError(f"批次 #{batch_id} 不存在。")
