@@ -170,9 +170,7 @@ def _check_visitors(session: Session, expected: Mapping[int, int]) -> None:
     if not expected:
         return
     current = dict(
-        session.execute(
-            select(Visitor.id, Visitor.version).where(Visitor.id.in_(list(expected))).with_for_update()
-        )
+        session.execute(select(Visitor.id, Visitor.version).where(Visitor.id.in_(list(expected))).with_for_update())
         .tuples()
         .all()
     )

@@ -481,157 +481,157 @@
 <context>
     <name>CaseDialog</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="174" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="175" />
         <source>案件办理</source>
         <translation>Case</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="202" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="204" />
         <source>来访人</source>
         <translation>Visitor</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="203" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="205" />
         <source>接访</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="204" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="206" />
         <source>诉求</source>
         <translation>Request</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="205" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="207" />
         <source>领导意见</source>
         <translation>Instruction</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="206" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="208" />
         <source>责任单位</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="207" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="209" />
         <source>期限</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="208" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="210" />
         <source>办理状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="209" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="211" />
         <source>督办与重复访</source>
         <translation>Supervision, repeats</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="236" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="238" />
         <source>办理记录</source>
         <translation>History</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="251" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="253" />
         <source>保存（Ctrl+Enter）</source>
         <translation>Save (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="257" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="259" />
         <source>办理</source>
         <translation>Handle</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="275" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="277" />
         <source>重新打印交办单</source>
         <translation>Reprint handover slip</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="278" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="280" />
         <source>打印催办单</source>
         <translation>Print reminder notice</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="281" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="283" />
         <source>关闭（Esc）</source>
         <translation>Close (Esc)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="331" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="333" />
         <source>案件 {0}</source>
         <translation>Case {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="334" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="336" />
         <source>逾期 {0} 天</source>
         <translation>{0} days late</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="336" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="338" />
         <source>挂牌督办</source>
         <translation>Supervise</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="341" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="343" />
         <source>{0}（{1}人）  {2}  {3} {4}</source>
         <translation>{0} ({1} people)  {2}  {3} {4}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="346" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="348" />
         <source>{0}  {1}  登记号 {2}</source>
         <translation>{0}  {1}  registration {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="352" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="354" />
         <source>主办：{0}    协办：{1}</source>
         <translation>Lead: {0}    Co: {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="358" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="360" />
         <source>（原期限 {0}，已延期）</source>
         <translation> (originally {0}, extended)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="362" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="364" />
         <source>  签收人 {0}</source>
         <translation>  signed by {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="364" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="366" />
         <source>  化解：是</source>
         <translation>  Resolved: yes</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="364" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="366" />
         <source>  化解：否</source>
         <translation>  Resolved: no</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="366" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="368" />
         <source>  回访：{0}</source>
         <translation>  Follow-up: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="390" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="392" />
         <source>未设期限</source>
         <translation>no deadline</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="392" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="394" />
         <source>挂牌督办（{0}；期限 {1}）</source>
         <translation>Supervised ({0}; until {1})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="394" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="396" />
         <source>重复访，原案件 {0}</source>
         <translation>Repeat visit, earlier case {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="396" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="398" />
         <source>已提级核查</source>
         <translation>Escalated for review</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="411" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="413" />
         <source>只有逾期未办结的案件才打印催办单</source>
         <translation>Reminder notices are printed only for overdue open cases</translation>
     </message>
@@ -869,370 +869,414 @@
 <context>
     <name>CheckInPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="243" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="244" />
         <source>姓名 / 拼音首字母 / 电话 / 身份证后4位 / 登记号，回车签到</source>
         <translation>Name / pinyin initials / phone / last 4 of ID / reg. no.; Enter checks in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="246" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="247" />
         <source>现场登记 (F2)</source>
         <translation>Walk-in (F2)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="255" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="548" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="556" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="256" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="550" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="558" />
         <source>输入后自动查找；↑↓ 选择，回车签到，Esc 清空</source>
         <translation>Type to search; ↑↓ to choose, Enter to check in, Esc to clear</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="306" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="308" />
         <source>签到</source>
         <translation>Check-in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="342" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="344" />
         <source>打印排队号  Ctrl+P</source>
         <translation>Print queue ticket  Ctrl+P</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="344" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="346" />
         <source>在 80 毫米小票打印机上打印排队号（先预览）</source>
         <translation>Print the queue ticket on the 80 mm receipt printer (preview first)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="382" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="384" />
         <source>请核对身份证</source>
         <translation>Please verify the ID card</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="414" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="416" />
         <source>撤销签到 F8</source>
         <translation>Undo check-in F8</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="416" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="418" />
         <source>撤销这一批（或其中一人）的签到，须填写原因；原排队号作废</source>
         <translation>Undo the check-in of this batch (or one person of it), with a reason; the queue number becomes void</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="417" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="419" />
         <source>换接待室 F6</source>
         <translation>Change room F6</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="419" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="421" />
         <source>调到其他接待室，须填写原因；已签到的批次在新接待室重新排号</source>
         <translation>Move to another room, with a reason; a checked-in batch gets a new queue number there</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="424" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="426" />
         <source>签到所选</source>
         <translation>Check in selected</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="426" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="686" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="428" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="688" />
         <source>全部签到</source>
         <translation>Check in everyone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="433" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="435" />
         <source>找到来访人后，这里显示批次详情：诉求、标记、同行人员；集体访可逐人勾选签到。</source>
         <translation>Once a visitor is found, the batch shows here: request, flags, companions; groups can check in person by person.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="490" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="492" />
         <source>找到 {0} 个批次，不能确定是哪一批：请用 ↑↓ 选定后回车签到（键入文字回到查找框）</source>
         <translation>{0} batches match, which one is it? Choose with ↑↓ and press Enter (typing goes back to the search box)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="546" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="548" />
         <source>最近签到（今日已签到 {0} 批）；输入姓名等查找，回车签到</source>
         <translation>Latest check-ins ({0} batches checked in today); type a name to search, Enter to check in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="558" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="560" />
         <source>没有找到“{0}”。现场来访请按 F2 登记。</source>
         <translation>Nothing found for “{0}”. Press F2 to register a walk-in.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="560" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="562" />
         <source>找到 {0} 个批次，显示前 {1} 个</source>
         <translation>{0} batches found, showing the first {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="562" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="564" />
         <source>找到 {0} 个批次</source>
         <translation>{0} batches found</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="570" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="572" />
         <source>{0}人</source>
         <translation>{0} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="571" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="573" />
         <source>第{0}室</source>
         <translation>Room {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="571" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="573" />
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="628" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="630" />
         <source>{0}  共{1}人</source>
         <translation>{0}  ({1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="631" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="633" />
         <source>{0} · 排队号 {1}</source>
         <translation>{0} · ticket {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="634" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="636" />
         <source>{0}（{1}）</source>
         <translation>{0} ({1})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="636" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="638" />
         <source>尚未分配接待室</source>
         <translation>No room assigned yet</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="639" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="641" />
         <source>问题类别：{0}</source>
         <translation>Theme: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="639" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="641" />
         <source>接待室：{0}</source>
         <translation>Room: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="643" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="645" />
         <source>电话 {0}</source>
         <translation>Phone {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="645" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="647" />
         <source>现场登记</source>
         <translation>Walk-in registration</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="657" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="659" />
         <source>来访人员（已签到 {0}/{1}）：勾选到场的人员后点“签到所选”</source>
         <translation>Visitors ({0}/{1} checked in): tick those present, then “Check in selected”</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="666" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="668" />
         <source>（带队）</source>
         <translation> (lead)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="667" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="669" />
         <source>  ✔ 已签到</source>
         <translation>  ✔ checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="686" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="688" />
         <source>其余人员签到</source>
         <translation>Check in the others</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="716" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="718" />
         <source>……共 {0} 件</source>
         <translation>… {0} in all</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="718" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="720" />
         <source>重复访：此前已有案件（原案件已办结，须提级核查）</source>
         <translation>Repeat visit: earlier cases (the earlier case is closed: escalated review)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="720" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="722" />
         <source>重复访：此前已有案件（仍在办理中）</source>
         <translation>Repeat visit: earlier cases (still being handled)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="738" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="740" />
         <source>签到后，这里用大字显示接待室和排队号，请来访人核对。</source>
         <translation>After check-in, the room and the queue number show here in large type for the visitor.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="744" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="746" />
         <source>查找：姓名（如 王学德）、拼音首字母（如 wxd）、电话、身份证后4位或登记号（如 Y12）。</source>
         <translation>Search by name (e.g. 王学德), pinyin initials (e.g. wxd), phone, last 4 of the ID, or reg. no. (e.g. Y12).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="754" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="756" />
         <source>尚未签到：{0}</source>
         <translation>Not checked in yet: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="760" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="762" />
         <source>该批次已标记未到；来访人到场后回车签到。</source>
         <translation>Marked as not come; press Enter to check in once the visitor is here.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="761" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="763" />
         <source>核对来访人后回车签到；集体访可选择到场人员。</source>
         <translation>Check the visitor, then press Enter to check in; for a group you can pick who is here.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="769" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="771" />
         <source>已撤销签到：{0}</source>
         <translation>Check-in undone: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="774" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="776" />
         <source>已签到 {0}/{1} 人，排队号不变。</source>
         <translation>{0}/{1} people checked in; the queue number stays.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="776" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="778" />
         <source>原排队号 {0} 作废，不再发出；该批次退回“已登记”。</source>
         <translation>Queue number {0} is void and will not be given again; the batch is back to Registered.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="778" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="780" />
         <source>该批次退回“已登记”。</source>
         <translation>The batch is back to Registered.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="786" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="793" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="788" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="795" />
         <source>{0} 等{1}人</source>
         <translation>{0} and party ({1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="795" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="797" />
         <source>签到成功：{0}</source>
         <translation>Checked in: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="797" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="803" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="799" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="805" />
         <source>已签到 {0}/{1} 人：{2}</source>
         <translation>{0}/{1} people checked in: {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="799" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="801" />
         <source>该批次已接待完毕：{0}</source>
         <translation>This batch has already been received: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="801" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="803" />
         <source>该批次正在接谈：{0}</source>
         <translation>This batch is in session: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="805" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="807" />
         <source>已调整接待室：{0}</source>
         <translation>Room changed: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="807" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="809" />
         <source>该批次已签到，无需重复签到：{0}</source>
         <translation>Already checked in, no need to check in again: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="811" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="813" />
         <source>请到 {0}</source>
         <translation>Please go to {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="813" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="815" />
         <source>请在等候区稍候</source>
         <translation>Please wait in the waiting area</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="816" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="818" />
         <source>排队号 {0}</source>
         <translation>Ticket {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="821" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="823" />
         <source>前面还有 {0} 批</source>
         <translation>{0} batches ahead</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="821" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="823" />
         <source>前面没有等候的批次</source>
         <translation>Nobody waiting ahead</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="826" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="828" />
         <source>尚未分配接待室，工作人员将尽快安排。</source>
         <translation>No room yet; the staff will assign one shortly.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="828" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="830" />
         <source>身份证号待核对：请查看证件原件。</source>
         <translation>ID number to be verified: please check the original ID card.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="903" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="905" />
         <source>请先勾选到场的人员。</source>
         <translation>Tick the people who are present first.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="978" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="980" />
         <source>勾选到场的人员（↑↓ 移动，空格勾选），回车签到所选。</source>
         <translation>Tick who is here (↑↓ to move, Space to tick), Enter checks them in.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1042" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1044" />
         <source>已预登记 {0} {1}，直接签到？</source>
         <translation>Pre-registered as {0} {1}. Check in that batch?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1044" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1046" />
         <source>今日已登记 {0} {1}，直接签到？</source>
         <translation>Already registered today: {0} {1}. Check in that batch?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1048" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1050" />
         <source>已有登记</source>
         <translation>Already registered</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1050" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1052" />
         <source>同一人同一天不重复登记。确需另立一批（另一件事），请选“另行登记”并填写原因。</source>
         <translation>A person is registered once a day. If a second batch (another matter) is really needed, choose Register separately and give a reason.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1051" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1053" />
         <source>直接签到</source>
         <translation>Check in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1052" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1054" />
         <source>另行登记…</source>
         <translation>Register separately…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1053" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1055" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1067" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1071" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1069" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1073" />
         <source>另行登记</source>
         <translation>Register separately</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1068" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1070" />
         <source>{0} 今日已有登记 {1}。另立一批须说明原因（记入操作记录和批次备注）。</source>
         <translation>{0} is already registered today as {1}. A second batch needs a reason (kept in the audit log and the batch note).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1072" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1074" />
         <source>例如：另一件不相关的事项</source>
         <translation>e.g. a different, unrelated matter</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictDialog</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/conflict_dialog.py" line="51" />
+        <source>保存冲突</source>
+        <translation>Save conflict</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/conflict_dialog.py" line="59" />
+        <source>{0}在您编辑期间已被他人修改并保存。请逐项选择保留他人保存的内容还是您的修改，或重新载入。</source>
+        <translation>{0} was changed and saved by someone else while you were editing it. Choose for each field whether to keep their saved value or your change, or reload.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/conflict_dialog.py" line="67" />
+        <source>项目</source>
+        <translation>Field</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/conflict_dialog.py" line="67" />
+        <source>他人保存的</source>
+        <translation>Their saved value</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/conflict_dialog.py" line="67" />
+        <source>我的修改</source>
+        <translation>My change</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/conflict_dialog.py" line="72" />
+        <location filename="../../reception_desk/ui/dialogs/conflict_dialog.py" line="73" />
+        <source>（空）</source>
+        <translation>(empty)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/conflict_dialog.py" line="93" />
+        <source>重新载入（采用他人的）</source>
+        <translation>Reload (take theirs)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/conflict_dialog.py" line="95" />
+        <source>合并保存</source>
+        <translation>Save merged</translation>
     </message>
 </context>
 <context>
@@ -1340,62 +1384,62 @@
 <context>
     <name>EventsModel</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="99" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="100" />
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="99" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="100" />
         <source>环节</source>
         <translation>Step</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="99" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="100" />
         <source>经办人</source>
         <translation>By</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="99" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="100" />
         <source>内容</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="126" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="127" />
         <source>接谈时当场处理</source>
         <translation>Dealt with during the session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="128" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="129" />
         <source>交 {0} 办理，期限 {1}</source>
         <translation>Handed over to {0}, due {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="134" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="135" />
         <source>{0} 签收</source>
         <translation>signed by {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="136" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="137" />
         <source>化解：是</source>
         <translation>Resolved: yes</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="136" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="137" />
         <source>化解：否</source>
         <translation>Resolved: no</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="141" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="142" />
         <source>期限 {0} → {1}</source>
         <translation>Due {0} → {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="143" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="144" />
         <source>督办期限 {0}</source>
         <translation>Supervise until {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="143" />
+        <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="144" />
         <source>未设</source>
         <translation>none</translation>
     </message>
@@ -1743,17 +1787,17 @@ The next step checks every row and shows the result; nothing is written until yo
         <translation>Database: {0}    User: {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="237" />
+        <location filename="../../reception_desk/ui/main_window.py" line="239" />
         <source>接访台 · 尚未创建接访日</source>
         <translation>Reception Desk · no reception day yet</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="238" />
+        <location filename="../../reception_desk/ui/main_window.py" line="240" />
         <source>请在“设置”中创建接访日，或导入预登记名单</source>
         <translation>Create a reception day under Settings, or import the pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="245" />
+        <location filename="../../reception_desk/ui/main_window.py" line="247" />
         <source>{0}年{1}月{2}日  ·  {3}  ·  {4}</source>
         <translation>{2}/{1}/{0}  ·  {3}  ·  {4}</translation>
     </message>
@@ -1761,47 +1805,47 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>MoveReasonDialog</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="67" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="69" />
         <source>调整接待室</source>
         <translation>Change room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="73" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="75" />
         <source>调整原因（必填）：</source>
         <translation>Reason (required):</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="76" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="78" />
         <source>例如：集体访需要大房间</source>
         <translation>e.g. collective visit needs a large room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="80" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="82" />
         <source>平衡各室候谈</source>
         <translation>Balance the waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="81" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="83" />
         <source>集体访需要大房间</source>
         <translation>Collective visit needs a large room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="82" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="84" />
         <source>更符合问题类别</source>
         <translation>Better fits the theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="83" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="85" />
         <source>领导指定</source>
         <translation>Leader's decision</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="91" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="93" />
         <source>确定调整</source>
         <translation>Move</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="92" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="94" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -2474,47 +2518,47 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="125" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="126" />
         <source>排队号</source>
         <translation>Queue no.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="126" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="127" />
         <source>批次</source>
         <translation>Batch</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="127" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="128" />
         <source>来访人</source>
         <translation>Visitor</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="128" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="129" />
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="129" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="130" />
         <source>标记</source>
         <translation>Flags</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="130" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="131" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="162" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="163" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="162" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="163" />
         <source>未签到</source>
         <translation>Not checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="171" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="172" />
         <source>尚未到登记台签到，不能叫号</source>
         <translation>Not yet checked in at the desk; cannot be called</translation>
     </message>
@@ -2890,168 +2934,224 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>RegistrationsPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="115" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="120" />
         <source>预登记</source>
         <translation>Pre-registration</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="123" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="128" />
         <source>搜索：姓名、拼音首字母（如 wxd）、电话、身份证后4位、登记号（Ctrl+F）</source>
         <translation>Search: name, pinyin initials (e.g. wxd), phone, last 4 of ID, registration no. (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="129" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="134" />
         <source>新增</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="130" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="135" />
         <source>编辑</source>
         <translation>Edit</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="131" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="136" />
         <source>导入…</source>
         <translation>Import…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="132" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="137" />
         <source>导出…</source>
         <translation>Export…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="139" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="144" />
         <source>全部类别</source>
         <translation>All themes</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="142" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="147" />
         <source>全部乡镇</source>
         <translation>All townships</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="144" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="149" />
         <source>全部状态</source>
         <translation>All statuses</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="147" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="152" />
         <source>全部标记</source>
         <translation>All flags</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="150" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="155" />
         <source>清除筛选</source>
         <translation>Clear filters</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="155" />
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="343" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="160" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="348" />
         <source>共 {0} 批 {1} 人</source>
         <translation>{0} batches, {1} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="238" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="243" />
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="243" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="248" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="244" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="249" />
         <source>接谈中</source>
         <translation>In session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="355" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="360" />
         <source>没有找到与“{0}”相符的登记。可试姓名、拼音首字母、电话或身份证后4位。</source>
         <translation>Nothing matches “{0}”. Try a name, pinyin initials, a phone number or the last 4 digits of the ID.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="357" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="362" />
         <source>没有符合筛选条件的登记。</source>
         <translation>No registration matches the filters.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="358" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="363" />
         <source>当天还没有登记：点“新增”或“导入…”。</source>
         <translation>No registrations for this day yet: click “Add” or “Import…”.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="438" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="443" />
         <source>选中一行可在此查看诉求；Enter 或双击编辑。</source>
         <translation>Select a row to see its request here; Enter or double-click to edit.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="442" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="447" />
         <source>（同行：{0}）</source>
         <translation> (with {0})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="445" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="450" />
         <source>{0}人</source>
         <translation>{0} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="447" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="452" />
         <source>诉求：{0}</source>
         <translation>Request: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="529" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="534" />
         <source>已登记</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="538" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="543" />
         <source>（标记：{0}）</source>
         <translation> (flags: {0})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="574" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="595" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="608" />
         <source>已保存</source>
         <translation>Saved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="597" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="611" />
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="612" />
+        <source>身份证号</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="613" />
+        <source>联系电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="614" />
+        <source>同行人员</source>
+        <translation>Companions</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="615" />
+        <source>来访人数</source>
+        <translation>Headcount</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="616" />
+        <source>问题类别</source>
+        <translation>Theme</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="617" />
+        <source>诉求内容</source>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="618" />
+        <source>乡镇（街道）</source>
+        <translation>Township</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="619" />
+        <source>村（社区）</source>
+        <translation>Village</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="622" />
+        <source>登记 {0}</source>
+        <translation>Registration {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="626" />
+        <source>已重新载入 {0}（采用他人保存的内容）</source>
+        <translation>Reloaded {0} (their saved version)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="658" />
         <source>导出预登记名单</source>
         <translation>Export the pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="600" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="661" />
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="600" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="661" />
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="602" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="663" />
         <source>预登记名单.xlsx</source>
         <translation>pre-registrations.xlsx</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="613" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="674" />
         <source>正在导出……</source>
         <translation>Exporting…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="616" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="677" />
         <source>{0} 预登记名单</source>
         <translation>{0}: pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="619" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="680" />
         <source>导出失败</source>
         <translation>Export failed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="624" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="685" />
         <source>已导出 {0} 条到 {1}</source>
         <translation>Exported {0} rows to {1}</translation>
     </message>
@@ -3112,142 +3212,142 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>RolesView</name>
     <message>
-        <location filename="../../reception_desk/ui/roles_view.py" line="110" />
+        <location filename="../../reception_desk/ui/roles_view.py" line="99" />
         <source>当前用户的角色无权进行此操作</source>
-        <translation type="unfinished" />
+        <translation>Your role does not allow this</translation>
     </message>
 </context>
 <context>
     <name>RoomBoardPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="151" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="153" />
         <source>尚未选择接访日。</source>
         <translation>No reception day selected.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="165" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="168" />
         <source>接待室分配</source>
         <translation>Room board</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="183" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="186" />
         <source>自动分配</source>
         <translation>Auto-assign</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="186" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="189" />
         <source>把尚未分配的批次按问题类别分到各接待室（{0}）。已分配或人工调整的不会变动。</source>
         <translation>Place the unassigned batches in rooms by theme ({0}). Batches already placed or moved by hand stay where they are.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="192" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="195" />
         <source>打印安排表</source>
         <translation>Print schedules</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="194" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="197" />
         <source>打印全部接待室的安排表；右键单击接待室卡片可只打印该室</source>
         <translation>Print every room's schedule; right-click a room card to print that room's alone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="205" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="208" />
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="208" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="211" />
         <source>拖到接待室卡片上即可分配；也可拖动各室队列中的批次调整接待室。</source>
         <translation>Drag onto a room card to assign; batches in a room's queue can be dragged to another room too.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="216" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="219" />
         <source>全部批次均已分配。</source>
         <translation>Every batch has a room.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="267" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="270" />
         <source>未分配 {0} 批</source>
         <translation>Unassigned: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="276" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="279" />
         <source>{0} &lt;b style='color:{1}; font-size:14pt'&gt;{2}&lt;/b&gt; 批 {3} 人</source>
         <translation>{0} &lt;b style='color:{1}; font-size:14pt'&gt;{2}&lt;/b&gt; ({3} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="281" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="284" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="282" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="285" />
         <source>接谈中</source>
         <translation>In session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="283" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="286" />
         <source>已接待</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="284" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="287" />
         <source>未签到</source>
         <translation>Not checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="288" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="291" />
         <source>&lt;b style='color:#c62828'&gt;{0} 个接待室超容量&lt;/b&gt;</source>
         <translation>&lt;b style='color:#c62828'&gt;{0} rooms over capacity&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="310" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="315" />
         <source>将批次 {0}（{1}，{2}人）从{3}调到{4}。</source>
         <translation>Move batch {0} ({1}, {2} people) from {3} to {4}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="314" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="319" />
         <source>将未分配的批次 {0}（{1}，{2}人）分到{3}。</source>
         <translation>Assign the unassigned batch {0} ({1}, {2} people) to {3}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="319" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="324" />
         <source>
 注意：该批次 {0} 人，超过{1}的容量 {2} 人。</source>
         <translation>
 Note: the batch has {0} people, more than the capacity of {1} ({2} people).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="383" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="388" />
         <source>请先选中一个批次</source>
         <translation>Select a batch first</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="392" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="397" />
         <source>批次 {0}（{1}，{2}人）调至哪个接待室？</source>
         <translation>Which room should batch {0} ({1}, {2} people) go to?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="411" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="416" />
         <source>调至…接待室</source>
         <translation>Move to room…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="411" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="416" />
         <source>分到…接待室</source>
         <translation>Assign to room…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="442" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="447" />
         <source>已自动分配 {0} 批</source>
         <translation>{0} batches assigned</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="444" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="449" />
         <source>没有需要分配的批次</source>
         <translation>No batch to assign</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="460" />
+        <location filename="../../reception_desk/ui/pages/room_board_page.py" line="465" />
         <source>打印{0}安排表</source>
         <translation>Print the schedule of {0}</translation>
     </message>
@@ -3288,302 +3388,302 @@ Note: the batch has {0} people, more than the capacity of {1} ({2} people).</tra
 <context>
     <name>RoomHostPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="92" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="93" />
         <source>身份证待核</source>
         <translation>ID to check</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="93" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="94" />
         <source>集体访</source>
         <translation>Collective</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="94" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="95" />
         <source>疑似重复</source>
         <translation>Duplicate?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="95" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="96" />
         <source>类别推断</source>
         <translation>Theme guessed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="96" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="97" />
         <source>重复访</source>
         <translation>Repeat visit</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="103" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="104" />
         <source>当场解决</source>
         <translation>Resolved on the spot</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="104" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="105" />
         <source>交办</source>
         <translation>Handed over</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="105" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="106" />
         <source>解释说明</source>
         <translation>Explained</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="246" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="248" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="258" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="260" />
         <source>本接待室</source>
         <translation>This room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="262" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="264" />
         <source>请选择本接待室</source>
         <translation>Choose this room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="273" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="586" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="275" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="589" />
         <source>候谈队列</source>
         <translation>Queue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="300" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="302" />
         <source>叫号  F3</source>
         <translation>Call next  F3</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="302" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="736" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="304" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="739" />
         <source>请队列中的下一批进入接待室（F3）</source>
         <translation>Call the next batch of the queue into the room (F3)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="304" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="306" />
         <source>开始接谈</source>
         <translation>Start session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="306" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="308" />
         <source>请选中的批次进入接待室（可不按顺序）</source>
         <translation>Call the selected batch into the room (out of turn if need be)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="308" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="310" />
         <source>未到</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="310" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="312" />
         <source>叫号后无人应答：将选中的批次标记为未到</source>
         <translation>Nobody answered the call: mark the selected batch as not come</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="360" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="362" />
         <source>接谈结果</source>
         <translation>Outcome of the session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="380" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="382" />
         <source>打印本室案件：</source>
         <translation>Print this room's case:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="387" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="389" />
         <source>打印交办单  Ctrl+P</source>
         <translation>Print slip  Ctrl+P</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="390" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="392" />
         <source>打印回执(A4)</source>
         <translation>Print receipt (A4)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="392" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="394" />
         <source>A4 受理回执单：来访人联和存根联</source>
         <translation>A4 receipt: the visitor's part and the bureau's stub</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="394" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="396" />
         <source>回执(80mm)</source>
         <translation>Receipt (80 mm)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="396" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="398" />
         <source>80 毫米热敏小票打印机用的受理回执</source>
         <translation>Receipt for an 80 mm thermal receipt printer</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="421" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="423" />
         <source>退回候谈</source>
         <translation>Back to queue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="424" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="426" />
         <source>暂停接谈（如回去取材料），该批次回到队列并保留原位；已填写内容保留为草稿</source>
         <translation>Pause the session (e.g. to fetch papers): the batch goes back to the queue in its place; what was typed is kept as a draft</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="445" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="447" />
         <source>同行人</source>
         <translation>Companions</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="446" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="448" />
         <source>乡镇 / 村</source>
         <translation>Township / village</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="447" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="449" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="448" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="450" />
         <source>问题类别</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="449" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="451" />
         <source>签到号</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="450" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="452" />
         <source>登记诉求</source>
         <translation>Registered request</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="536" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="539" />
         <source>接待领导：{0}</source>
         <translation>Host: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="588" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="591" />
         <source>尚未创建接访日。</source>
         <translation>No reception day has been created yet.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="588" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="591" />
         <source>请先在上方选择本接待室。</source>
         <translation>First choose this room above.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="592" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="595" />
         <source>候谈队列（{0}批 {1}人）</source>
         <translation>Queue ({0} batches, {1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="594" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="597" />
         <source>未签到 {0} 批 · 已接待 {1} 批 · 未到 {2} 批</source>
         <translation>Not checked in: {0} · Received: {1} · No-show: {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="603" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="606" />
         <source>当前无接谈</source>
         <translation>No session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="606" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="609" />
         <source>按 F3 叫号请下一批进入；或在左侧选中批次后点“开始接谈”。</source>
         <translation>Press F3 to call the next batch, or select a batch on the left and click "Start session".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="608" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="611" />
         <source>请先在左侧选择本接待室。</source>
         <translation>First choose this room on the left.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="612" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="615" />
         <source>接谈中：{0} · {1} · {2}人</source>
         <translation>In session: {0} · {1} · {2} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="617" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="620" />
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="644" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="647" />
         <source>已恢复未保存的草稿</source>
         <translation>Unsaved draft restored</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="663" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="666" />
         <source>正在输入…</source>
         <translation>Typing…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="684" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="687" />
         <source>草稿未能保存：{0}</source>
         <translation>Draft not saved: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="689" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="692" />
         <source>草稿已自动保存</source>
         <translation>Draft saved automatically</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="732" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="735" />
         <source>请先保存接谈结果或退回候谈，再叫下一批（F3）</source>
         <translation>Save the outcome or send the batch back to the queue before calling the next (F3)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="734" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="737" />
         <source>没有已签到候谈的批次</source>
         <translation>No checked-in batch is waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="765" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="768" />
         <source>没有已签到候谈的批次。</source>
         <translation>No checked-in batch is waiting.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="799" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="807" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="802" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="810" />
         <source>标记未到</source>
         <translation>Mark as no-show</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="800" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="803" />
         <source>将批次 {0}（{1}，{2}人）标记为未到？
 该批次之后仍可到登记台签到。</source>
         <translation>Mark batch {0} ({1}, {2} people) as not come?
 The batch can still check in at the desk later.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="808" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="811" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="853" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="856" />
         <source>案件已保存</source>
         <translation>Case saved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="862" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="865" />
         <source>已生成案件 {0}</source>
         <translation>Case {0} created</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="867" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="870" />
         <source>主办：{0}</source>
         <translation>Lead: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="864" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="867" />
         <source>反馈期限：{0}年{1}月{2}日</source>
         <translation>Feedback due: {2}/{1}/{0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="919" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="922" />
         <source>打印所选案件的交办单（Ctrl+P）</source>
         <translation>Print the chosen case's handover slip (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="921" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="924" />
         <source>当场解决或解释说明的案件不需要交办单</source>
         <translation>A case resolved or explained on the spot needs no handover slip</translation>
     </message>
@@ -3643,418 +3743,418 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="134" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="135" />
         <source>数据库</source>
         <translation>Database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="135" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="136" />
         <source>接访日</source>
         <translation>Reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="136" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="137" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="137" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="138" />
         <source>单位目录</source>
         <translation>Departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="142" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="143" />
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="149" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="151" />
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="168" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="170" />
         <source>共 {0} 个单位，其中 {1} 个启用</source>
         <translation>{0} departments, {1} active</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="178" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="180" />
         <source>正在使用的数据库</source>
         <translation>Database in use</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="185" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="187" />
         <source>地址：</source>
         <translation>Address:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="188" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="190" />
         <source>（未设置：使用本机默认的 SQLite 文件）</source>
         <translation>(not set: the default SQLite file on this computer)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="192" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="194" />
         <source>本机设置：</source>
         <translation>Saved on this computer:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="194" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="196" />
         <source>注意：已设置环境变量 {0}，它优先于本机设置。</source>
         <translation>Note: the environment variable {0} is set; it takes precedence over this setting.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="197" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="199" />
         <source>更换数据库</source>
         <translation>Change the database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="202" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="204" />
         <source>单机：SQLite 文件</source>
         <translation>This computer only: an SQLite file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="204" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="206" />
         <source>多台电脑共用：PostgreSQL 服务器</source>
         <translation>Shared by several computers: a PostgreSQL server</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="210" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="212" />
         <source>数据库文件的位置，如 D:\接访台\reception-desk.sqlite3</source>
         <translation>Where the database file is, e.g. D:\ReceptionDesk\reception-desk.sqlite3</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="211" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="213" />
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="216" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="218" />
         <source>postgresql://用户名:密码@服务器:5432/数据库名</source>
         <translation>postgresql://user:password@server:5432/database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="223" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="225" />
         <source>PostgreSQL 的密码会保存在本机设置中；如不希望保存，可在服务器上使用 .pgpass 文件。</source>
         <translation>The PostgreSQL password is stored in this computer's settings; to avoid that, use a .pgpass file.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="231" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="233" />
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="234" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="236" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="286" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="288" />
         <source>选择或新建 SQLite 数据库文件</source>
         <translation>Choose or create an SQLite database file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="288" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="290" />
         <source>SQLite 数据库 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</source>
         <translation>SQLite database (*.sqlite3 *.sqlite *.db);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="311" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="368" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="313" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="370" />
         <source>请先填写数据库文件或 PostgreSQL 地址。</source>
         <translation>Please fill in the database file or the PostgreSQL address first.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="314" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="316" />
         <source>正在连接…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="333" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="335" />
         <source>空数据库，首次启动时将自动建立数据表</source>
         <translation>Empty database: the tables are created at the first start</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="335" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="337" />
         <source>数据表版本 {0}，与本程序一致</source>
         <translation>schema version {0}, as this program expects</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="337" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="339" />
         <source>数据表版本 {0}，启动时将自动升级到 {1}（升级前自动备份）</source>
         <translation>schema version {0}; it is upgraded to {1} at the next start (backed up first)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="340" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="342" />
         <source>成功：{0}。{1}。</source>
         <translation>Success: {0}. {1}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="344" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="346" />
         <source>文件不存在：{0}。保存后，下次启动时将在此位置新建数据库。</source>
         <translation>The file does not exist: {0}. Once saved, a new database is created there at the next start.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="346" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="348" />
         <source>该文件不是可用的 SQLite 数据库：{0}</source>
         <translation>This file is not a usable SQLite database: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="347" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="373" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="349" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="375" />
         <source>数据库地址格式不正确：{0}</source>
         <translation>The database address is malformed: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="348" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="350" />
         <source>不支持的数据库类型“{0}”，请使用 SQLite 文件或 PostgreSQL。</source>
         <translation>Unsupported database type "{0}": use an SQLite file or PostgreSQL.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="349" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="351" />
         <source>无法连接到数据库服务器（地址或端口有误，或服务器未启动）：{0}</source>
         <translation>Cannot reach the database server (wrong address or port, or the server is not running): {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="350" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="352" />
         <source>用户名或密码不正确：{0}</source>
         <translation>Wrong user name or password: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="351" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="353" />
         <source>服务器上没有这个数据库：{0}</source>
         <translation>The server has no such database: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="352" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="354" />
         <source>连接超时：服务器 {0} 秒内没有响应。</source>
         <translation>Timed out: the server did not answer within {0} seconds.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="354" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="356" />
         <source>连接失败：{0}</source>
         <translation>Connection failed: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="378" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="380" />
         <source>已保存。新的数据库将在下次启动接访台时使用。</source>
         <translation>Saved. The new database is used from the next start of Reception Desk.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="387" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="389" />
         <source>接访日列表</source>
         <translation>Reception days</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="392" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="436" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="394" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="438" />
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="392" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="437" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="394" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="439" />
         <source>标题</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="392" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="438" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="394" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="440" />
         <source>地点</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="392" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="439" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="394" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="441" />
         <source>接访领导</source>
         <translation>Leaders</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="392" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="394" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="408" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="410" />
         <source>切换到此接访日</source>
         <translation>Switch to this day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="413" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="415" />
         <source>切换后，所有页面都显示所选接访日的数据。</source>
         <translation>After switching, every page shows the chosen day.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="417" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="419" />
         <source>新建接访日</source>
         <translation>New reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="433" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="435" />
         <source>如：区委书记 张明、区长 王强</source>
         <translation>e.g. Party Secretary Zhang Ming, District Head Wang Qiang</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="440" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="442" />
         <source>信访局电话</source>
         <translation>Bureau phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="441" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="443" />
         <source>创建接访日</source>
         <translation>Create the day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="450" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="452" />
         <source>新接访日按默认方案建立 15 个接待室，可在“接待室”中修改。</source>
         <translation>A new day gets the default plan of 15 rooms; change them under "Reception room".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="463" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="465" />
         <source>{0}年{1}月{2}日</source>
         <translation>{2}/{1}/{0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="467" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="469" />
         <source>当前</source>
         <translation>Current</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="513" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="515" />
         <source>已切换到 {0}年{1}月{2}日 的接访日。</source>
         <translation>Switched to the reception day of {2}/{1}/{0}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="540" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="542" />
         <source>已创建 {0}年{1}月{2}日 的接访日（15 个接待室）。点“切换到此接访日”开始使用。</source>
         <translation>Created the reception day of {2}/{1}/{0} (15 rooms). Click "Switch to this day" to use it.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="555" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="557" />
         <source>双击单元格修改，回车确认后立即保存。主题决定自动分配时哪些批次进入该室。</source>
         <translation>Double-click a cell to edit; Enter saves at once. The theme decides which batches the automatic assignment sends to the room.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="573" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="575" />
         <source>尚未选择接访日</source>
         <translation>No reception day chosen</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="576" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="578" />
         <source>{0}年{1}月{2}日 · {3} 的接待室</source>
         <translation>Rooms of {2}/{1}/{0} · {3}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="627" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="629" />
         <source>按名称筛选</source>
         <translation>Filter by name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="647" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="649" />
         <source>停用的单位不再出现在接待室的选择中，已有案件不受影响。</source>
         <translation>Inactive departments are no longer offered in the rooms; existing cases keep them.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="649" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="651" />
         <source>添加单位</source>
         <translation>Add a department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="654" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="656" />
         <source>全称（必填）</source>
         <translation>Full name (required)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="657" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="659" />
         <source>简称</source>
         <translation>Short name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="660" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="662" />
         <source>区级部门</source>
         <translation>District department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="661" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="663" />
         <source>乡镇（街道）</source>
         <translation>Township</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="664" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="666" />
         <source>联系人</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="667" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="669" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="670" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="672" />
         <source>（不设为常用）</source>
         <translation>(not suggested for a theme)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="672" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="674" />
         <source>常用于：{0}</source>
         <translation>Suggested for: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="673" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="675" />
         <source>添加</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="713" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="715" />
         <source>请填写单位全称。</source>
         <translation>Please fill in the full name.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="737" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="739" />
         <source>已添加“{0}”。</source>
         <translation>Added "{0}".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="745" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="747" />
         <source>界面语言</source>
         <translation>Interface language</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="762" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="764" />
         <source>更改语言后，下次启动接访台时生效。</source>
         <translation>A new language takes effect at the next start of Reception Desk.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="773" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="775" />
         <source>办公时区</source>
         <translation>Office time zone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="781" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="783" />
         <source>保存时区</source>
         <translation>Save time zone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="798" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="800" />
         <source>未知的时区“{0}”，请填写如 Asia/Shanghai 的时区名称。</source>
         <translation>Unknown time zone "{0}": enter a zone name such as Asia/Shanghai.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="802" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="804" />
         <source>无法保存时区：{0}</source>
         <translation>Could not save the time zone: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="805" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="807" />
         <source>已保存：显示和打印的时间按 {0}。</source>
         <translation>Saved: times are shown and printed in {0}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="807" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="809" />
         <source>（环境变量 {0} 已设置，以它为准。）</source>
         <translation> (The environment variable {0} is set and takes precedence.)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="817" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="819" />
         <source>已保存，下次启动时生效。</source>
         <translation>Saved; takes effect at the next start.</translation>
     </message>

@@ -42,13 +42,14 @@ from reception_desk.domain.roles import Permission
 from reception_desk.domain.room_plan import TOWNSHIPS
 from reception_desk.domain.themes import THEMES
 from reception_desk.errors import StaleWriteError
-from reception_desk.services import days, search
+from reception_desk.services import days, registration_merge, search
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.exporting import export_registrations
 from reception_desk.services.registration_edit import EditableRegistration, load_registration, update_registration
 from reception_desk.services.registrations import RegistrationInput, add_registration
 from reception_desk.ui import roles_view
 from reception_desk.ui.context import AppContext
+from reception_desk.ui.dialogs.conflict_dialog import ConflictDialog, FieldConflict, Side
 from reception_desk.ui.dialogs.import_wizard import ImportWizard
 from reception_desk.ui.dialogs.registration_dialog import RegistrationDialog
 from reception_desk.ui.errors import show_error
@@ -98,6 +99,7 @@ class RegistrationsPage(Page):
         self._select_after: int | None = None
         self._select_after_since = 0  # the search generation when _select_after was set
         self.active_dialog: RegistrationDialog | None = None
+        self.active_conflict: ConflictDialog | None = None  # the last save conflict shown (tests look at it)
         self.active_wizard: ImportWizard | None = None
         self.export_dialog: QFileDialog | None = None
         self.last_result = search.SearchResult([], 0)
@@ -563,18 +565,74 @@ class RegistrationsPage(Page):
 
     async def _save_edit(self, dialog: RegistrationDialog, editable: EditableRegistration) -> None:
         data: RegistrationInput = dialog.registration()
+        await self._save_edited(dialog, editable, editable.data, data)
+
+    async def _save_edited(
+        self,
+        dialog: RegistrationDialog,
+        editable: EditableRegistration,
+        base: RegistrationInput,
+        data: RegistrationInput,
+    ) -> None:
+        """Save `data` on the versions of `editable`; a stale save opens the conflict dialog (theirs and mine)."""
         try:
             await self.ctx.write(
-                update_registration, self.ctx.db, editable.batch_id, data, self.ctx.actor, editable.version
+                update_registration,
+                self.ctx.db,
+                editable.batch_id,
+                data,
+                self.ctx.actor,
+                editable.version,
+                editable.visitor_versions,
             )
-        except StaleWriteError as exc:
-            show_error(self, exc)  # someone else saved first: reopen from the fresh row
+        except StaleWriteError:
+            await self._resolve_conflict(dialog, editable.batch_id, base, data)
             return
         except Exception as exc:
             show_error(self, exc)
             dialog.open()
             return
         await self._report_saved(editable.batch_id, self.tr("已保存"))
+
+    async def _resolve_conflict(
+        self, dialog: RegistrationDialog, batch_id: int, base: RegistrationInput, mine: RegistrationInput
+    ) -> None:
+        """Someone else saved the batch meanwhile: show theirs and mine; reload, or save theirs plus the chosen."""
+        try:
+            fresh = await self.ctx.read(load_registration, self.ctx.db, batch_id)
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        found = registration_merge.clashes(base, mine, fresh.data)
+        if not found:  # they saved what we typed: nothing is lost
+            await self._report_saved(batch_id, self.tr("已保存"))
+            return
+        labels = {
+            "lead_name": self.tr("姓名"),
+            "lead_id": self.tr("身份证号"),
+            "lead_phone": self.tr("联系电话"),
+            "companions": self.tr("同行人员"),
+            "headcount": self.tr("来访人数"),
+            "theme_code": self.tr("问题类别"),
+            "request": self.tr("诉求内容"),
+            "township": self.tr("乡镇（街道）"),
+            "village": self.tr("村（社区）"),
+        }
+        fields = [FieldConflict(c.key, labels[c.key], c.theirs, c.mine, c.changed_by_me) for c in found]
+        conflict = ConflictDialog(fields, self.tr("登记 {0}").format(fresh.reg_no), self)
+        self.active_conflict = conflict
+        conflict.accepted.connect(lambda: self.spawn(self._merge(conflict, dialog, fresh, mine)))
+        conflict.rejected.connect(
+            lambda: self._say(self.tr("已重新载入 {0}（采用他人保存的内容）").format(fresh.reg_no))
+        )
+        conflict.open()
+
+    async def _merge(
+        self, conflict: ConflictDialog, dialog: RegistrationDialog, fresh: EditableRegistration, mine: RegistrationInput
+    ) -> None:
+        keep = [key for key, side in conflict.choices().items() if side is Side.MINE]
+        merged = registration_merge.merge(fresh.data, mine, keep)
+        await self._save_edited(dialog, fresh, fresh.data, merged)
 
     def _import(self) -> None:
         if self.ctx.day_id is None:
