@@ -123,14 +123,14 @@ class MainWindow(QMainWindow):
         self._attached = True
         self._switch(self.nav.currentRow())
         self.statusBar().showMessage(self.tr("数据库：{0}    操作人：{1}").format(self._db_label(), ctx.actor))
-        from reception_desk.ui.widgets.user_bar import UserBar
-
-        self.user_bar = UserBar(self, ctx)  # 用户：name（role） and 修改密码; the 单机模式 banner
         for index, spec in enumerate(self._specs):  # pages only some roles see (操作日志: supervisor, admin)
             needed = PAGE_PERMISSIONS.get(spec[0]) if spec else None
             item = self.nav.item(index)
             if needed is not None and item is not None:
                 item.setHidden(not ctx.user.may(needed))
+        from reception_desk.ui.widgets.user_bar import UserBar
+
+        self.user_bar = UserBar(self, ctx)  # 用户：name（role） and 修改密码; the 单机模式 banner
         if ctx.db.dialect == "postgresql":  # other laptops' writes arrive by NOTIFY; SQLite keeps the cheap poll
             from reception_desk.ui.change_listener import PgChangeListener
 
