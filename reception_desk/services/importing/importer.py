@@ -431,4 +431,3 @@ def _theme_ids(session: Session) -> dict[str, int]:
     if any(t.code not in ids for t in THEMES):
         ids = ensure_themes(session)
     return ids
-
