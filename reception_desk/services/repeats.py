@@ -130,11 +130,15 @@ def person_repeats(
         return earlier_cases_in(session, ids, before)
 
 
-def day_repeats_in(session: Session, day_id: int) -> dict[int, list[EarlierCase]]:
-    """For every batch of a day whose people have cases on earlier days: those cases, newest first.
+def day_repeats_in(
+    session: Session, day_id: int, id_range: tuple[int, int] | None = None
+) -> dict[int, list[EarlierCase]]:
+    """For every batch of a day (or those with ids in id_range) whose people have cases on earlier days: those
+    cases, newest first.
 
     Two joins (same visitor row; same name and phone for people without a valid ID), no list of ids, so a day
-    of any size is one pair of queries.
+    of any size is one pair of queries. An import passes the id range of the batches it just wrote (new ids
+    come after every existing one), so its cost follows the file, not what the day already holds.
     """
     day = session.get(ReceptionDay, day_id)
     if day is None:
@@ -145,7 +149,7 @@ def day_repeats_in(session: Session, day_id: int) -> dict[int, list[EarlierCase]
     columns = (now_member.batch_id, *CASE_COLUMNS, ReceptionDay.date, Department.name, other.name)
 
     def earlier(stmt: Select[Any]) -> Select[Any]:
-        return (
+        stmt = (
             stmt.join(then_member, then_member.visitor_id == other.id)
             .join(then_batch, then_batch.id == then_member.batch_id)
             .join(ReceptionDay, ReceptionDay.id == then_batch.day_id)
@@ -153,6 +157,9 @@ def day_repeats_in(session: Session, day_id: int) -> dict[int, list[EarlierCase]
             .outerjoin(Department, Department.id == Case.lead_department_id)
             .where(now_batch.day_id == day_id, ReceptionDay.date < day.date)
         )
+        if id_range is not None:
+            stmt = stmt.where(now_batch.id.between(*id_range))
+        return stmt
 
     same_row = earlier(
         select(*columns)
@@ -186,7 +193,8 @@ def flag_repeats_in(session: Session, day_id: int, batch_ids: Iterable[int] | No
         batches = session.scalars(select(Batch).where(Batch.id.in_(wanted))).all()
         repeats = {b.id for b in batches if batch_repeats_in(session, b)}
     else:
-        repeats = {b for b in day_repeats_in(session, day_id) if wanted is None or b in wanted}
+        span = (min(wanted), max(wanted)) if wanted else None
+        repeats = {b for b in day_repeats_in(session, day_id, span) if wanted is None or b in wanted}
     if not repeats:
         return set()
     for batch in session.scalars(select(Batch).where(Batch.id.in_(repeats))):

@@ -113,7 +113,7 @@ def _report_repeats(session: Session, day_id: int, report: ImportReport) -> None
     flagged = flag_repeats_in(session, day_id, report.changes.batches)
     if not flagged:
         return
-    earlier = day_repeats_in(session, day_id)
+    earlier = day_repeats_in(session, day_id, (min(flagged), max(flagged)))
     for batch_id, source in session.execute(select(Batch.id, Batch.import_source).where(Batch.id.in_(flagged))):
         row = int(source.rsplit(":", 1)[1]) if source and source.rsplit(":", 1)[-1].isdigit() else 0
         cases = "；".join(c.summary() for c in earlier.get(batch_id, [])[:3])
