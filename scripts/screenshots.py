@@ -35,7 +35,10 @@ def main() -> int:
 
     from reception_desk.db.engine import Database
     from reception_desk.db.migrate import upgrade_to_head
+    from reception_desk.domain.roles import Role
+    from reception_desk.services.authz import Actor
     from reception_desk.services.demo import create_demo_day
+    from reception_desk.services.demo_users import add_demo_users
     from reception_desk.ui.call_screen import CallScreen
     from reception_desk.ui.context import AppContext
     from reception_desk.ui.fonts import register_fonts
@@ -48,13 +51,15 @@ def main() -> int:
     db = Database(f"sqlite:///{tmp / 'screens.sqlite3'}")
     upgrade_to_head(db.engine)
     info = create_demo_day(db, seed=2006)
+    add_demo_users(db)  # as `reception-desk demo`: one user per role; the pages are shown as the admin sees them
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     register_fonts(app)
     translator = install_translator(app, args.lang)
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
     settings.setValue("room_host/room_id", 4)  # the room host page shows room 4 with a batch in session
-    ctx = AppContext(db, info.id, "演示", settings)
+    ctx = AppContext(db, info.id, "admin", settings)
+    ctx.user = Actor("admin", Role.ADMIN)
     window = MainWindow(ctx)
     width, height = (int(n) for n in args.size.split("x")) if args.size else (1360, 860)
     window.resize(width, height)
