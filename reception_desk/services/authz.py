@@ -11,9 +11,10 @@ dialog and the CLI's --user — never here.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
 from reception_desk.db.models import AppSetting, AppUser, Room
@@ -37,8 +38,20 @@ class Actor:
         return self.role is None or allows(self.role, permission)
 
 
+_HAS_USERS_TABLE: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
 def login_required(session: Session) -> bool:
-    """True once the database has had its first user (for good)."""
+    """True once the database has had its first user (for good).
+
+    A database still at a revision before users (0006: a file being upgraded step by step) has no login.
+    """
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    if not _HAS_USERS_TABLE.get(engine):
+        if not inspect(session.connection()).has_table(AppSetting.__tablename__):
+            return False
+        _HAS_USERS_TABLE[engine] = True  # once there, it stays (no migration drops it)
     return session.get(AppSetting, LOGIN_REQUIRED) is not None
 
 
