@@ -230,3 +230,30 @@ def test_times_follow_the_office_zone(db: Database, monkeypatch: pytest.MonkeyPa
     finally:
         monkeypatch.delenv(office_time.ZONE_ENV)
         office_time.reload_zone()
+
+
+def test_a_registration_edit_records_the_peoples_changes_with_the_id_masked(db: Database) -> None:
+    """Correcting a person's phone and ID in the edit dialog is in the log: before → after, never the whole ID."""
+    day_id = new_day(db, DAY)
+    old_id, new_id = id_number(11), id_number(12)
+    batch_id, _ = registrations.add_registration(
+        db, day_id, registrations.RegistrationInput(registrations.PersonInput("柴卫发", old_id, "13805701234"), "修路")
+    )
+    data = load_registration(db, batch_id)
+    lead = dataclasses.replace(data.data.lead, id_number=new_id, phone="13905709876")
+    update_registration(
+        db, batch_id, dataclasses.replace(data.data, lead=lead), "desk", data.version, data.visitor_versions
+    )
+    with db.read() as session:
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "edit", AuditEntry.entity_id == batch_id)
+        ).one()
+    stored = json.dumps([entry.before, entry.after], ensure_ascii=False)
+    assert old_id not in stored and new_id not in stored  # the log never holds a whole resident ID
+    assert entry.before is not None and entry.after is not None
+    assert entry.before["people"][0]["phone"] == "13805701234"
+    assert entry.after["people"][0]["phone"] == "13905709876"
+    assert entry.after["people"][0]["id_number"] == new_id[:6] + "********" + new_id[-4:]
+    row = next(r for r in _all(db, AuditFilter()) if r.id == entry.id)
+    shown = {c.label: (c.before, c.after) for c in row.changes}
+    assert "13905709876" in shown["来访人信息"][1] and "柴卫发" in shown["来访人信息"][0]

@@ -101,6 +101,7 @@ FIELD_LABELS: dict[str, str] = {
     "placed_by_hand": "人工调整",
     "flags": "标记",
     "members": "来访人员",
+    "people": "来访人信息",
     "members_checked_in": "本次签到人员",
     "members_unchecked": "撤销签到人员",
     "import_source": "导入来源",
@@ -532,6 +533,16 @@ def show_value(key: str, value: Any, entity: str = "", names: _Names | None = No
         return names.themes.get(value, f"#{value}")
     if key in _DEPARTMENT_FIELDS:
         return "、".join(names.departments.get(i, f"#{i}") for i in _ints(value)) or BLANK
+    if key == "people" and isinstance(value, list):  # a registration edit: name 电话 身份证号 of each person
+        return (
+            "；".join(
+                " ".join(str(p.get(k) or "") for k in ("name", "phone", "id_number") if p.get(k))
+                if isinstance(p, dict)
+                else str(p)
+                for p in value
+            )
+            or BLANK
+        )
     if key == "members":
         return "、".join(names.visitors.get(i, f"#{i}") for i in _ints(value)) or BLANK
     if key in _VISITOR_FIELDS:

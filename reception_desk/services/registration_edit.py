@@ -13,6 +13,7 @@ from reception_desk.db.engine import Database
 from reception_desk.db.models import Batch, BatchMember, Theme, Visitor
 from reception_desk.domain.batches import CHECKED_IN, BatchStatus, Flag, Source
 from reception_desk.domain.names import clean_name, clean_text, initials
+from reception_desk.domain.resident_id import mask
 from reception_desk.domain.roles import Permission
 from reception_desk.domain.themes import BY_CODE
 from reception_desk.services import audit, authz
@@ -116,7 +117,11 @@ def update_registration(
         if theme_id is None:
             raise InvalidInputError(f"主题“{data.theme_code}”尚未建立。")
         members = sorted(batch.members, key=lambda m: (not m.is_lead, m.position))
-        before = {**audit.snapshot(batch, BATCH_FIELDS), "members": [m.visitor_id for m in members]}
+        before = {
+            **audit.snapshot(batch, BATCH_FIELDS),
+            "members": [m.visitor_id for m in members],
+            "people": [_person_entry(m.visitor) for m in members],
+        }
         old_ids = [(m.visitor.id_number or "") for m in members]
         old_visitors = {m.visitor_id for m in members}
         township, village = clean_text(data.township), clean_text(data.village)
@@ -159,10 +164,19 @@ def update_registration(
         batch.flags = sorted(flags)
         flag_modified(batch, "flags")  # always an UPDATE of the row, so the version moves even for member edits
         session.flush()
-        after = {**audit.snapshot(batch, BATCH_FIELDS), "members": [p.id for p in people]}
+        after = {
+            **audit.snapshot(batch, BATCH_FIELDS),
+            "members": [p.id for p in people],
+            "people": [_person_entry(p) for p in people],
+        }
         changed_before, changed_after = audit.diff(before, after)
         audit.record(session, actor, "edit", "batch", batch.id, changed_before, changed_after)
         return ChangeSet(batches={batch.id}, visitors=old_visitors | {p.id for p in people}, rooms=rooms)
+
+
+def _person_entry(visitor: Visitor) -> dict[str, str]:
+    """A person as the audit log keeps him: name, phone and the masked ID (never the whole number)."""
+    return {"name": visitor.name, "phone": visitor.phone, "id_number": mask(visitor.id_number)}
 
 
 def _check_visitors(session: Session, expected: Mapping[int, int]) -> None:

@@ -3,87 +3,87 @@
 <context>
     <name>AuditLogPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="314" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="315" />
         <source>操作日志</source>
         <translation>Audit log</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="323" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="324" />
         <source>全部用户</source>
         <translation>All users</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="327" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="328" />
         <source>全部操作</source>
         <translation>All actions</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="335" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="336" />
         <source>登记号或案件编号</source>
         <translation>Reg. no. or case no.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="340" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="341" />
         <source>用户</source>
         <translation>User</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="342" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="343" />
         <source>类别</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="345" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="346" />
         <source>从</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="347" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="348" />
         <source>至</source>
         <translation>to</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="362" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="363" />
         <source>不限</source>
         <translation>Any</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="380" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="381" />
         <source>字段</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="380" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="381" />
         <source>原值</source>
         <translation>Before</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="380" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="381" />
         <source>新值</source>
         <translation>After</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="463" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="464" />
         <source>选择一条记录，查看修改前后的内容。</source>
         <translation>Select an entry to see its values before and after.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="469" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="470" />
         <source>{0}  {1}  {2}  {3}</source>
         <translation>{0}  {1}  {2}  {3}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="473" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="474" />
         <source>原因：{0}</source>
         <translation>Reason: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="492" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="493" />
         <source>已显示 {0} 条（向下滚动载入更早的记录）</source>
         <translation>{0} shown (scroll down for older entries)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="492" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="493" />
         <source>共 {0} 条</source>
         <translation>{0} entries</translation>
     </message>
@@ -91,27 +91,27 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="194" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="195" />
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="194" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="195" />
         <source>操作人</source>
         <translation>User</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="194" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="195" />
         <source>操作</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="194" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="195" />
         <source>对象</source>
         <translation>Subject</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="194" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="195" />
         <source>内容</source>
         <translation>Details</translation>
     </message>
@@ -5216,258 +5216,264 @@ The batch can still check in at the desk later.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="115" />
+        <source>来访人信息</source>
+        <comment>audit</comment>
+        <translation>People's details</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="116" />
         <source>本次签到人员</source>
         <comment>audit</comment>
         <translation>Checked in now</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="116" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="117" />
         <source>撤销签到人员</source>
         <comment>audit</comment>
         <translation>Check-in undone for</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="117" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="118" />
         <source>导入来源</source>
         <comment>audit</comment>
         <translation>Import source</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="118" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="119" />
         <source>签到时间</source>
         <comment>audit</comment>
         <translation>Checked in at</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="119" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="120" />
         <source>叫号时间</source>
         <comment>audit</comment>
         <translation>Called at</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="120" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="121" />
         <source>开始接谈时间</source>
         <comment>audit</comment>
         <translation>Session started at</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="121" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="122" />
         <source>接谈结束时间</source>
         <comment>audit</comment>
         <translation>Session finished at</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="122" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="123" />
         <source>案件编号</source>
         <comment>audit</comment>
         <translation>Case no.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="123" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="124" />
         <source>领导批示</source>
         <comment>audit</comment>
         <translation>Leader's instruction</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="124" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="125" />
         <source>处理结果</source>
         <comment>audit</comment>
         <translation>Outcome</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="125" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="126" />
         <source>三色分类</source>
         <comment>audit</comment>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="126" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="127" />
         <source>主办单位</source>
         <comment>audit</comment>
         <translation>Lead department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="127" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="128" />
         <source>协办单位</source>
         <comment>audit</comment>
         <translation>Co-departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="128" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="129" />
         <source>办理期限</source>
         <comment>audit</comment>
         <translation>Due date</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="129" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="130" />
         <source>签收时间</source>
         <comment>audit</comment>
         <translation>Signed at</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="130" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="131" />
         <source>签收人</source>
         <comment>audit</comment>
         <translation>Signed by</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="131" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="132" />
         <source>反馈时间</source>
         <comment>audit</comment>
         <translation>Feedback at</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="132" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="133" />
         <source>办结时间</source>
         <comment>audit</comment>
         <translation>Closed at</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="133" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="134" />
         <source>化解</source>
         <comment>audit</comment>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="134" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="135" />
         <source>满意度</source>
         <comment>audit</comment>
         <translation>Satisfaction</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="135" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="136" />
         <source>回访时间</source>
         <comment>audit</comment>
         <translation>Followed up at</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="136" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="137" />
         <source>督办期限</source>
         <comment>audit</comment>
         <translation>Supervised until</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="137" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="138" />
         <source>名称</source>
         <comment>audit</comment>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="138" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="139" />
         <source>电话</source>
         <comment>audit</comment>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="139" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="140" />
         <source>身份证号</source>
         <comment>audit</comment>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="140" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="141" />
         <source>位置</source>
         <comment>audit</comment>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="141" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="142" />
         <source>主持人</source>
         <comment>audit</comment>
         <translation>Host</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="142" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="143" />
         <source>容量</source>
         <comment>audit</comment>
         <translation>Capacity</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="143" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="144" />
         <source>简称</source>
         <comment>audit</comment>
         <translation>Short name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="144" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="145" />
         <source>类型</source>
         <comment>audit</comment>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="145" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="146" />
         <source>联系人</source>
         <comment>audit</comment>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="146" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="147" />
         <source>启用</source>
         <comment>audit</comment>
         <translation>Active</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="147" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="148" />
         <source>显示名</source>
         <comment>audit</comment>
         <translation>Display name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="148" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="149" />
         <source>角色</source>
         <comment>audit</comment>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="149" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="150" />
         <source>日期</source>
         <comment>audit</comment>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="150" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="151" />
         <source>标题</source>
         <comment>audit</comment>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="151" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="152" />
         <source>地点</source>
         <comment>audit</comment>
         <translation>Venue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="152" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="153" />
         <source>接访领导</source>
         <comment>audit</comment>
         <translation>Leaders</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="153" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="154" />
         <source>备注</source>
         <comment>audit</comment>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="154" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="155" />
         <source>年份</source>
         <comment>audit</comment>
         <translation>Year</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="155" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="156" />
         <source>按工作日计算期限</source>
         <comment>audit</comment>
         <translation>Working-day deadlines</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="156" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="157" />
         <source>随机种子</source>
         <comment>audit</comment>
         <translation>Seed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="157" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="158" />
         <source>含历史数据</source>
         <comment>audit</comment>
         <translation>With history</translation>

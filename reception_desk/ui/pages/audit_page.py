@@ -112,6 +112,7 @@ def _marked_words() -> tuple[str, ...]:
         QCoreApplication.translate("audit", "人工调整", "audit"),
         QCoreApplication.translate("audit", "标记", "audit"),
         QCoreApplication.translate("audit", "来访人员", "audit"),
+        QCoreApplication.translate("audit", "来访人信息", "audit"),
         QCoreApplication.translate("audit", "本次签到人员", "audit"),
         QCoreApplication.translate("audit", "撤销签到人员", "audit"),
         QCoreApplication.translate("audit", "导入来源", "audit"),
