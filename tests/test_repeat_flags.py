@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from reception_desk.cli.main import main
 from reception_desk.db.engine import Database
-from reception_desk.db.models import Batch, Case, Department
+from reception_desk.db.models import AuditEntry, Batch, Case, Department
 from reception_desk.domain.batches import Flag
 from reception_desk.services import assignment, board, case_life, cases, days, flow, room_queue
 from reception_desk.services.cases import CaseInput
@@ -148,3 +148,8 @@ def test_a_later_registration_is_flagged_when_the_earlier_case_is_recorded_after
     flow.check_in(db, batch_id, "登记台")
     cases.record_case(db, batch_id, CaseInput(outcome="explained"), "第4接待室")
     assert Flag.REPEAT.value in {r.batch_id: r for r in list_registrations(db, day2)}[later_id].flags
+    with db.read() as session:  # the flag set on the later day's batch is in the audit log, by who recorded
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "flag_repeat", AuditEntry.entity_id == later_id)
+        ).one()
+    assert entry.actor == "第4接待室" and entry.after == {"flags": [Flag.REPEAT.value]}

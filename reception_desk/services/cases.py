@@ -252,7 +252,7 @@ def record_case_in(session: Session, batch: Batch, data: CaseInput, actor: str, 
         close_on_the_spot_in(session, case, actor, at)
     if data.escalate:
         escalate_in(session, case, actor, at)
-    flag_later_batches_in(session, batch)
+    flag_later_batches_in(session, batch, actor)
     audit.record(session, actor, "record", "case", case.id, after=_case_snapshot(case))
     old, new = audit.diff(before, audit.snapshot(batch, ("status", "called_at", "started_at", "finished_at")))
     audit.record(session, actor, "finish", "batch", batch.id, old, new, reason=case.case_no)

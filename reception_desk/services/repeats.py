@@ -16,6 +16,7 @@ from reception_desk.db.engine import Database
 from reception_desk.db.models import Batch, BatchMember, Case, Department, ReceptionDay, Visitor
 from reception_desk.domain.batches import Flag
 from reception_desk.domain.case_life import CaseStatus
+from reception_desk.services import audit
 from reception_desk.services.errors import NotFoundError
 
 # only the columns a repeat needs (the lookup runs at every registration; no whole case rows)
@@ -203,7 +204,7 @@ def flag_repeats_in(session: Session, day_id: int, batch_ids: Iterable[int] | No
     return repeats
 
 
-def flag_later_batches_in(session: Session, batch: Batch) -> set[int]:
+def flag_later_batches_in(session: Session, batch: Batch, actor: str = audit.SYSTEM) -> set[int]:
     """A case was just recorded for this batch: the same people's batches on later days become repeat visits.
 
     Keeps the stored flag true when a later day was registered before this day's cases (an import for the next
@@ -224,8 +225,19 @@ def flag_later_batches_in(session: Session, batch: Batch) -> set[int]:
     flagged = set()
     for other in later:
         if Flag.REPEAT.value not in (other.flags or []):
-            other.flags = sorted({*(other.flags or []), Flag.REPEAT.value})
+            before = list(other.flags or [])
+            other.flags = sorted({*before, Flag.REPEAT.value})
             flagged.add(other.id)
+            audit.record(
+                session,
+                actor,
+                "flag_repeat",
+                "batch",
+                other.id,
+                {"flags": before},
+                {"flags": other.flags},
+                reason=f"同一来访人在{day.date:%Y-%m-%d}的接访已形成信访事项",
+            )
     return flagged
 
 
