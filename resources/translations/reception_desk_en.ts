@@ -1335,48 +1335,48 @@
 <context>
     <name>DepartmentsModel</name>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="164" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="165" />
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="165" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="166" />
         <source>简称</source>
         <translation>Short name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="166" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="167" />
         <source>类型</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="167" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="168" />
         <source>联系人</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="168" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="169" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="169" />
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="200" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="170" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="201" />
         <source>启用</source>
         <translation>Active</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="171" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="172" />
         <source>区级部门</source>
         <translation>District department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="171" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="172" />
         <source>乡镇（街道）</source>
         <translation>Township</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="200" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="201" />
         <source>停用</source>
         <translation>Inactive</translation>
     </message>
@@ -3710,32 +3710,32 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>RoomsModel</name>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="69" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="70" />
         <source>编号</source>
         <translation>No.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="70" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="71" />
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="71" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="72" />
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="72" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="73" />
         <source>主持领导</source>
         <translation>Host leader</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="73" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="74" />
         <source>地点</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/models/plan_models.py" line="74" />
+        <location filename="../../reception_desk/ui/models/plan_models.py" line="75" />
         <source>容量（人）</source>
         <translation>Capacity (people)</translation>
     </message>
@@ -3743,418 +3743,489 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="135" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="144" />
         <source>数据库</source>
         <translation>Database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="136" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="145" />
         <source>接访日</source>
         <translation>Reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="137" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="146" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="138" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="147" />
         <source>单位目录</source>
         <translation>Departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="143" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="152" />
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="151" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="160" />
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="170" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="179" />
         <source>共 {0} 个单位，其中 {1} 个启用</source>
         <translation>{0} departments, {1} active</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="180" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="189" />
         <source>正在使用的数据库</source>
         <translation>Database in use</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="187" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="196" />
         <source>地址：</source>
         <translation>Address:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="190" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="199" />
         <source>（未设置：使用本机默认的 SQLite 文件）</source>
         <translation>(not set: the default SQLite file on this computer)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="194" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="203" />
         <source>本机设置：</source>
         <translation>Saved on this computer:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="196" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="205" />
         <source>注意：已设置环境变量 {0}，它优先于本机设置。</source>
         <translation>Note: the environment variable {0} is set; it takes precedence over this setting.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="199" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="208" />
         <source>更换数据库</source>
         <translation>Change the database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="204" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="213" />
         <source>单机：SQLite 文件</source>
         <translation>This computer only: an SQLite file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="206" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="215" />
         <source>多台电脑共用：PostgreSQL 服务器</source>
         <translation>Shared by several computers: a PostgreSQL server</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="212" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="221" />
         <source>数据库文件的位置，如 D:\接访台\reception-desk.sqlite3</source>
         <translation>Where the database file is, e.g. D:\ReceptionDesk\reception-desk.sqlite3</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="213" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="222" />
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="218" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="227" />
         <source>postgresql://用户名:密码@服务器:5432/数据库名</source>
         <translation>postgresql://user:password@server:5432/database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="225" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="234" />
         <source>PostgreSQL 的密码会保存在本机设置中；如不希望保存，可在服务器上使用 .pgpass 文件。</source>
         <translation>The PostgreSQL password is stored in this computer's settings; to avoid that, use a .pgpass file.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="233" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="242" />
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="236" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="245" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="288" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="297" />
         <source>选择或新建 SQLite 数据库文件</source>
         <translation>Choose or create an SQLite database file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="290" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="299" />
         <source>SQLite 数据库 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</source>
         <translation>SQLite database (*.sqlite3 *.sqlite *.db);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="313" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="370" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="322" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="379" />
         <source>请先填写数据库文件或 PostgreSQL 地址。</source>
         <translation>Please fill in the database file or the PostgreSQL address first.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="316" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="325" />
         <source>正在连接…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="335" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="344" />
         <source>空数据库，首次启动时将自动建立数据表</source>
         <translation>Empty database: the tables are created at the first start</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="337" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="346" />
         <source>数据表版本 {0}，与本程序一致</source>
         <translation>schema version {0}, as this program expects</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="339" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="348" />
         <source>数据表版本 {0}，启动时将自动升级到 {1}（升级前自动备份）</source>
         <translation>schema version {0}; it is upgraded to {1} at the next start (backed up first)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="342" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="351" />
         <source>成功：{0}。{1}。</source>
         <translation>Success: {0}. {1}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="346" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="355" />
         <source>文件不存在：{0}。保存后，下次启动时将在此位置新建数据库。</source>
         <translation>The file does not exist: {0}. Once saved, a new database is created there at the next start.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="348" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="357" />
         <source>该文件不是可用的 SQLite 数据库：{0}</source>
         <translation>This file is not a usable SQLite database: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="349" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="375" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="358" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="384" />
         <source>数据库地址格式不正确：{0}</source>
         <translation>The database address is malformed: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="350" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="359" />
         <source>不支持的数据库类型“{0}”，请使用 SQLite 文件或 PostgreSQL。</source>
         <translation>Unsupported database type "{0}": use an SQLite file or PostgreSQL.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="351" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="360" />
         <source>无法连接到数据库服务器（地址或端口有误，或服务器未启动）：{0}</source>
         <translation>Cannot reach the database server (wrong address or port, or the server is not running): {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="352" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="361" />
         <source>用户名或密码不正确：{0}</source>
         <translation>Wrong user name or password: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="353" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="362" />
         <source>服务器上没有这个数据库：{0}</source>
         <translation>The server has no such database: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="354" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="363" />
         <source>连接超时：服务器 {0} 秒内没有响应。</source>
         <translation>Timed out: the server did not answer within {0} seconds.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="356" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="365" />
         <source>连接失败：{0}</source>
         <translation>Connection failed: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="380" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="389" />
         <source>已保存。新的数据库将在下次启动接访台时使用。</source>
         <translation>Saved. The new database is used from the next start of Reception Desk.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="389" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="398" />
         <source>接访日列表</source>
         <translation>Reception days</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="394" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="438" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="403" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="447" />
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="394" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="439" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="403" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="448" />
         <source>标题</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="394" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="440" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="403" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="449" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="720" />
         <source>地点</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="394" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="441" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="403" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="450" />
         <source>接访领导</source>
         <translation>Leaders</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="394" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="403" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="410" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="419" />
         <source>切换到此接访日</source>
         <translation>Switch to this day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="415" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="424" />
         <source>切换后，所有页面都显示所选接访日的数据。</source>
         <translation>After switching, every page shows the chosen day.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="419" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="428" />
         <source>新建接访日</source>
         <translation>New reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="435" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="444" />
         <source>如：区委书记 张明、区长 王强</source>
         <translation>e.g. Party Secretary Zhang Ming, District Head Wang Qiang</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="442" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="451" />
         <source>信访局电话</source>
         <translation>Bureau phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="443" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="452" />
         <source>创建接访日</source>
         <translation>Create the day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="452" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="461" />
         <source>新接访日按默认方案建立 15 个接待室，可在“接待室”中修改。</source>
         <translation>A new day gets the default plan of 15 rooms; change them under "Reception room".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="465" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="474" />
         <source>{0}年{1}月{2}日</source>
         <translation>{2}/{1}/{0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="469" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="478" />
         <source>当前</source>
         <translation>Current</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="515" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="524" />
         <source>已切换到 {0}年{1}月{2}日 的接访日。</source>
         <translation>Switched to the reception day of {2}/{1}/{0}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="542" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="551" />
         <source>已创建 {0}年{1}月{2}日 的接访日（15 个接待室）。点“切换到此接访日”开始使用。</source>
         <translation>Created the reception day of {2}/{1}/{0} (15 rooms). Click "Switch to this day" to use it.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="557" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="566" />
         <source>双击单元格修改，回车确认后立即保存。主题决定自动分配时哪些批次进入该室。</source>
         <translation>Double-click a cell to edit; Enter saves at once. The theme decides which batches the automatic assignment sends to the room.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="575" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="589" />
         <source>尚未选择接访日</source>
         <translation>No reception day chosen</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="578" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="592" />
         <source>{0}年{1}月{2}日 · {3} 的接待室</source>
         <translation>Rooms of {2}/{1}/{0} · {3}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="629" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="655" />
+        <source>该行已不存在，已重新载入。</source>
+        <translation>The row no longer exists; reloaded.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="664" />
+        <source>已保存。</source>
+        <translation>Saved.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="673" />
+        <source>第{0}接待室</source>
+        <translation>Room {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="673" />
+        <source>单位“{0}”</source>
+        <translation>Department “{0}”</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="679" />
+        <source>已重新载入{0}（采用他人保存的内容）</source>
+        <translation>Reloaded {0} (their saved version)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="697" />
+        <source>已重新载入（采用他人保存的内容）。</source>
+        <translation>Reloaded (their saved version).</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="712" />
+        <source>已合并保存。</source>
+        <translation>Saved the merge.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="717" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="724" />
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="718" />
+        <source>主题</source>
+        <translation>Theme</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="719" />
+        <source>主持领导</source>
+        <translation>Host leader</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="721" />
+        <source>容量（人）</source>
+        <translation>Capacity (people)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="728" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="736" />
+        <source>启用</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="736" />
+        <source>停用</source>
+        <translation>Inactive</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="748" />
         <source>按名称筛选</source>
         <translation>Filter by name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="649" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="768" />
         <source>停用的单位不再出现在接待室的选择中，已有案件不受影响。</source>
         <translation>Inactive departments are no longer offered in the rooms; existing cases keep them.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="651" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="770" />
         <source>添加单位</source>
         <translation>Add a department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="656" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="775" />
         <source>全称（必填）</source>
         <translation>Full name (required)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="659" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="725" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="778" />
         <source>简称</source>
         <translation>Short name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="662" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="781" />
         <source>区级部门</source>
         <translation>District department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="663" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="782" />
         <source>乡镇（街道）</source>
         <translation>Township</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="666" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="726" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="785" />
         <source>联系人</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="669" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="727" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="788" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="672" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="791" />
         <source>（不设为常用）</source>
         <translation>(not suggested for a theme)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="674" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="793" />
         <source>常用于：{0}</source>
         <translation>Suggested for: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="675" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="794" />
         <source>添加</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="715" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="835" />
         <source>请填写单位全称。</source>
         <translation>Please fill in the full name.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="739" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="859" />
         <source>已添加“{0}”。</source>
         <translation>Added "{0}".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="747" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="867" />
         <source>界面语言</source>
         <translation>Interface language</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="764" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="884" />
         <source>更改语言后，下次启动接访台时生效。</source>
         <translation>A new language takes effect at the next start of Reception Desk.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="775" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="895" />
         <source>办公时区</source>
         <translation>Office time zone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="783" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="903" />
         <source>保存时区</source>
         <translation>Save time zone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="800" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="920" />
         <source>未知的时区“{0}”，请填写如 Asia/Shanghai 的时区名称。</source>
         <translation>Unknown time zone "{0}": enter a zone name such as Asia/Shanghai.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="804" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="924" />
         <source>无法保存时区：{0}</source>
         <translation>Could not save the time zone: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="807" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="927" />
         <source>已保存：显示和打印的时间按 {0}。</source>
         <translation>Saved: times are shown and printed in {0}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="809" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="929" />
         <source>（环境变量 {0} 已设置，以它为准。）</source>
         <translation> (The environment variable {0} is set and takes precedence.)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="819" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="939" />
         <source>已保存，下次启动时生效。</source>
         <translation>Saved; takes effect at the next start.</translation>
     </message>

@@ -11,10 +11,12 @@ from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QTableView
 from sqlalchemy import select
 
+from reception_desk.db.engine import Database
 from reception_desk.db.models import Department, Room
 from reception_desk.services import plan
 from reception_desk.services.db_probe import probe_database
 from reception_desk.ui.context import AppContext
+from reception_desk.ui.dialogs.conflict_dialog import ConflictDialog, Side
 from reception_desk.ui.pages.base import Page
 from reception_desk.ui.pages.settings_page import SettingsPage
 from tests.conftest import PG_URL, postgres_unavailable
@@ -94,19 +96,86 @@ def test_theme_is_chosen_from_a_combo(qtbot: Any, app_ctx: AppContext, pages: li
     qtbot.waitUntil(lambda: page.rooms_model.room(14).theme_code == "edu_health", timeout=WAIT)
 
 
-def test_stale_room_edit_is_refused_and_reloaded(qtbot: Any, app_ctx: AppContext, pages: list[Page]) -> None:
+def _stale_room_edit(qtbot: Any, app_ctx: AppContext, pages: list[Page]) -> tuple[SettingsPage, int]:
+    """Room 3: another laptop (another Database on the file) saves host and location; this page edits host and
+    capacity on what it loaded; the save opens the conflict dialog."""
     page = _page(qtbot, app_ctx, pages)
     page.tabs.setCurrentIndex(2)
     room = _room(app_ctx, 3)
-    # another laptop changes the row behind the page's back (no change-set reaches this page)
-    plan.update_room(app_ctx.db, room.id, room.version, host="副区长 李华")
+    other = Database(app_ctx.db.url)
+    try:
+        plan.update_room(other, room.id, room.version, "登记台2", host="副区长 李华", location="教学楼2楼 201教室")
+    finally:
+        other.dispose()
+    model = page.rooms_model
+    assert model.setData(model.index(2, HOST_COLUMN), "区长 王强")
+    assert model.setData(model.index(2, 5), 12)
+    qtbot.waitUntil(lambda: page.active_conflict is not None and page.active_conflict.isVisible(), timeout=WAIT)
+    return page, room.id
 
-    _edit_text(qtbot, page.rooms_view, page.rooms_model.index(2, HOST_COLUMN), "区长 王强")
-    qtbot.waitUntil(lambda: page.findChild(QMessageBox, "errorDialog") is not None, timeout=WAIT)
-    box = page.findChild(QMessageBox, "errorDialog")
-    assert box is not None and "已被他人修改" in box.text()
-    assert _room(app_ctx, 3).host == "副区长 李华"  # not overwritten
-    qtbot.waitUntil(lambda: page.rooms_model.index(2, HOST_COLUMN).data() == "副区长 李华", timeout=WAIT)
+
+def test_stale_room_edit_opens_the_conflict_dialog_and_saves_the_merge(
+    qtbot: Any, app_ctx: AppContext, pages: list[Page]
+) -> None:
+    before = _room(app_ctx, 3)
+    page, _room_id = _stale_room_edit(qtbot, app_ctx, pages)
+    conflict = page.active_conflict
+    assert isinstance(conflict, ConflictDialog)
+    assert conflict.shown("host") == ("副区长 李华", "区长 王强")
+    assert conflict.shown("location") == ("教学楼2楼 201教室", before.location)
+    # the queued capacity edit of the same row is part of mine; fields nobody changed are not asked
+    assert {f.key for f in conflict.fields} == {"host", "location", "capacity"}
+    assert conflict.choices() == {"host": Side.MINE, "location": Side.THEIRS, "capacity": Side.MINE}
+    conflict.choose("capacity", Side.THEIRS)
+    conflict.merge_button.click()
+    qtbot.waitUntil(lambda: _room(app_ctx, 3).version == before.version + 2, timeout=WAIT)
+    after = _room(app_ctx, 3)
+    assert (after.host, after.location, after.capacity) == ("区长 王强", "教学楼2楼 201教室", before.capacity)
+    qtbot.waitUntil(lambda: page.rooms_model.index(2, HOST_COLUMN).data() == "区长 王强", timeout=WAIT)
+    qtbot.waitUntil(lambda: "已合并保存" in page.rooms_message.text(), timeout=WAIT)
+
+
+def test_stale_room_edit_reload_takes_theirs_and_writes_nothing(
+    qtbot: Any, app_ctx: AppContext, pages: list[Page]
+) -> None:
+    before = _room(app_ctx, 3)
+    page, _room_id = _stale_room_edit(qtbot, app_ctx, pages)
+    assert page.active_conflict is not None
+    page.active_conflict.reload_button.click()
+    qtbot.waitUntil(lambda: "已重新载入" in page.rooms_message.text(), timeout=WAIT)
+    after = _room(app_ctx, 3)
+    assert (after.host, after.capacity, after.version) == ("副区长 李华", before.capacity, before.version + 1)
+    assert page.rooms_model.index(2, HOST_COLUMN).data() == "副区长 李华"
+    assert page.findChild(QMessageBox, "errorDialog") is None
+
+
+def test_stale_department_edit_opens_the_conflict_dialog(qtbot: Any, app_ctx: AppContext, pages: list[Page]) -> None:
+    page = _page(qtbot, app_ctx, pages)
+    page.tabs.setCurrentIndex(3)
+    dept = plan.list_departments(app_ctx.db)[0]
+    other = Database(app_ctx.db.url)
+    try:
+        plan.update_department(other, dept.id, dept.version, "登记台2", phone="0570-1111111", contact="张三")
+    finally:
+        other.dispose()
+    model = page.departments_model
+    row = next(i for i, d in enumerate(model.rows) if d.id == dept.id)
+    assert model.setData(model.index(row, 4), "0570-2222222")
+    qtbot.waitUntil(lambda: page.active_conflict is not None and page.active_conflict.isVisible(), timeout=WAIT)
+    conflict = page.active_conflict
+    assert conflict is not None
+    assert conflict.shown("phone") == ("0570-1111111", "0570-2222222")
+    conflict.choose("phone", Side.MINE)
+    conflict.choose("contact", Side.THEIRS)
+    conflict.merge_button.click()
+
+    def saved() -> tuple[str, str, int]:
+        with app_ctx.db.read() as session:
+            row = session.get_one(Department, dept.id)
+            return row.phone, row.contact, row.version
+
+    qtbot.waitUntil(lambda: saved()[2] == dept.version + 2, timeout=WAIT)
+    assert saved()[:2] == ("0570-2222222", "张三")
 
 
 def test_create_a_day_and_switch_to_it(qtbot: Any, app_ctx: AppContext, pages: list[Page]) -> None:

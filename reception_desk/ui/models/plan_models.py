@@ -23,6 +23,7 @@ class Edit:
     field: str
     value: Any
     version: int
+    seen: dict[str, Any] | None = None  # the row's fields as the user saw them (the base of a conflict)
 
 
 class EditQueue:

@@ -1,7 +1,9 @@
 """设置: the database to use, the reception day, the day's rooms, the department directory, the language.
 
 Edits of rooms and departments are written one by one through the plan services with the version the row was
-read at: a row somebody else changed meanwhile is refused (StaleWriteError), shown in Chinese, and reloaded.
+read at: a row somebody else changed meanwhile is refused (StaleWriteError) and the conflict dialog shows the row's
+fields theirs and mine; 重新载入 takes theirs, 合并保存 writes theirs plus the fields chosen as mine on the fresh
+version.
 """
 
 from __future__ import annotations
@@ -43,12 +45,14 @@ from sqlalchemy.engine import make_url
 from reception_desk.db.engine import ENV_VAR, resolve_url, sqlite_path
 from reception_desk.domain import office_time
 from reception_desk.domain.themes import THEMES
-from reception_desk.services import days, plan
+from reception_desk.errors import StaleWriteError
+from reception_desk.services import days, plan, row_merge
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.db_probe import PROBE_TIMEOUT_S, ProbeResult, probe_database
 from reception_desk.ui import roles_view
 from reception_desk.ui.app import DB_KEY
 from reception_desk.ui.context import AppContext
+from reception_desk.ui.dialogs.conflict_dialog import ConflictDialog, FieldConflict, Side
 from reception_desk.ui.errors import show_error
 from reception_desk.ui.i18n import LANG_KEY
 from reception_desk.ui.models.plan_models import (
@@ -65,6 +69,10 @@ from reception_desk.ui.widgets.calendar_editor import CalendarEditor
 from reception_desk.ui.widgets.users_editor import UsersEditor
 
 log = logging.getLogger(__name__)
+
+# the fields of a row the conflict dialog compares (what the tables edit)
+ROOM_CONFLICT_FIELDS = ("name", "theme_code", "host", "location", "capacity")
+DEPARTMENT_CONFLICT_FIELDS = ("name", "short_name", "contact", "phone", "active")
 
 # offered in the 办公时区 box (any IANA zone name may be typed)
 ZONE_CHOICES = ("Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "UTC")
@@ -127,6 +135,7 @@ class SettingsPage(Page):
         self.destroyed.connect(lambda *_: self._probe_executor.shutdown(wait=False, cancel_futures=True))
         self._room_edits = EditQueue()
         self._dept_edits = EditQueue()
+        self.active_conflict: ConflictDialog | None = None  # the last save conflict shown (tests look at it)
         self._days: list[days.DayInfo] = []
         self._pg_saved_url = ""  # the saved PostgreSQL URL with its password (the field shows it hidden)
 
@@ -567,6 +576,11 @@ class SettingsPage(Page):
             self.rooms_view.setColumnWidth(column, width)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.rooms_view, 1)
+        self.rooms_message = QLabel()
+        self.rooms_message.setObjectName("roomsMessage")
+        self.rooms_message.setProperty("role", "done")
+        self.rooms_message.setWordWrap(True)
+        layout.addWidget(self.rooms_message)
         return tab
 
     def _show_rooms_title(self) -> None:
@@ -582,7 +596,8 @@ class SettingsPage(Page):
         room = next((r for r in self.rooms_model.rows if r.id == room_id), None)
         if room is None:
             return
-        self._room_edits.items.append(Edit(room_id, field, value, room.version))
+        seen = {key: getattr(room, key) for key in ROOM_CONFLICT_FIELDS}
+        self._room_edits.items.append(Edit(room_id, field, value, room.version, seen))
         if not self._room_edits.running:
             self._room_edits.running = True  # now, not when the task starts: the next edit must not start another
             self.spawn(self._drain(self._room_edits, plan.update_room, self._refresh_rooms))
@@ -607,7 +622,13 @@ class SettingsPage(Page):
                     await self.ctx.write(
                         service, self.ctx.db, edit.row_id, used, actor=self.ctx.actor, **{edit.field: edit.value}
                     )
-                except Exception as exc:  # StaleWriteError and refusals: say so, then show the database's rows
+                except StaleWriteError:  # another laptop saved the row: theirs and mine, field by field
+                    mine = [edit] + [e for e in queue.items if e.row_id == edit.row_id]
+                    queue.items[:] = [e for e in queue.items if e.row_id != edit.row_id]
+                    await refresh()
+                    self._plan_conflict(service, refresh, mine)
+                    continue
+                except Exception as exc:  # refusals: say so, then show the database's rows
                     queue.items.clear()
                     show_error(self, exc)
                     await refresh()
@@ -616,6 +637,104 @@ class SettingsPage(Page):
                 queue.wrote(edit.row_id, used, versions.get(edit.row_id, used))
         finally:
             queue.running = False
+
+    def _plan_conflict(
+        self,
+        service: Callable[..., ChangeSet],
+        refresh: Callable[[], Awaitable[dict[int, int]]],
+        edits: list[Edit],
+    ) -> None:
+        """Show the row's fields theirs (as just re-read) and mine (what the user saw plus his edits)."""
+        rooms = service is plan.update_room
+        row_id = edits[0].row_id
+        keys = ROOM_CONFLICT_FIELDS if rooms else DEPARTMENT_CONFLICT_FIELDS
+        rows: list[Any] = self.rooms_model.rows if rooms else self.departments_model.rows
+        message = self.rooms_message if rooms else self.dept_message
+        fresh = next((r for r in rows if r.id == row_id), None)
+        if fresh is None:  # the row is gone: nothing to merge into
+            message.setText(self.tr("该行已不存在，已重新载入。"))
+            return
+        theirs = {key: getattr(fresh, key) for key in keys}
+        base = dict(edits[0].seen or theirs)
+        mine = dict(base)
+        for edit in edits:
+            mine[edit.field] = edit.value
+        found = row_merge.clashes(base, mine, theirs, keys)
+        if not found:  # they saved what we typed: nothing is lost
+            message.setText(self.tr("已保存。"))
+            return
+        labels = self._conflict_labels(rooms)
+        fields = [
+            FieldConflict(
+                c.key, labels[c.key], self._shown(c.key, c.theirs), self._shown(c.key, c.mine), c.changed_by_me
+            )
+            for c in found
+        ]
+        what = self.tr("第{0}接待室").format(fresh.number) if rooms else self.tr("单位“{0}”").format(fresh.name)
+        conflict = ConflictDialog(fields, what, self)
+        self.active_conflict = conflict
+        conflict.accepted.connect(
+            lambda: self.spawn(self._plan_merge(conflict, service, refresh, row_id, fresh.version, theirs, mine))
+        )
+        conflict.rejected.connect(lambda: message.setText(self.tr("已重新载入{0}（采用他人保存的内容）").format(what)))
+        conflict.open()
+
+    async def _plan_merge(
+        self,
+        conflict: ConflictDialog,
+        service: Callable[..., ChangeSet],
+        refresh: Callable[[], Awaitable[dict[int, int]]],
+        row_id: int,
+        version: int,
+        theirs: dict[str, Any],
+        mine: dict[str, Any],
+    ) -> None:
+        """合并保存: theirs plus the fields chosen as mine, on the version theirs was read at."""
+        message = self.rooms_message if service is plan.update_room else self.dept_message
+        keep = [key for key, side in conflict.choices().items() if side is Side.MINE]
+        write = row_merge.changes(row_merge.merge(theirs, mine, keep), theirs)
+        if not write:
+            message.setText(self.tr("已重新载入（采用他人保存的内容）。"))
+            return
+        try:
+            await self.ctx.write(service, self.ctx.db, row_id, version, actor=self.ctx.actor, **write)
+        except StaleWriteError:  # saved once more meanwhile: ask again on the newer row
+            await refresh()
+            self._plan_conflict(
+                service, refresh, [Edit(row_id, key, value, version, theirs) for key, value in write.items()]
+            )
+            return
+        except Exception as exc:
+            show_error(self, exc)
+            await refresh()
+            return
+        await refresh()
+        message.setText(self.tr("已合并保存。"))
+
+    def _conflict_labels(self, rooms: bool) -> dict[str, str]:
+        if rooms:
+            return {
+                "name": self.tr("名称"),
+                "theme_code": self.tr("主题"),
+                "host": self.tr("主持领导"),
+                "location": self.tr("地点"),
+                "capacity": self.tr("容量（人）"),
+            }
+        return {
+            "name": self.tr("名称"),
+            "short_name": self.tr("简称"),
+            "contact": self.tr("联系人"),
+            "phone": self.tr("联系电话"),
+            "active": self.tr("启用"),
+        }
+
+    def _shown(self, key: str, value: Any) -> str:
+        """A field's value as the tables show it (the theme by name, the active flag in words)."""
+        if key == "theme_code":
+            return next((t.name for t in THEMES if t.code == value), str(value))
+        if key == "active":
+            return self.tr("启用") if value else self.tr("停用")
+        return str(value)
 
     # ---- (d) departments ----
 
@@ -698,7 +817,8 @@ class SettingsPage(Page):
         dept = next((d for d in self.departments_model.rows if d.id == dept_id), None)
         if dept is None:
             return
-        self._dept_edits.items.append(Edit(dept_id, field, value, dept.version))
+        seen = {key: getattr(dept, key) for key in DEPARTMENT_CONFLICT_FIELDS}
+        self._dept_edits.items.append(Edit(dept_id, field, value, dept.version, seen))
         if not self._dept_edits.running:
             self._dept_edits.running = True  # now, not when the task starts: the next edit must not start another
             self.spawn(self._drain(self._dept_edits, plan.update_department, self._refresh_departments))
