@@ -56,7 +56,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "RoomHostPage": (
         (
             (Permission.ROOM_WORK,),
-            ("call_button", "start_button", "no_show_button", "return_button", "form"),
+            ("call_button", "start_button", "no_show_button", "return_button", "form", "correct_case_button"),
             ("F3", "Ctrl+S"),
         ),
     ),

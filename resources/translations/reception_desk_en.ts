@@ -479,6 +479,106 @@
     </message>
 </context>
 <context>
+    <name>CaseCorrectionDialog</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="60" />
+        <source>更正案件 {0}</source>
+        <translation>Correct case {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="90" />
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="125" />
+        <source>（无）</source>
+        <translation>(none)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="93" />
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="191" />
+        <source>诉求内容</source>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="94" />
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="192" />
+        <source>领导意见</source>
+        <translation>Instruction</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="95" />
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="193" />
+        <source>处理结果</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="96" />
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="194" />
+        <source>颜色分类</source>
+        <translation>Colour class</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="97" />
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="195" />
+        <source>主办单位</source>
+        <translation>Lead department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="104" />
+        <source>保存更正</source>
+        <translation>Save correction</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="122" />
+        <source>当场解决</source>
+        <translation>Resolved on the spot</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="122" />
+        <source>交办</source>
+        <translation>Handed over</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="122" />
+        <source>解释说明</source>
+        <translation>Explained</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="125" />
+        <source>绿色</source>
+        <translation>Green</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="125" />
+        <source>黄色</source>
+        <translation>Yellow</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="125" />
+        <source>红色</source>
+        <translation>Red</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="171" />
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="186" />
+        <source>已保存更正。</source>
+        <translation>Correction saved.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="196" />
+        <source>协办单位</source>
+        <translation>Co-departments</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="204" />
+        <source>案件 {0}</source>
+        <translation>Case {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/case_correction_dialog.py" line="230" />
+        <source>已重新载入案件 {0}（采用他人保存的内容）</source>
+        <translation>Reloaded case {0} (their saved version)</translation>
+    </message>
+</context>
+<context>
     <name>CaseDialog</name>
     <message>
         <location filename="../../reception_desk/ui/dialogs/case_dialog.py" line="175" />
@@ -2518,47 +2618,47 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="126" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="127" />
         <source>排队号</source>
         <translation>Queue no.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="127" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="128" />
         <source>批次</source>
         <translation>Batch</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="128" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="129" />
         <source>来访人</source>
         <translation>Visitor</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="129" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="130" />
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="130" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="131" />
         <source>标记</source>
         <translation>Flags</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="131" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="132" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="163" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="164" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="163" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="164" />
         <source>未签到</source>
         <translation>Not checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="172" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="173" />
         <source>尚未到登记台签到，不能叫号</source>
         <translation>Not yet checked in at the desk; cannot be called</translation>
     </message>
@@ -3388,302 +3488,312 @@ Note: the batch has {0} people, more than the capacity of {1} ({2} people).</tra
 <context>
     <name>RoomHostPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="93" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="94" />
         <source>身份证待核</source>
         <translation>ID to check</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="94" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="95" />
         <source>集体访</source>
         <translation>Collective</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="95" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="96" />
         <source>疑似重复</source>
         <translation>Duplicate?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="96" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="97" />
         <source>类别推断</source>
         <translation>Theme guessed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="97" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="98" />
         <source>重复访</source>
         <translation>Repeat visit</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="104" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="105" />
         <source>当场解决</source>
         <translation>Resolved on the spot</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="105" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="106" />
         <source>交办</source>
         <translation>Handed over</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="106" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="107" />
         <source>解释说明</source>
         <translation>Explained</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="248" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="249" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="260" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="261" />
         <source>本接待室</source>
         <translation>This room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="264" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="265" />
         <source>请选择本接待室</source>
         <translation>Choose this room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="275" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="589" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="276" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="595" />
         <source>候谈队列</source>
         <translation>Queue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="302" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="303" />
         <source>叫号  F3</source>
         <translation>Call next  F3</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="304" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="739" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="305" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="745" />
         <source>请队列中的下一批进入接待室（F3）</source>
         <translation>Call the next batch of the queue into the room (F3)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="306" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="307" />
         <source>开始接谈</source>
         <translation>Start session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="308" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="309" />
         <source>请选中的批次进入接待室（可不按顺序）</source>
         <translation>Call the selected batch into the room (out of turn if need be)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="310" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="311" />
         <source>未到</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="312" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="313" />
         <source>叫号后无人应答：将选中的批次标记为未到</source>
         <translation>Nobody answered the call: mark the selected batch as not come</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="362" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="363" />
         <source>接谈结果</source>
         <translation>Outcome of the session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="382" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="383" />
         <source>打印本室案件：</source>
         <translation>Print this room's case:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="389" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="390" />
         <source>打印交办单  Ctrl+P</source>
         <translation>Print slip  Ctrl+P</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="392" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="393" />
         <source>打印回执(A4)</source>
         <translation>Print receipt (A4)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="394" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="395" />
         <source>A4 受理回执单：来访人联和存根联</source>
         <translation>A4 receipt: the visitor's part and the bureau's stub</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="396" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="397" />
         <source>回执(80mm)</source>
         <translation>Receipt (80 mm)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="398" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="399" />
         <source>80 毫米热敏小票打印机用的受理回执</source>
         <translation>Receipt for an 80 mm thermal receipt printer</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="423" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="406" />
+        <source>更正案件</source>
+        <translation>Correct case</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="408" />
+        <source>更正所选案件的诉求、意见、处理结果、颜色或主办单位</source>
+        <translation>Correct the chosen case's request, instruction, outcome, colour or lead department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="429" />
         <source>退回候谈</source>
         <translation>Back to queue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="426" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="432" />
         <source>暂停接谈（如回去取材料），该批次回到队列并保留原位；已填写内容保留为草稿</source>
         <translation>Pause the session (e.g. to fetch papers): the batch goes back to the queue in its place; what was typed is kept as a draft</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="447" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="453" />
         <source>同行人</source>
         <translation>Companions</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="448" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="454" />
         <source>乡镇 / 村</source>
         <translation>Township / village</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="449" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="455" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="450" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="456" />
         <source>问题类别</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="451" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="457" />
         <source>签到号</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="452" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="458" />
         <source>登记诉求</source>
         <translation>Registered request</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="539" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="545" />
         <source>接待领导：{0}</source>
         <translation>Host: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="591" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="597" />
         <source>尚未创建接访日。</source>
         <translation>No reception day has been created yet.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="591" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="597" />
         <source>请先在上方选择本接待室。</source>
         <translation>First choose this room above.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="595" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="601" />
         <source>候谈队列（{0}批 {1}人）</source>
         <translation>Queue ({0} batches, {1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="597" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="603" />
         <source>未签到 {0} 批 · 已接待 {1} 批 · 未到 {2} 批</source>
         <translation>Not checked in: {0} · Received: {1} · No-show: {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="606" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="612" />
         <source>当前无接谈</source>
         <translation>No session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="609" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="615" />
         <source>按 F3 叫号请下一批进入；或在左侧选中批次后点“开始接谈”。</source>
         <translation>Press F3 to call the next batch, or select a batch on the left and click "Start session".</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="611" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="617" />
         <source>请先在左侧选择本接待室。</source>
         <translation>First choose this room on the left.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="615" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="621" />
         <source>接谈中：{0} · {1} · {2}人</source>
         <translation>In session: {0} · {1} · {2} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="620" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="626" />
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="647" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="653" />
         <source>已恢复未保存的草稿</source>
         <translation>Unsaved draft restored</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="666" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="672" />
         <source>正在输入…</source>
         <translation>Typing…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="687" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="693" />
         <source>草稿未能保存：{0}</source>
         <translation>Draft not saved: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="692" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="698" />
         <source>草稿已自动保存</source>
         <translation>Draft saved automatically</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="735" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="741" />
         <source>请先保存接谈结果或退回候谈，再叫下一批（F3）</source>
         <translation>Save the outcome or send the batch back to the queue before calling the next (F3)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="737" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="743" />
         <source>没有已签到候谈的批次</source>
         <translation>No checked-in batch is waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="768" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="774" />
         <source>没有已签到候谈的批次。</source>
         <translation>No checked-in batch is waiting.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="802" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="810" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="808" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="816" />
         <source>标记未到</source>
         <translation>Mark as no-show</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="803" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="809" />
         <source>将批次 {0}（{1}，{2}人）标记为未到？
 该批次之后仍可到登记台签到。</source>
         <translation>Mark batch {0} ({1}, {2} people) as not come?
 The batch can still check in at the desk later.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="811" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="817" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="856" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="862" />
         <source>案件已保存</source>
         <translation>Case saved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="865" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="871" />
         <source>已生成案件 {0}</source>
         <translation>Case {0} created</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="870" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="876" />
         <source>主办：{0}</source>
         <translation>Lead: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="867" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="873" />
         <source>反馈期限：{0}年{1}月{2}日</source>
         <translation>Feedback due: {2}/{1}/{0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="922" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="929" />
         <source>打印所选案件的交办单（Ctrl+P）</source>
         <translation>Print the chosen case's handover slip (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="924" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="931" />
         <source>当场解决或解释说明的案件不需要交办单</source>
         <translation>A case resolved or explained on the spot needs no handover slip</translation>
     </message>

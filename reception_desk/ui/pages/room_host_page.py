@@ -45,6 +45,7 @@ from reception_desk.services.room_queue import (
 )
 from reception_desk.ui import roles_view
 from reception_desk.ui.context import AppContext
+from reception_desk.ui.dialogs.case_correction_dialog import CaseCorrectionDialog
 from reception_desk.ui.errors import show_error
 from reception_desk.ui.models.headed_table import HeadedTableModel
 from reception_desk.ui.pages.base import Page
@@ -399,6 +400,11 @@ class RoomHostPage(Page):
         self.print_thermal_button.clicked.connect(lambda: self.spawn(self.print_receipt(thermal=True)))
         row.add(caption, "lead")
         row.add(self.print_case_combo, "stretch")
+        self.correct_case_button = QPushButton(self.tr("更正案件"))
+        self.correct_case_button.setObjectName("correctCaseButton")
+        self.correct_case_button.setToolTip(self.tr("更正所选案件的诉求、意见、处理结果、颜色或主办单位"))
+        self.correct_case_button.clicked.connect(lambda: self.spawn(self.correct_case()))
+        row.add(self.correct_case_button, "trailing")
         row.add(self.print_slip_button, "trailing")
         row.add(self.print_receipt_button, "trailing")
         row.add(self.print_thermal_button, "trailing")
@@ -884,6 +890,7 @@ class RoomHostPage(Page):
         outcomes = outcome_labels()
         newest_first = sorted(cases, key=lambda c: c.case_no, reverse=True)
         self._print_cases = {c.case_no: c.outcome for c in newest_first}
+        self._case_ids = {c.case_no: c.case_id for c in newest_first}
         combo = self.print_case_combo
         combo.blockSignals(True)
         try:
@@ -925,6 +932,25 @@ class RoomHostPage(Page):
         )
         self.print_receipt_button.setEnabled(idle)
         self.print_thermal_button.setEnabled(idle)
+
+    active_correction: CaseCorrectionDialog | None = None  # the last correction dialog opened (tests look at it)
+    _case_ids: dict[str, int] = {}  # case number → id, of the chosen room's cases
+
+    async def correct_case(self) -> None:
+        """更正案件: the chosen case in the correction dialog, read now (its version is the one the save sends)."""
+        case_id = self._case_ids.get(self.print_case_no() or "")
+        if case_id is None:
+            return
+        try:
+            detail = await self.ctx.read(case_detail, self.ctx.db, case_id)
+            departments = await self.ctx.read(plan.list_departments, self.ctx.db, True)
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        dialog = CaseCorrectionDialog(self.ctx, detail, departments, self)
+        dialog.saved.connect(lambda case_no: self.schedule_reload())
+        self.active_correction = dialog
+        dialog.open()
 
     async def print_slip(self) -> None:
         """打印交办单: the chosen case's slip in the preview."""
