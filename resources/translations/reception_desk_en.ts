@@ -3615,12 +3615,12 @@ Note: the batch has {0} people, more than the capacity of {1} ({2} people).</tra
         <translation>Receipt for an 80 mm thermal receipt printer</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="406" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="403" />
         <source>更正案件</source>
         <translation>Correct case</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="408" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="405" />
         <source>更正所选案件的诉求、意见、处理结果、颜色或主办单位</source>
         <translation>Correct the chosen case's request, instruction, outcome, colour or lead department</translation>
     </message>
@@ -3653,11 +3653,6 @@ Note: the batch has {0} people, more than the capacity of {1} ({2} people).</tra
         <location filename="../../reception_desk/ui/pages/room_host_page.py" line="456" />
         <source>问题类别</source>
         <translation>Theme</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="457" />
-        <source>签到号</source>
-        <translation>Ticket</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/room_host_page.py" line="458" />
@@ -3786,6 +3781,11 @@ The batch can still check in at the desk later.</translation>
         <location filename="../../reception_desk/ui/pages/room_host_page.py" line="873" />
         <source>反馈期限：{0}年{1}月{2}日</source>
         <translation>Feedback due: {2}/{1}/{0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="457" />
+        <source>排队号</source>
+        <translation>Queue no.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/room_host_page.py" line="929" />
@@ -6421,6 +6421,44 @@ Capacity: {2} people</translation>
         <location filename="../../reception_desk/ui/pages/tracking_page.py" line="400" />
         <source>待回访</source>
         <translation>To follow up</translation>
+    </message>
+</context>
+<context>
+    <name>user_bar</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/user_bar.py" line="30" />
+        <source>单机模式：本数据库尚未设置用户，任何人都可操作。请在 设置 → 用户 中创建管理员。</source>
+        <translation>Single-laptop mode: this database has no users yet and anyone can do anything. Create an admin in Settings → Users.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/user_bar.py" line="46" />
+        <source>修改密码…</source>
+        <translation>Change password…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/user_bar.py" line="59" />
+        <source>操作人：{0}（单机模式）</source>
+        <translation>Acting as {0} (single-laptop mode)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/user_bar.py" line="61" />
+        <source>本数据库尚未设置用户</source>
+        <translation>This database has no users yet</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/user_bar.py" line="64" />
+        <source>用户：{0}（{1}）</source>
+        <translation>User: {0} ({1})</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/user_bar.py" line="67" />
+        <source>点击修改密码</source>
+        <translation>Click to change the password</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/user_bar.py" line="73" />
+        <source>密码已修改。</source>
+        <translation>Password changed.</translation>
     </message>
 </context>
 </TS>

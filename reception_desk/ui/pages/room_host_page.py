@@ -454,7 +454,7 @@ class RoomHostPage(Page):
             ("place", self.tr("乡镇 / 村"), 1, 0, 1),
             ("phone", self.tr("联系电话"), 1, 2, 1),
             ("theme", self.tr("问题类别"), 2, 0, 1),
-            ("ticket", self.tr("签到号"), 2, 2, 1),
+            ("ticket", self.tr("排队号"), 2, 2, 1),
             ("request", self.tr("登记诉求"), 3, 0, 3),
         )
         for key, caption, row, column, span in fields:

@@ -20,17 +20,17 @@ QToolButton#userButton:hover { color: #b3261e; text-decoration: underline; }
 """
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("user_bar", text)
-
-
 class UserBar:
     """The banner and the status-bar button of one window, kept in step with ctx.user."""
 
     def __init__(self, window: QMainWindow, ctx: AppContext) -> None:
         self.window, self.ctx = window, ctx
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.banner = QLabel(_tr("单机模式：本数据库尚未设置用户，任何人都可操作。请在 设置 → 用户 中创建管理员。"))
+        self.banner = QLabel(
+            QCoreApplication.translate(
+                "user_bar", "单机模式：本数据库尚未设置用户，任何人都可操作。请在 设置 → 用户 中创建管理员。"
+            )
+        )
         self.banner.setObjectName("standaloneBanner")
         self.banner.setStyleSheet(STYLE)
         self.banner.setWordWrap(False)
@@ -43,7 +43,7 @@ class UserBar:
         self.button.setStyleSheet(STYLE)
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(self.button)
-        self.password_action = self.menu.addAction(_tr("修改密码…"))
+        self.password_action = self.menu.addAction(QCoreApplication.translate("user_bar", "修改密码…"))
         self.password_action.triggered.connect(self.change_password)
         self.button.setMenu(self.menu)
         window.statusBar().addPermanentWidget(self.button)
@@ -56,17 +56,21 @@ class UserBar:
         standalone = user.role is None
         self.banner.setVisible(standalone)
         if standalone:
-            self.button.setText(_tr("操作人：{0}（单机模式）").format(user.name))
+            self.button.setText(QCoreApplication.translate("user_bar", "操作人：{0}（单机模式）").format(user.name))
             self.password_action.setEnabled(False)  # no password to change without users
-            self.button.setToolTip(_tr("本数据库尚未设置用户"))
+            self.button.setToolTip(QCoreApplication.translate("user_bar", "本数据库尚未设置用户"))
         else:
-            self.button.setText(_tr("用户：{0}（{1}）").format(user.name, role_label(user.role)))
+            self.button.setText(
+                QCoreApplication.translate("user_bar", "用户：{0}（{1}）").format(user.name, role_label(user.role))
+            )
             self.password_action.setEnabled(True)
-            self.button.setToolTip(_tr("点击修改密码"))
+            self.button.setToolTip(QCoreApplication.translate("user_bar", "点击修改密码"))
 
     def change_password(self) -> PasswordDialog:
         """Open 修改密码 for the logged-in user (his old password asked)."""
         dialog = PasswordDialog(self.ctx.db, self.ctx.user.name, self.ctx.user.name, self.window)
-        dialog.accepted.connect(lambda: self.window.statusBar().showMessage(_tr("密码已修改。"), 8000))
+        dialog.accepted.connect(
+            lambda: self.window.statusBar().showMessage(QCoreApplication.translate("user_bar", "密码已修改。"), 8000)
+        )
         dialog.open()
         return dialog
