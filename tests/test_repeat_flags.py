@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -14,7 +15,7 @@ from reception_desk.cli.main import main
 from reception_desk.db.engine import Database
 from reception_desk.db.models import AuditEntry, Batch, Case, Department
 from reception_desk.domain.batches import Flag
-from reception_desk.services import assignment, board, case_life, cases, days, flow, room_queue
+from reception_desk.services import assignment, board, case_life, cases, days, flow, registration_edit, room_queue
 from reception_desk.services.cases import CaseInput
 from reception_desk.services.importing import import_registrations
 from reception_desk.services.registrations import PersonInput, RegistrationInput, add_registration, list_registrations
@@ -153,3 +154,37 @@ def test_a_later_registration_is_flagged_when_the_earlier_case_is_recorded_after
             select(AuditEntry).where(AuditEntry.action == "flag_repeat", AuditEntry.entity_id == later_id)
         ).one()
     assert entry.actor == "第4接待室" and entry.after == {"flags": [Flag.REPEAT.value]}
+
+
+def test_an_edit_that_names_someone_who_came_before_marks_the_batch_and_the_case_links(db: Database) -> None:
+    """The desk corrects a mistyped ID to a person with an earlier case: 重复访 is set, and the case records it."""
+    earlier_no = _earlier_case(db, "柴卫发", ID_NUMBER)
+    day2 = days.create_day(db, SECOND)[0].id
+    batch_id, _ = add_registration(
+        db, day2, _registration("柴卫发", "330803197001011238", phone="13900000000")
+    )  # a wrong digit
+    assert Flag.REPEAT.value not in {r.batch_id: r for r in list_registrations(db, day2)}[batch_id].flags
+    data = registration_edit.load_registration(db, batch_id)
+    lead = dataclasses.replace(data.data.lead, id_number=ID_NUMBER)
+    registration_edit.update_registration(
+        db, batch_id, dataclasses.replace(data.data, lead=lead), "登记台", data.version, data.visitor_versions
+    )
+    assert Flag.REPEAT.value in {r.batch_id: r for r in list_registrations(db, day2)}[batch_id].flags
+    assignment.assign_day(db, day2)
+    flow.check_in(db, batch_id, "登记台")
+    case_id, _ = cases.record_case(db, batch_id, CaseInput(outcome="explained"), "第4接待室")
+    with db.read() as session:
+        case = session.get(Case, case_id)
+        assert case is not None and case.repeat_of_case_id is not None
+        assert session.scalar(select(Case.case_no).where(Case.id == case.repeat_of_case_id)) == earlier_no
+
+
+def test_a_first_visit_records_no_repeat(db: Database) -> None:
+    day = days.create_day(db, FIRST)[0].id
+    batch_id, _ = add_registration(db, day, _registration("吴建国", "330803198002021234"))
+    assignment.assign_day(db, day)
+    flow.check_in(db, batch_id, "登记台")
+    case_id, _ = cases.record_case(db, batch_id, CaseInput(outcome="explained"), "第4接待室")
+    with db.read() as session:
+        case = session.get(Case, case_id)
+        assert case is not None and case.repeat_of_case_id is None

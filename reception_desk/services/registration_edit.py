@@ -27,6 +27,7 @@ from reception_desk.services.registrations import (
     find_or_create_visitor,
     set_visitor,
 )
+from reception_desk.services.repeats import batch_repeats_in
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,12 @@ def update_registration(
         batch.flags = sorted(flags)
         flag_modified(batch, "flags")  # always an UPDATE of the row, so the version moves even for member edits
         session.flush()
+        # 重复访 follows the people now in the batch (a corrected ID may name someone who came before); the stored
+        # flag is what lists and the room's case record rely on
+        repeat = bool(batch_repeats_in(session, batch))
+        if repeat != (Flag.REPEAT.value in batch.flags):
+            batch.flags = sorted(set(batch.flags) ^ {Flag.REPEAT.value})
+            session.flush()
         after = {
             **audit.snapshot(batch, BATCH_FIELDS),
             "members": [p.id for p in people],

@@ -213,6 +213,8 @@ def flag_later_batches_in(session: Session, batch: Batch, actor: str = audit.SYS
     day = session.get(ReceptionDay, batch.day_id)
     if day is None:
         return set()
+    if session.scalar(select(ReceptionDay.id).where(ReceptionDay.date > day.date).limit(1)) is None:
+        return set()  # no later day yet (the usual case on the day itself): nothing to flag
     members = set(session.scalars(select(BatchMember.visitor_id).where(BatchMember.batch_id == batch.id)))
     same = _same_people(session, members | {batch.lead_visitor_id})
     everyone = set().union(*same.values())
