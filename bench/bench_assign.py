@@ -9,14 +9,12 @@ import argparse
 import datetime as dt
 import random
 import statistics
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
 import sqlalchemy as sa
 
-from reception_desk.db.engine import Database, make_engine
+from bench.databases import each_database
+from reception_desk.db.engine import Database
 from reception_desk.db.migrate import upgrade_to_head
 from reception_desk.db.models import Batch, Theme, Visitor, table
 from reception_desk.domain.themes import THEMES
@@ -100,23 +98,8 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=1000)
     parser.add_argument("--pg", default=None)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
-        run(db, args.batches, "SQLite")
-        db.dispose()
-    if args.pg:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(args.pg)
-        with admin.begin() as c:
-            c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            db = Database(engine=make_engine(args.pg, connect_args={"options": f"-csearch_path={schema}"}))
-            run(db, args.batches, "PostgreSQL")
-            db.dispose()
-        finally:
-            with admin.begin() as c:
-                c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+    for db, label in each_database(args.pg):
+        run(db, args.batches, label)
 
 
 if __name__ == "__main__":

@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
-import sqlalchemy as sa
-
-from reception_desk.db.engine import Database, make_engine
+from bench.databases import each_database
+from reception_desk.db.engine import Database
 from reception_desk.db.migrate import upgrade_to_head
 from reception_desk.services.board import board_snapshot
 from reception_desk.services.demo import create_demo_day
@@ -47,23 +43,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--pg", default=None)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
-        run(db, args.runs, "SQLite")
-        db.dispose()
-    if args.pg:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(args.pg)
-        with admin.begin() as c:
-            c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            db = Database(engine=make_engine(args.pg, connect_args={"options": f"-csearch_path={schema}"}))
-            run(db, args.runs, "PostgreSQL")
-            db.dispose()
-        finally:
-            with admin.begin() as c:
-                c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+    for db, label in each_database(args.pg):
+        run(db, args.runs, label)
 
 
 if __name__ == "__main__":

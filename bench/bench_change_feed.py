@@ -19,12 +19,9 @@ import json
 import multiprocessing as mp
 import statistics
 import time
-import uuid
 from typing import Any
 
-import sqlalchemy as sa
-
-from reception_desk.db.engine import Database, make_engine
+from bench.databases import in_schema, pg_schema
 from reception_desk.db.migrate import upgrade_to_head
 from reception_desk.services import flow
 from reception_desk.services.assignment import assign_day
@@ -64,13 +61,8 @@ def main() -> None:
     parser.add_argument("--pg", default=PG)
     args = parser.parse_args()
 
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(args.pg)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        laptop_a = Database(engine=make_engine(args.pg, connect_args={"options": f"-csearch_path={schema}"}))
-        laptop_b = Database(engine=make_engine(args.pg, connect_args={"options": f"-csearch_path={schema}"}))
+    with pg_schema(args.pg) as schema:
+        laptop_a, laptop_b = in_schema(args.pg, schema), in_schema(args.pg, schema)
         upgrade_to_head(laptop_a.engine)
         day_id = make_day(laptop_a)
         ids = register(laptop_a, day_id, args.samples, "civil")
@@ -107,10 +99,6 @@ def main() -> None:
         )
         laptop_a.dispose()
         laptop_b.dispose()
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

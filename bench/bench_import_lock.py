@@ -16,13 +16,11 @@ import datetime as dt
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from bench.bench_import import make_workbook
-from reception_desk.db.engine import Database, make_engine
+from bench.databases import in_schema, pg_schema
+from reception_desk.db.engine import Database
 from reception_desk.db.migrate import upgrade_to_head
 from reception_desk.services import flow, plan, registrations
 from reception_desk.services.days import create_day
@@ -115,19 +113,12 @@ def main() -> None:
     parser.add_argument("--existing", type=int, default=30_000)
     parser.add_argument("--pg", default=PG_URL)
     args = parser.parse_args()
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(args.pg)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    db = Database(engine=make_engine(args.pg, connect_args={"options": f"-csearch_path={schema}"}))
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
+    with pg_schema(args.pg) as schema, tempfile.TemporaryDirectory() as tmp:
+        db = in_schema(args.pg, schema)
+        try:
             run(db, Path(tmp), args.rows, args.existing)
-    finally:
-        db.dispose()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+        finally:
+            db.dispose()
 
 
 if __name__ == "__main__":
