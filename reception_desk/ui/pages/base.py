@@ -8,6 +8,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from reception_desk.services.changes import ChangeSet
@@ -91,3 +92,19 @@ class Page(QWidget):
         except Exception as exc:
             show_error(self, exc)
             return None
+
+
+class TabPage(Page):
+    """A page shown as a tab of another (设置 → 用户, 工作日历): it loads the first time it is shown, so a hidden tab
+    costs nothing at start-up."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self._shown_once = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The first time the tab is shown, load."""
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.schedule_reload()

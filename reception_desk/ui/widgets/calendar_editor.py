@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -38,7 +37,7 @@ from reception_desk.services import days, holiday_calendar
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.holiday_calendar import YearSchedule
 from reception_desk.ui.context import AppContext
-from reception_desk.ui.pages.base import Page
+from reception_desk.ui.pages.base import TabPage
 
 DATE_ROLE = Qt.ItemDataRole.UserRole
 EDITOR_STYLE = """
@@ -75,7 +74,7 @@ def _date(qdate: QDate) -> dt.date:
     return dt.date(qdate.year(), qdate.month(), qdate.day())
 
 
-class CalendarEditor(Page):
+class CalendarEditor(TabPage):
     """工作日历: the year's special days, add/change/remove one, confirm the year; the day's deadline mode."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -83,7 +82,6 @@ class CalendarEditor(Page):
         self.setObjectName("calendarEditor")
         self.setStyleSheet(EDITOR_STYLE)
         self.view: CalendarView | None = None
-        self._shown_once = False
         self._writing_mode = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -98,13 +96,6 @@ class CalendarEditor(Page):
     def affected_by(self, changes: ChangeSet) -> bool:
         """Calendar writes come as full change-sets; the day's mode as a day change."""
         return bool(changes.days)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """The first time the tab is shown, load (a hidden tab costs nothing at start-up)."""
-        super().showEvent(event)
-        if not self._shown_once:
-            self._shown_once = True
-            self.schedule_reload()
 
     # ---- building ----
 

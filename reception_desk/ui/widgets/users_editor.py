@@ -7,7 +7,6 @@ and this laptop goes on as that admin (his password was just typed). Each change
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,7 +30,7 @@ from reception_desk.services.authz import Actor
 from reception_desk.services.changes import ChangeSet
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.dialogs.login_dialog import PasswordDialog, role_label
-from reception_desk.ui.pages.base import Page
+from reception_desk.ui.pages.base import TabPage
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
 EDITOR_STYLE = """
@@ -41,7 +40,7 @@ EDITOR_STYLE = """
 """
 
 
-class UsersEditor(Page):
+class UsersEditor(TabPage):
     """用户: who may log in to this database, with which role (admins only; everyone in 单机模式)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -49,7 +48,6 @@ class UsersEditor(Page):
         self.setObjectName("usersEditor")
         self.setStyleSheet(EDITOR_STYLE)
         self._rows: list[users.UserInfo] = []
-        self._shown_once = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(10)
@@ -73,13 +71,6 @@ class UsersEditor(Page):
     def affected_by(self, changes: ChangeSet) -> bool:
         """Users are what this tab lists."""
         return bool(changes.users)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """The first time the tab is shown, load (a hidden tab costs nothing at start-up)."""
-        super().showEvent(event)
-        if not self._shown_once:
-            self._shown_once = True
-            self.schedule_reload()
 
     # ---- building ----
 
