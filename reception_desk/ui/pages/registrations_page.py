@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QEvent,
@@ -50,7 +50,6 @@ from reception_desk.services.registrations import RegistrationInput, add_registr
 from reception_desk.ui import roles_view
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.dialogs.conflict_dialog import ConflictDialog, FieldConflict, Side
-from reception_desk.ui.dialogs.import_wizard import ImportWizard
 from reception_desk.ui.dialogs.registration_dialog import RegistrationDialog
 from reception_desk.ui.errors import show_error
 from reception_desk.ui.models.registrations_model import (
@@ -63,6 +62,9 @@ from reception_desk.ui.models.registrations_model import (
 )
 from reception_desk.ui.pages.base import Page
 from reception_desk.ui.widgets.empty_note import EmptyNote
+
+if TYPE_CHECKING:
+    from reception_desk.ui.dialogs.import_wizard import ImportWizard
 
 log = logging.getLogger(__name__)
 
@@ -637,6 +639,8 @@ class RegistrationsPage(Page):
     def _import(self) -> None:
         if self.ctx.day_id is None:
             return
+        from reception_desk.ui.dialogs.import_wizard import ImportWizard  # loaded when first used, not at start-up
+
         wizard = ImportWizard(self.ctx, self)
         wizard.finished_import.connect(lambda: self._import_finished(wizard))
         wizard.assigned.connect(lambda text: self._import_assigned(wizard, text))
