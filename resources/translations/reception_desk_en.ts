@@ -205,224 +205,224 @@
 <context>
     <name>CalendarEditor</name>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="96" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="94" />
         <source>工作日历</source>
         <translation>Working-day calendar</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="112" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="103" />
         <source>当前接访日的期限计算</source>
         <translation>Deadlines of the current reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="117" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="108" />
         <source>工作日（默认）</source>
         <translation>Working days (default)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="119" />
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="394" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="110" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="385" />
         <source>自然日</source>
         <translation>Natural days</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="123" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="114" />
         <source>只影响此后登记的案件；已登记案件的期限不变。</source>
         <translation>Affects cases recorded from now on; recorded cases keep their due dates.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="135" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="126" />
         <source>节假日与调休</source>
         <translation>Holidays and make-up working days</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="138" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="129" />
         <source>年份：</source>
         <translation>Year:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="149" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="140" />
         <source>本年安排已完整录入</source>
         <translation>This year's schedule is complete</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="151" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="142" />
         <source>确认本年的放假和调休上班日期已全部录入（没有需要录入的日期时也可确认）</source>
         <translation>Confirm that all of this year's holidays and make-up working days are entered (also when there are none to enter)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="165" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="156" />
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="165" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="156" />
         <source>星期</source>
         <translation>Weekday</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="165" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="156" />
         <source>类型</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="165" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="156" />
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="165" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="156" />
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="188" />
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="254" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="179" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="245" />
         <source>放假</source>
         <translation>Holiday</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="189" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="180" />
         <source>上班</source>
         <translation>Working day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="192" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="183" />
         <source>名称，如 春节、国庆节调休</source>
         <translation>Name, e.g. Spring Festival, National Day make-up day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="193" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="184" />
         <source>保存此日</source>
         <translation>Save this day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="198" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="189" />
         <source>删除所选（恢复为普通周）</source>
         <translation>Remove selected (back to the plain week)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="202" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="193" />
         <source>日期：</source>
         <translation>Date:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="204" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="195" />
         <source>类型：</source>
         <translation>Kind:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="206" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="197" />
         <source>名称：</source>
         <translation>Name:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="213" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="204" />
         <source>周末设为“上班”即调休上班；工作日设为“上班”即恢复为普通工作日。录入任一日期即视为本年安排已录入。</source>
         <translation>A weekend day set to 'Working day' is a make-up working day; a weekday set to 'Working day' goes back to an ordinary working day. Entering any day marks the year's schedule as entered.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="245" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="236" />
         <source>周一</source>
         <translation>Mon</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="246" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="237" />
         <source>周二</source>
         <translation>Tue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="247" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="238" />
         <source>周三</source>
         <translation>Wed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="248" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="239" />
         <source>周四</source>
         <translation>Thu</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="249" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="240" />
         <source>周五</source>
         <translation>Fri</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="250" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="241" />
         <source>周六</source>
         <translation>Sat</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="251" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="242" />
         <source>周日</source>
         <translation>Sun</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="253" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="244" />
         <source>国务院安排（内置数据）</source>
         <translation>State Council schedule (built in)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="253" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="244" />
         <source>本单位录入</source>
         <translation>Entered by the office</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="254" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="245" />
         <source>调休上班</source>
         <translation>Make-up working day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="275" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="266" />
         <source>安排已录入，来源：{0}</source>
         <translation>schedule entered, source: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="277" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="268" />
         <source>安排未录入</source>
         <translation>schedule not entered</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="279" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="270" />
         <source>{0}年：工作日 {1} 天 · 放假 {2} 天 · 调休上班 {3} 天 · {4}</source>
         <translation>{0}: {1} working days · {2} holidays · {3} make-up working days · {4}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="293" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="284" />
         <source>⚠ {0}年的国务院节假日安排尚未录入：工作日只按周末计算。请录入放假和调休上班的日期，或在确认本年没有需要录入的日期后点“本年安排已完整录入”。</source>
         <translation>⚠ The State Council holiday schedule for {0} has not been entered: working days skip weekends only. Enter the holidays and make-up working days, or, once sure there are none to enter, click 'This year's schedule is complete'.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="303" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="294" />
         <source>{0}年{1}月{2}日 接访日：</source>
         <translation>Reception day {0}-{1}-{2}:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="305" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="296" />
         <source>尚未选择接访日</source>
         <translation>No reception day chosen</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="353" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="344" />
         <source>已保存 {0}。</source>
         <translation>Saved {0}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="369" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="360" />
         <source>已删除 {0}，恢复为普通周。</source>
         <translation>Removed {0}; it is back to the plain week.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="378" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="369" />
         <source>已确认 {0}年的安排已完整录入。</source>
         <translation>Confirmed that the schedule for {0} is complete.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="394" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="385" />
         <source>工作日</source>
         <translation>working days</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="395" />
+        <location filename="../../reception_desk/ui/widgets/calendar_editor.py" line="386" />
         <source>当前接访日的期限改按{0}计算。</source>
         <translation>Deadlines of the current reception day now count in {0}.</translation>
     </message>
@@ -1380,6 +1380,263 @@
     </message>
 </context>
 <context>
+    <name>DatabaseTabMixin</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="56" />
+        <source>正在使用的数据库</source>
+        <translation>Database in use</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="63" />
+        <source>地址：</source>
+        <translation>Address:</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="66" />
+        <source>（未设置：使用本机默认的 SQLite 文件）</source>
+        <translation>(not set: the default SQLite file on this computer)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="70" />
+        <source>本机设置：</source>
+        <translation>Saved on this computer:</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="72" />
+        <source>注意：已设置环境变量 {0}，它优先于本机设置。</source>
+        <translation>Note: the environment variable {0} is set; it takes precedence over this setting.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="75" />
+        <source>更换数据库</source>
+        <translation>Change the database</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="80" />
+        <source>单机：SQLite 文件</source>
+        <translation>This computer only: an SQLite file</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="82" />
+        <source>多台电脑共用：PostgreSQL 服务器</source>
+        <translation>Shared by several computers: a PostgreSQL server</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="88" />
+        <source>数据库文件的位置，如 D:\接访台\reception-desk.sqlite3</source>
+        <translation>Where the database file is, e.g. D:\ReceptionDesk\reception-desk.sqlite3</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="89" />
+        <source>浏览…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="94" />
+        <source>postgresql://用户名:密码@服务器:5432/数据库名</source>
+        <translation>postgresql://user:password@server:5432/database</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="101" />
+        <source>PostgreSQL 的密码会保存在本机设置中；如不希望保存，可在服务器上使用 .pgpass 文件。</source>
+        <translation>The PostgreSQL password is stored in this computer's settings; to avoid that, use a .pgpass file.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="109" />
+        <source>测试连接</source>
+        <translation>Test connection</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="112" />
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="164" />
+        <source>选择或新建 SQLite 数据库文件</source>
+        <translation>Choose or create an SQLite database file</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="166" />
+        <source>SQLite 数据库 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</source>
+        <translation>SQLite database (*.sqlite3 *.sqlite *.db);;All files (*)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="189" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="246" />
+        <source>请先填写数据库文件或 PostgreSQL 地址。</source>
+        <translation>Please fill in the database file or the PostgreSQL address first.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="192" />
+        <source>正在连接…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="211" />
+        <source>空数据库，首次启动时将自动建立数据表</source>
+        <translation>Empty database: the tables are created at the first start</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="213" />
+        <source>数据表版本 {0}，与本程序一致</source>
+        <translation>schema version {0}, as this program expects</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="215" />
+        <source>数据表版本 {0}，启动时将自动升级到 {1}（升级前自动备份）</source>
+        <translation>schema version {0}; it is upgraded to {1} at the next start (backed up first)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="218" />
+        <source>成功：{0}。{1}。</source>
+        <translation>Success: {0}. {1}.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="222" />
+        <source>文件不存在：{0}。保存后，下次启动时将在此位置新建数据库。</source>
+        <translation>The file does not exist: {0}. Once saved, a new database is created there at the next start.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="224" />
+        <source>该文件不是可用的 SQLite 数据库：{0}</source>
+        <translation>This file is not a usable SQLite database: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="225" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="251" />
+        <source>数据库地址格式不正确：{0}</source>
+        <translation>The database address is malformed: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="226" />
+        <source>不支持的数据库类型“{0}”，请使用 SQLite 文件或 PostgreSQL。</source>
+        <translation>Unsupported database type "{0}": use an SQLite file or PostgreSQL.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="227" />
+        <source>无法连接到数据库服务器（地址或端口有误，或服务器未启动）：{0}</source>
+        <translation>Cannot reach the database server (wrong address or port, or the server is not running): {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="228" />
+        <source>用户名或密码不正确：{0}</source>
+        <translation>Wrong user name or password: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="229" />
+        <source>服务器上没有这个数据库：{0}</source>
+        <translation>The server has no such database: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="230" />
+        <source>连接超时：服务器 {0} 秒内没有响应。</source>
+        <translation>Timed out: the server did not answer within {0} seconds.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="232" />
+        <source>连接失败：{0}</source>
+        <translation>Connection failed: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="256" />
+        <source>已保存。新的数据库将在下次启动接访台时使用。</source>
+        <translation>Saved. The new database is used from the next start of Reception Desk.</translation>
+    </message>
+</context>
+<context>
+    <name>DaysTabMixin</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="51" />
+        <source>接访日列表</source>
+        <translation>Reception days</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="56" />
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="100" />
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="56" />
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="101" />
+        <source>标题</source>
+        <translation>Title</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="56" />
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="102" />
+        <source>地点</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="56" />
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="103" />
+        <source>接访领导</source>
+        <translation>Leaders</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="56" />
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="72" />
+        <source>切换到此接访日</source>
+        <translation>Switch to this day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="77" />
+        <source>切换后，所有页面都显示所选接访日的数据。</source>
+        <translation>After switching, every page shows the chosen day.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="81" />
+        <source>新建接访日</source>
+        <translation>New reception day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="97" />
+        <source>如：区委书记 张明、区长 王强</source>
+        <translation>e.g. Party Secretary Zhang Ming, District Head Wang Qiang</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="104" />
+        <source>信访局电话</source>
+        <translation>Bureau phone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="105" />
+        <source>创建接访日</source>
+        <translation>Create the day</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="114" />
+        <source>新接访日按默认方案建立 15 个接待室，可在“接待室”中修改。</source>
+        <translation>A new day gets the default plan of 15 rooms; change them under "Reception room".</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="127" />
+        <source>{0}年{1}月{2}日</source>
+        <translation>{2}/{1}/{0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="131" />
+        <source>当前</source>
+        <translation>Current</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="177" />
+        <source>已切换到 {0}年{1}月{2}日 的接访日。</source>
+        <translation>Switched to the reception day of {2}/{1}/{0}.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_days_tab.py" line="204" />
+        <source>已创建 {0}年{1}月{2}日 的接访日（15 个接待室）。点“切换到此接访日”开始使用。</source>
+        <translation>Created the reception day of {2}/{1}/{0} (15 rooms). Click "Switch to this day" to use it.</translation>
+    </message>
+</context>
+<context>
     <name>DepartmentLoadModel</name>
     <message>
         <location filename="../../reception_desk/ui/pages/tracking_page.py" line="159" />
@@ -1479,6 +1736,125 @@
         <location filename="../../reception_desk/ui/models/plan_models.py" line="201" />
         <source>停用</source>
         <translation>Inactive</translation>
+    </message>
+</context>
+<context>
+    <name>DeskBatchCard</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="49" />
+        <source>请核对身份证</source>
+        <translation>Please verify the ID card</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="81" />
+        <source>撤销签到 F8</source>
+        <translation>Undo check-in F8</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="83" />
+        <source>撤销这一批（或其中一人）的签到，须填写原因；原排队号作废</source>
+        <translation>Undo the check-in of this batch (or one person of it), with a reason; the queue number becomes void</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="84" />
+        <source>换接待室 F6</source>
+        <translation>Change room F6</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="86" />
+        <source>调到其他接待室，须填写原因；已签到的批次在新接待室重新排号</source>
+        <translation>Move to another room, with a reason; a checked-in batch gets a new queue number there</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="91" />
+        <source>签到所选</source>
+        <translation>Check in selected</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="93" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="191" />
+        <source>全部签到</source>
+        <translation>Check in everyone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="100" />
+        <source>找到来访人后，这里显示批次详情：诉求、标记、同行人员；集体访可逐人勾选签到。</source>
+        <translation>Once a visitor is found, the batch shows here: request, flags, companions; groups can check in person by person.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="133" />
+        <source>{0}  共{1}人</source>
+        <translation>{0}  ({1} people)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="136" />
+        <source>{0} · 排队号 {1}</source>
+        <translation>{0} · ticket {1}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="139" />
+        <source>{0}（{1}）</source>
+        <translation>{0} ({1})</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="141" />
+        <source>尚未分配接待室</source>
+        <translation>No room assigned yet</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="144" />
+        <source>问题类别：{0}</source>
+        <translation>Theme: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="144" />
+        <source>接待室：{0}</source>
+        <translation>Room: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="148" />
+        <source>电话 {0}</source>
+        <translation>Phone {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="150" />
+        <source>现场登记</source>
+        <translation>Walk-in registration</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="162" />
+        <source>来访人员（已签到 {0}/{1}）：勾选到场的人员后点“签到所选”</source>
+        <translation>Visitors ({0}/{1} checked in): tick those present, then “Check in selected”</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="171" />
+        <source>（带队）</source>
+        <translation> (lead)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="172" />
+        <source>  ✔ 已签到</source>
+        <translation>  ✔ checked in</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="191" />
+        <source>其余人员签到</source>
+        <translation>Check in the others</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="208" />
+        <source>……共 {0} 件</source>
+        <translation>… {0} in all</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="210" />
+        <source>重复访：此前已有案件（原案件已办结，须提级核查）</source>
+        <translation>Repeat visit: earlier cases (the earlier case is closed: escalated review)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="212" />
+        <source>重复访：此前已有案件（仍在办理中）</source>
+        <translation>Repeat visit: earlier cases (still being handled)</translation>
     </message>
 </context>
 <context>
@@ -1798,6 +2174,54 @@ The next step checks every row and shows the result; nothing is written until yo
         <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="664" />
         <source>已自动分配 {0} 批到接待室。</source>
         <translation>{0} batches assigned to rooms.</translation>
+    </message>
+</context>
+<context>
+    <name>LanguageTabMixin</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_language_tab.py" line="45" />
+        <source>界面语言</source>
+        <translation>Interface language</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_language_tab.py" line="62" />
+        <source>更改语言后，下次启动接访台时生效。</source>
+        <translation>A new language takes effect at the next start of Reception Desk.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_language_tab.py" line="73" />
+        <source>办公时区</source>
+        <translation>Office time zone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_language_tab.py" line="81" />
+        <source>保存时区</source>
+        <translation>Save time zone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_language_tab.py" line="98" />
+        <source>未知的时区“{0}”，请填写如 Asia/Shanghai 的时区名称。</source>
+        <translation>Unknown time zone "{0}": enter a zone name such as Asia/Shanghai.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_language_tab.py" line="102" />
+        <source>无法保存时区：{0}</source>
+        <translation>Could not save the time zone: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_language_tab.py" line="105" />
+        <source>已保存：显示和打印的时间按 {0}。</source>
+        <translation>Saved: times are shown and printed in {0}.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_language_tab.py" line="107" />
+        <source>（环境变量 {0} 已设置，以它为准。）</source>
+        <translation> (The environment variable {0} is set and takes precedence.)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_language_tab.py" line="117" />
+        <source>已保存，下次启动时生效。</source>
+        <translation>Saved; takes effect at the next start.</translation>
     </message>
 </context>
 <context>
@@ -2336,6 +2760,159 @@ The next step checks every row and shows the result; nothing is written until yo
         <location filename="../../reception_desk/ui/printing/preview_dialog.py" line="421" />
         <source>打印已取消。</source>
         <translation>Printing cancelled.</translation>
+    </message>
+</context>
+<context>
+    <name>PlanTabsMixin</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="72" />
+        <source>双击单元格修改，回车确认后立即保存。主题决定自动分配时哪些批次进入该室。</source>
+        <translation>Double-click a cell to edit; Enter saves at once. The theme decides which batches the automatic assignment sends to the room.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="152" />
+        <source>该行已不存在，已重新载入。</source>
+        <translation>The row no longer exists; reloaded.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="161" />
+        <source>已保存。</source>
+        <translation>Saved.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="170" />
+        <source>第{0}接待室</source>
+        <translation>Room {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="170" />
+        <source>单位“{0}”</source>
+        <translation>Department “{0}”</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="176" />
+        <source>已重新载入{0}（采用他人保存的内容）</source>
+        <translation>Reloaded {0} (their saved version)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="194" />
+        <source>已重新载入（采用他人保存的内容）。</source>
+        <translation>Reloaded (their saved version).</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="209" />
+        <source>已合并保存。</source>
+        <translation>Saved the merge.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="214" />
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="221" />
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="215" />
+        <source>主题</source>
+        <translation>Theme</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="216" />
+        <source>主持领导</source>
+        <translation>Host leader</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="217" />
+        <source>地点</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="218" />
+        <source>容量（人）</source>
+        <translation>Capacity (people)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="222" />
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="275" />
+        <source>简称</source>
+        <translation>Short name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="223" />
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="282" />
+        <source>联系人</source>
+        <translation>Contact</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="224" />
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="285" />
+        <source>联系电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="225" />
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="233" />
+        <source>启用</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="233" />
+        <source>停用</source>
+        <translation>Inactive</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="245" />
+        <source>按名称筛选</source>
+        <translation>Filter by name</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="265" />
+        <source>停用的单位不再出现在接待室的选择中，已有案件不受影响。</source>
+        <translation>Inactive departments are no longer offered in the rooms; existing cases keep them.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="267" />
+        <source>添加单位</source>
+        <translation>Add a department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="272" />
+        <source>全称（必填）</source>
+        <translation>Full name (required)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="278" />
+        <source>区级部门</source>
+        <translation>District department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="279" />
+        <source>乡镇（街道）</source>
+        <translation>Township</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="288" />
+        <source>（不设为常用）</source>
+        <translation>(not suggested for a theme)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="290" />
+        <source>常用于：{0}</source>
+        <translation>Suggested for: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="291" />
+        <source>添加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="332" />
+        <source>请填写单位全称。</source>
+        <translation>Please fill in the full name.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_plan_tabs.py" line="356" />
+        <source>已添加“{0}”。</source>
+        <translation>Added "{0}".</translation>
     </message>
 </context>
 <context>
@@ -3034,224 +3611,224 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>RegistrationsPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="120" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="122" />
         <source>预登记</source>
         <translation>Pre-registration</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="128" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="130" />
         <source>搜索：姓名、拼音首字母（如 wxd）、电话、身份证后4位、登记号（Ctrl+F）</source>
         <translation>Search: name, pinyin initials (e.g. wxd), phone, last 4 of ID, registration no. (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="134" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="136" />
         <source>新增</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="135" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="137" />
         <source>编辑</source>
         <translation>Edit</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="136" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="138" />
         <source>导入…</source>
         <translation>Import…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="137" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="139" />
         <source>导出…</source>
         <translation>Export…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="144" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="146" />
         <source>全部类别</source>
         <translation>All themes</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="147" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="149" />
         <source>全部乡镇</source>
         <translation>All townships</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="149" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="151" />
         <source>全部状态</source>
         <translation>All statuses</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="152" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="154" />
         <source>全部标记</source>
         <translation>All flags</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="155" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="157" />
         <source>清除筛选</source>
         <translation>Clear filters</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="160" />
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="348" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="162" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="350" />
         <source>共 {0} 批 {1} 人</source>
         <translation>{0} batches, {1} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="243" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="245" />
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="248" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="250" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="249" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="251" />
         <source>接谈中</source>
         <translation>In session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="360" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="362" />
         <source>没有找到与“{0}”相符的登记。可试姓名、拼音首字母、电话或身份证后4位。</source>
         <translation>Nothing matches “{0}”. Try a name, pinyin initials, a phone number or the last 4 digits of the ID.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="362" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="364" />
         <source>没有符合筛选条件的登记。</source>
         <translation>No registration matches the filters.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="363" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="365" />
         <source>当天还没有登记：点“新增”或“导入…”。</source>
         <translation>No registrations for this day yet: click “Add” or “Import…”.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="443" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="445" />
         <source>选中一行可在此查看诉求；Enter 或双击编辑。</source>
         <translation>Select a row to see its request here; Enter or double-click to edit.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="447" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="449" />
         <source>（同行：{0}）</source>
         <translation> (with {0})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="450" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="452" />
         <source>{0}人</source>
         <translation>{0} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="452" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="454" />
         <source>诉求：{0}</source>
         <translation>Request: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="534" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="536" />
         <source>已登记</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="543" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="545" />
         <source>（标记：{0}）</source>
         <translation> (flags: {0})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="595" />
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="608" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="597" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="610" />
         <source>已保存</source>
         <translation>Saved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="611" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="613" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="612" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="614" />
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="613" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="615" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="614" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="616" />
         <source>同行人员</source>
         <translation>Companions</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="615" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="617" />
         <source>来访人数</source>
         <translation>Headcount</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="616" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="618" />
         <source>问题类别</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="617" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="619" />
         <source>诉求内容</source>
         <translation>Request</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="618" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="620" />
         <source>乡镇（街道）</source>
         <translation>Township</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="619" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="621" />
         <source>村（社区）</source>
         <translation>Village</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="622" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="624" />
         <source>登记 {0}</source>
         <translation>Registration {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="626" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="628" />
         <source>已重新载入 {0}（采用他人保存的内容）</source>
         <translation>Reloaded {0} (their saved version)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="658" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="662" />
         <source>导出预登记名单</source>
         <translation>Export the pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="661" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="665" />
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="661" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="665" />
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="663" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="667" />
         <source>预登记名单.xlsx</source>
         <translation>pre-registrations.xlsx</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="674" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="678" />
         <source>正在导出……</source>
         <translation>Exporting…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="677" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="681" />
         <source>{0} 预登记名单</source>
         <translation>{0}: pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="680" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="684" />
         <source>导出失败</source>
         <translation>Export failed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="685" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="689" />
         <source>已导出 {0} 条到 {1}</source>
         <translation>Exported {0} rows to {1}</translation>
     </message>
@@ -3853,491 +4430,49 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="144" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="73" />
         <source>数据库</source>
         <translation>Database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="145" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="74" />
         <source>接访日</source>
         <translation>Reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="146" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="75" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="147" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="76" />
         <source>单位目录</source>
         <translation>Departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="152" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="81" />
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="160" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="89" />
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="179" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="108" />
         <source>共 {0} 个单位，其中 {1} 个启用</source>
         <translation>{0} departments, {1} active</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="189" />
-        <source>正在使用的数据库</source>
-        <translation>Database in use</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="196" />
-        <source>地址：</source>
-        <translation>Address:</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="199" />
-        <source>（未设置：使用本机默认的 SQLite 文件）</source>
-        <translation>(not set: the default SQLite file on this computer)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="203" />
-        <source>本机设置：</source>
-        <translation>Saved on this computer:</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="205" />
-        <source>注意：已设置环境变量 {0}，它优先于本机设置。</source>
-        <translation>Note: the environment variable {0} is set; it takes precedence over this setting.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="208" />
-        <source>更换数据库</source>
-        <translation>Change the database</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="213" />
-        <source>单机：SQLite 文件</source>
-        <translation>This computer only: an SQLite file</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="215" />
-        <source>多台电脑共用：PostgreSQL 服务器</source>
-        <translation>Shared by several computers: a PostgreSQL server</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="221" />
-        <source>数据库文件的位置，如 D:\接访台\reception-desk.sqlite3</source>
-        <translation>Where the database file is, e.g. D:\ReceptionDesk\reception-desk.sqlite3</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="222" />
-        <source>浏览…</source>
-        <translation>Browse…</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="227" />
-        <source>postgresql://用户名:密码@服务器:5432/数据库名</source>
-        <translation>postgresql://user:password@server:5432/database</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="234" />
-        <source>PostgreSQL 的密码会保存在本机设置中；如不希望保存，可在服务器上使用 .pgpass 文件。</source>
-        <translation>The PostgreSQL password is stored in this computer's settings; to avoid that, use a .pgpass file.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="242" />
-        <source>测试连接</source>
-        <translation>Test connection</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="245" />
-        <source>保存</source>
-        <translation>Save</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="297" />
-        <source>选择或新建 SQLite 数据库文件</source>
-        <translation>Choose or create an SQLite database file</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="299" />
-        <source>SQLite 数据库 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</source>
-        <translation>SQLite database (*.sqlite3 *.sqlite *.db);;All files (*)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="322" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="379" />
-        <source>请先填写数据库文件或 PostgreSQL 地址。</source>
-        <translation>Please fill in the database file or the PostgreSQL address first.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="325" />
-        <source>正在连接…</source>
-        <translation>Connecting…</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="344" />
-        <source>空数据库，首次启动时将自动建立数据表</source>
-        <translation>Empty database: the tables are created at the first start</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="346" />
-        <source>数据表版本 {0}，与本程序一致</source>
-        <translation>schema version {0}, as this program expects</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="348" />
-        <source>数据表版本 {0}，启动时将自动升级到 {1}（升级前自动备份）</source>
-        <translation>schema version {0}; it is upgraded to {1} at the next start (backed up first)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="351" />
-        <source>成功：{0}。{1}。</source>
-        <translation>Success: {0}. {1}.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="355" />
-        <source>文件不存在：{0}。保存后，下次启动时将在此位置新建数据库。</source>
-        <translation>The file does not exist: {0}. Once saved, a new database is created there at the next start.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="357" />
-        <source>该文件不是可用的 SQLite 数据库：{0}</source>
-        <translation>This file is not a usable SQLite database: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="358" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="384" />
-        <source>数据库地址格式不正确：{0}</source>
-        <translation>The database address is malformed: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="359" />
-        <source>不支持的数据库类型“{0}”，请使用 SQLite 文件或 PostgreSQL。</source>
-        <translation>Unsupported database type "{0}": use an SQLite file or PostgreSQL.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="360" />
-        <source>无法连接到数据库服务器（地址或端口有误，或服务器未启动）：{0}</source>
-        <translation>Cannot reach the database server (wrong address or port, or the server is not running): {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="361" />
-        <source>用户名或密码不正确：{0}</source>
-        <translation>Wrong user name or password: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="362" />
-        <source>服务器上没有这个数据库：{0}</source>
-        <translation>The server has no such database: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="363" />
-        <source>连接超时：服务器 {0} 秒内没有响应。</source>
-        <translation>Timed out: the server did not answer within {0} seconds.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="365" />
-        <source>连接失败：{0}</source>
-        <translation>Connection failed: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="389" />
-        <source>已保存。新的数据库将在下次启动接访台时使用。</source>
-        <translation>Saved. The new database is used from the next start of Reception Desk.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="398" />
-        <source>接访日列表</source>
-        <translation>Reception days</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="403" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="447" />
-        <source>日期</source>
-        <translation>Date</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="403" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="448" />
-        <source>标题</source>
-        <translation>Title</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="403" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="449" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="720" />
-        <source>地点</source>
-        <translation>Location</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="403" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="450" />
-        <source>接访领导</source>
-        <translation>Leaders</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="403" />
-        <source>状态</source>
-        <translation>Status</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="419" />
-        <source>切换到此接访日</source>
-        <translation>Switch to this day</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="424" />
-        <source>切换后，所有页面都显示所选接访日的数据。</source>
-        <translation>After switching, every page shows the chosen day.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="428" />
-        <source>新建接访日</source>
-        <translation>New reception day</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="444" />
-        <source>如：区委书记 张明、区长 王强</source>
-        <translation>e.g. Party Secretary Zhang Ming, District Head Wang Qiang</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="451" />
-        <source>信访局电话</source>
-        <translation>Bureau phone</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="452" />
-        <source>创建接访日</source>
-        <translation>Create the day</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="461" />
-        <source>新接访日按默认方案建立 15 个接待室，可在“接待室”中修改。</source>
-        <translation>A new day gets the default plan of 15 rooms; change them under "Reception room".</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="474" />
-        <source>{0}年{1}月{2}日</source>
-        <translation>{2}/{1}/{0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="478" />
-        <source>当前</source>
-        <translation>Current</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="524" />
-        <source>已切换到 {0}年{1}月{2}日 的接访日。</source>
-        <translation>Switched to the reception day of {2}/{1}/{0}.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="551" />
-        <source>已创建 {0}年{1}月{2}日 的接访日（15 个接待室）。点“切换到此接访日”开始使用。</source>
-        <translation>Created the reception day of {2}/{1}/{0} (15 rooms). Click "Switch to this day" to use it.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="566" />
-        <source>双击单元格修改，回车确认后立即保存。主题决定自动分配时哪些批次进入该室。</source>
-        <translation>Double-click a cell to edit; Enter saves at once. The theme decides which batches the automatic assignment sends to the room.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="589" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="114" />
         <source>尚未选择接访日</source>
         <translation>No reception day chosen</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="592" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="117" />
         <source>{0}年{1}月{2}日 · {3} 的接待室</source>
         <translation>Rooms of {2}/{1}/{0} · {3}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="655" />
-        <source>该行已不存在，已重新载入。</source>
-        <translation>The row no longer exists; reloaded.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="664" />
-        <source>已保存。</source>
-        <translation>Saved.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="673" />
-        <source>第{0}接待室</source>
-        <translation>Room {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="673" />
-        <source>单位“{0}”</source>
-        <translation>Department “{0}”</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="679" />
-        <source>已重新载入{0}（采用他人保存的内容）</source>
-        <translation>Reloaded {0} (their saved version)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="697" />
-        <source>已重新载入（采用他人保存的内容）。</source>
-        <translation>Reloaded (their saved version).</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="712" />
-        <source>已合并保存。</source>
-        <translation>Saved the merge.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="717" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="724" />
-        <source>名称</source>
-        <translation>Name</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="718" />
-        <source>主题</source>
-        <translation>Theme</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="719" />
-        <source>主持领导</source>
-        <translation>Host leader</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="721" />
-        <source>容量（人）</source>
-        <translation>Capacity (people)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="728" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="736" />
-        <source>启用</source>
-        <translation>Active</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="736" />
-        <source>停用</source>
-        <translation>Inactive</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="748" />
-        <source>按名称筛选</source>
-        <translation>Filter by name</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="768" />
-        <source>停用的单位不再出现在接待室的选择中，已有案件不受影响。</source>
-        <translation>Inactive departments are no longer offered in the rooms; existing cases keep them.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="770" />
-        <source>添加单位</source>
-        <translation>Add a department</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="775" />
-        <source>全称（必填）</source>
-        <translation>Full name (required)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="725" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="778" />
-        <source>简称</source>
-        <translation>Short name</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="781" />
-        <source>区级部门</source>
-        <translation>District department</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="782" />
-        <source>乡镇（街道）</source>
-        <translation>Township</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="726" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="785" />
-        <source>联系人</source>
-        <translation>Contact</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="727" />
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="788" />
-        <source>联系电话</source>
-        <translation>Phone</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="791" />
-        <source>（不设为常用）</source>
-        <translation>(not suggested for a theme)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="793" />
-        <source>常用于：{0}</source>
-        <translation>Suggested for: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="794" />
-        <source>添加</source>
-        <translation>Add</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="835" />
-        <source>请填写单位全称。</source>
-        <translation>Please fill in the full name.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="859" />
-        <source>已添加“{0}”。</source>
-        <translation>Added "{0}".</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="867" />
-        <source>界面语言</source>
-        <translation>Interface language</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="884" />
-        <source>更改语言后，下次启动接访台时生效。</source>
-        <translation>A new language takes effect at the next start of Reception Desk.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="895" />
-        <source>办公时区</source>
-        <translation>Office time zone</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="903" />
-        <source>保存时区</source>
-        <translation>Save time zone</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="920" />
-        <source>未知的时区“{0}”，请填写如 Asia/Shanghai 的时区名称。</source>
-        <translation>Unknown time zone "{0}": enter a zone name such as Asia/Shanghai.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="924" />
-        <source>无法保存时区：{0}</source>
-        <translation>Could not save the time zone: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="927" />
-        <source>已保存：显示和打印的时间按 {0}。</source>
-        <translation>Saved: times are shown and printed in {0}.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="929" />
-        <source>（环境变量 {0} 已设置，以它为准。）</source>
-        <translation> (The environment variable {0} is set and takes precedence.)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="939" />
-        <source>已保存，下次启动时生效。</source>
-        <translation>Saved; takes effect at the next start.</translation>
     </message>
 </context>
 <context>
@@ -4604,6 +4739,136 @@ The batch can still check in at the desk later.</translation>
         <location filename="../../reception_desk/ui/pages/statistics_page.py" line="500" />
         <source>最近</source>
         <translation>the latest</translation>
+    </message>
+</context>
+<context>
+    <name>TicketPanel</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="52" />
+        <source>打印排队号  Ctrl+P</source>
+        <translation>Print queue ticket  Ctrl+P</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="54" />
+        <source>在 80 毫米小票打印机上打印排队号（先预览）</source>
+        <translation>Print the queue ticket on the 80 mm receipt printer (preview first)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="65" />
+        <source>签到后，这里用大字显示接待室和排队号，请来访人核对。</source>
+        <translation>After check-in, the room and the queue number show here in large type for the visitor.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="71" />
+        <source>查找：姓名（如 王学德）、拼音首字母（如 wxd）、电话、身份证后4位或登记号（如 Y12）。</source>
+        <translation>Search by name (e.g. 王学德), pinyin initials (e.g. wxd), phone, last 4 of the ID, or reg. no. (e.g. Y12).</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="81" />
+        <source>尚未签到：{0}</source>
+        <translation>Not checked in yet: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="87" />
+        <source>该批次已标记未到；来访人到场后回车签到。</source>
+        <translation>Marked as not come; press Enter to check in once the visitor is here.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="88" />
+        <source>核对来访人后回车签到；集体访可选择到场人员。</source>
+        <translation>Check the visitor, then press Enter to check in; for a group you can pick who is here.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="96" />
+        <source>已撤销签到：{0}</source>
+        <translation>Check-in undone: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="101" />
+        <source>已签到 {0}/{1} 人，排队号不变。</source>
+        <translation>{0}/{1} people checked in; the queue number stays.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="103" />
+        <source>原排队号 {0} 作废，不再发出；该批次退回“已登记”。</source>
+        <translation>Queue number {0} is void and will not be given again; the batch is back to Registered.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="105" />
+        <source>该批次退回“已登记”。</source>
+        <translation>The batch is back to Registered.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="113" />
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="120" />
+        <source>{0} 等{1}人</source>
+        <translation>{0} and party ({1} people)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="122" />
+        <source>签到成功：{0}</source>
+        <translation>Checked in: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="124" />
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="130" />
+        <source>已签到 {0}/{1} 人：{2}</source>
+        <translation>{0}/{1} people checked in: {2}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="126" />
+        <source>该批次已接待完毕：{0}</source>
+        <translation>This batch has already been received: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="128" />
+        <source>该批次正在接谈：{0}</source>
+        <translation>This batch is in session: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="132" />
+        <source>已调整接待室：{0}</source>
+        <translation>Room changed: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="134" />
+        <source>该批次已签到，无需重复签到：{0}</source>
+        <translation>Already checked in, no need to check in again: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="138" />
+        <source>请到 {0}</source>
+        <translation>Please go to {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="140" />
+        <source>请在等候区稍候</source>
+        <translation>Please wait in the waiting area</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="143" />
+        <source>排队号 {0}</source>
+        <translation>Ticket {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="148" />
+        <source>前面还有 {0} 批</source>
+        <translation>{0} batches ahead</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="148" />
+        <source>前面没有等候的批次</source>
+        <translation>Nobody waiting ahead</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="153" />
+        <source>尚未分配接待室，工作人员将尽快安排。</source>
+        <translation>No room yet; the staff will assign one shortly.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/ticket_panel.py" line="155" />
+        <source>身份证号待核对：请查看证件原件。</source>
+        <translation>ID number to be verified: please check the original ID card.</translation>
     </message>
 </context>
 <context>
@@ -4903,145 +5168,145 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>UsersEditor</name>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="71" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="69" />
         <source>用户</source>
         <translation>User</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="87" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="78" />
         <source>用户列表</source>
         <translation>Users</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="92" />
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="139" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="83" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="130" />
         <source>用户名</source>
         <translation>User name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="92" />
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="140" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="83" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="131" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="92" />
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="141" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="83" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="132" />
         <source>角色</source>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="92" />
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="142" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="83" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="133" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="92" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="83" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="102" />
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="201" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="93" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="192" />
         <source>停用</source>
         <comment>button</comment>
         <translation>Disable</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="105" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="96" />
         <source>重置密码…</source>
         <translation>Reset password…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="115" />
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="135" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="106" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="126" />
         <source>添加用户</source>
         <translation>Add user</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="119" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="110" />
         <source>英文字母、数字，如 desk1</source>
         <translation>Letters and digits, e.g. desk1</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="128" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="119" />
         <source>接待室用户填写，如 4,5 或 1-5</source>
         <translation>For room hosts, e.g. 4,5 or 1-5</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="143" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="134" />
         <source>密码</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="144" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="135" />
         <source>再输入一次</source>
         <translation>Again</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="158" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="149" />
         <source>单机模式：本数据库尚未设置用户，任何人都可操作。先创建一个管理员：创建后本数据库即需要登录（所有电脑），本机以该管理员继续工作。</source>
         <translation>Single-laptop mode: this database has no users yet and anyone can do anything. Create an admin first: from then on every laptop logs in, and this one goes on as that admin.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="164" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="155" />
         <source>只有管理员可以管理用户。</source>
         <translation>Only an admin manages users.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="201" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="192" />
         <source>启用</source>
         <comment>button</comment>
         <translation>Enable</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="216" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="207" />
         <source>启用</source>
         <translation>Active</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="216" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="207" />
         <source>停用</source>
         <translation>Inactive</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="218" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="209" />
         <source>（锁定中）</source>
         <translation> (locked)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="238" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="229" />
         <source>两次输入的密码不一致。</source>
         <translation>The two passwords differ.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="243" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="234" />
         <source>接待室编号应如 4,5 或 1-5。</source>
         <translation>Room numbers like 4,5 or 1-5.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="272" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="263" />
         <source>已创建管理员 {0}：本数据库从此需要登录，本机已以 {0} 登录。</source>
         <translation>Admin {0} created: this database needs a login from now on; this laptop is logged in as {0}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="275" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="266" />
         <source>已添加用户 {0}（{1}）。</source>
         <translation>Added user {0} ({1}).</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="291" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="282" />
         <source>已启用 {0}。</source>
         <translation>Enabled {0}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="291" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="282" />
         <source>已停用 {0}。</source>
         <translation>Disabled {0}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="300" />
+        <location filename="../../reception_desk/ui/widgets/users_editor.py" line="291" />
         <source>已修改 {0} 的密码。</source>
         <translation>Changed the password of {0}.</translation>
     </message>
@@ -5067,6 +5332,60 @@ The batch can still check in at the desk later.</translation>
         <location filename="../../reception_desk/ui/dialogs/import_wizard.py" line="175" />
         <source>原因</source>
         <translation>Reason</translation>
+    </message>
+</context>
+<context>
+    <name>WalkInFlow</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/walk_in_flow.py" line="105" />
+        <source>已预登记 {0} {1}，直接签到？</source>
+        <translation>Pre-registered as {0} {1}. Check in that batch?</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/walk_in_flow.py" line="107" />
+        <source>今日已登记 {0} {1}，直接签到？</source>
+        <translation>Already registered today: {0} {1}. Check in that batch?</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/walk_in_flow.py" line="111" />
+        <source>已有登记</source>
+        <translation>Already registered</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/walk_in_flow.py" line="113" />
+        <source>同一人同一天不重复登记。确需另立一批（另一件事），请选“另行登记”并填写原因。</source>
+        <translation>A person is registered once a day. If a second batch (another matter) is really needed, choose Register separately and give a reason.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/walk_in_flow.py" line="114" />
+        <source>直接签到</source>
+        <translation>Check in</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/walk_in_flow.py" line="115" />
+        <source>另行登记…</source>
+        <translation>Register separately…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/walk_in_flow.py" line="116" />
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/walk_in_flow.py" line="130" />
+        <location filename="../../reception_desk/ui/dialogs/walk_in_flow.py" line="134" />
+        <source>另行登记</source>
+        <translation>Register separately</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/walk_in_flow.py" line="131" />
+        <source>{0} 今日已有登记 {1}。另立一批须说明原因（记入操作记录和批次备注）。</source>
+        <translation>{0} is already registered today as {1}. A second batch needs a reason (kept in the audit log and the batch note).</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/walk_in_flow.py" line="135" />
+        <source>例如：另一件不相关的事项</source>
+        <translation>e.g. a different, unrelated matter</translation>
     </message>
 </context>
 <context>
