@@ -969,370 +969,76 @@
 <context>
     <name>CheckInPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="244" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="150" />
         <source>姓名 / 拼音首字母 / 电话 / 身份证后4位 / 登记号，回车签到</source>
         <translation>Name / pinyin initials / phone / last 4 of ID / reg. no.; Enter checks in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="247" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="153" />
         <source>现场登记 (F2)</source>
         <translation>Walk-in (F2)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="256" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="550" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="558" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="162" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="356" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="364" />
         <source>输入后自动查找；↑↓ 选择，回车签到，Esc 清空</source>
         <translation>Type to search; ↑↓ to choose, Enter to check in, Esc to clear</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="308" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="214" />
         <source>签到</source>
         <translation>Check-in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="344" />
-        <source>打印排队号  Ctrl+P</source>
-        <translation>Print queue ticket  Ctrl+P</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="346" />
-        <source>在 80 毫米小票打印机上打印排队号（先预览）</source>
-        <translation>Print the queue ticket on the 80 mm receipt printer (preview first)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="384" />
-        <source>请核对身份证</source>
-        <translation>Please verify the ID card</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="416" />
-        <source>撤销签到 F8</source>
-        <translation>Undo check-in F8</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="418" />
-        <source>撤销这一批（或其中一人）的签到，须填写原因；原排队号作废</source>
-        <translation>Undo the check-in of this batch (or one person of it), with a reason; the queue number becomes void</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="419" />
-        <source>换接待室 F6</source>
-        <translation>Change room F6</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="421" />
-        <source>调到其他接待室，须填写原因；已签到的批次在新接待室重新排号</source>
-        <translation>Move to another room, with a reason; a checked-in batch gets a new queue number there</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="426" />
-        <source>签到所选</source>
-        <translation>Check in selected</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="428" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="688" />
-        <source>全部签到</source>
-        <translation>Check in everyone</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="435" />
-        <source>找到来访人后，这里显示批次详情：诉求、标记、同行人员；集体访可逐人勾选签到。</source>
-        <translation>Once a visitor is found, the batch shows here: request, flags, companions; groups can check in person by person.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="492" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="298" />
         <source>找到 {0} 个批次，不能确定是哪一批：请用 ↑↓ 选定后回车签到（键入文字回到查找框）</source>
         <translation>{0} batches match, which one is it? Choose with ↑↓ and press Enter (typing goes back to the search box)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="548" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="354" />
         <source>最近签到（今日已签到 {0} 批）；输入姓名等查找，回车签到</source>
         <translation>Latest check-ins ({0} batches checked in today); type a name to search, Enter to check in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="560" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="366" />
         <source>没有找到“{0}”。现场来访请按 F2 登记。</source>
         <translation>Nothing found for “{0}”. Press F2 to register a walk-in.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="562" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="368" />
         <source>找到 {0} 个批次，显示前 {1} 个</source>
         <translation>{0} batches found, showing the first {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="564" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="370" />
         <source>找到 {0} 个批次</source>
         <translation>{0} batches found</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="572" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="378" />
         <source>{0}人</source>
         <translation>{0} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="573" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="379" />
         <source>第{0}室</source>
         <translation>Room {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="573" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="379" />
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="630" />
-        <source>{0}  共{1}人</source>
-        <translation>{0}  ({1} people)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="633" />
-        <source>{0} · 排队号 {1}</source>
-        <translation>{0} · ticket {1}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="636" />
-        <source>{0}（{1}）</source>
-        <translation>{0} ({1})</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="638" />
-        <source>尚未分配接待室</source>
-        <translation>No room assigned yet</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="641" />
-        <source>问题类别：{0}</source>
-        <translation>Theme: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="641" />
-        <source>接待室：{0}</source>
-        <translation>Room: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="645" />
-        <source>电话 {0}</source>
-        <translation>Phone {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="647" />
-        <source>现场登记</source>
-        <translation>Walk-in registration</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="659" />
-        <source>来访人员（已签到 {0}/{1}）：勾选到场的人员后点“签到所选”</source>
-        <translation>Visitors ({0}/{1} checked in): tick those present, then “Check in selected”</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="668" />
-        <source>（带队）</source>
-        <translation> (lead)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="669" />
-        <source>  ✔ 已签到</source>
-        <translation>  ✔ checked in</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="688" />
-        <source>其余人员签到</source>
-        <translation>Check in the others</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="718" />
-        <source>……共 {0} 件</source>
-        <translation>… {0} in all</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="720" />
-        <source>重复访：此前已有案件（原案件已办结，须提级核查）</source>
-        <translation>Repeat visit: earlier cases (the earlier case is closed: escalated review)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="722" />
-        <source>重复访：此前已有案件（仍在办理中）</source>
-        <translation>Repeat visit: earlier cases (still being handled)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="740" />
-        <source>签到后，这里用大字显示接待室和排队号，请来访人核对。</source>
-        <translation>After check-in, the room and the queue number show here in large type for the visitor.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="746" />
-        <source>查找：姓名（如 王学德）、拼音首字母（如 wxd）、电话、身份证后4位或登记号（如 Y12）。</source>
-        <translation>Search by name (e.g. 王学德), pinyin initials (e.g. wxd), phone, last 4 of the ID, or reg. no. (e.g. Y12).</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="756" />
-        <source>尚未签到：{0}</source>
-        <translation>Not checked in yet: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="762" />
-        <source>该批次已标记未到；来访人到场后回车签到。</source>
-        <translation>Marked as not come; press Enter to check in once the visitor is here.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="763" />
-        <source>核对来访人后回车签到；集体访可选择到场人员。</source>
-        <translation>Check the visitor, then press Enter to check in; for a group you can pick who is here.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="771" />
-        <source>已撤销签到：{0}</source>
-        <translation>Check-in undone: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="776" />
-        <source>已签到 {0}/{1} 人，排队号不变。</source>
-        <translation>{0}/{1} people checked in; the queue number stays.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="778" />
-        <source>原排队号 {0} 作废，不再发出；该批次退回“已登记”。</source>
-        <translation>Queue number {0} is void and will not be given again; the batch is back to Registered.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="780" />
-        <source>该批次退回“已登记”。</source>
-        <translation>The batch is back to Registered.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="788" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="795" />
-        <source>{0} 等{1}人</source>
-        <translation>{0} and party ({1} people)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="797" />
-        <source>签到成功：{0}</source>
-        <translation>Checked in: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="799" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="805" />
-        <source>已签到 {0}/{1} 人：{2}</source>
-        <translation>{0}/{1} people checked in: {2}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="801" />
-        <source>该批次已接待完毕：{0}</source>
-        <translation>This batch has already been received: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="803" />
-        <source>该批次正在接谈：{0}</source>
-        <translation>This batch is in session: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="807" />
-        <source>已调整接待室：{0}</source>
-        <translation>Room changed: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="809" />
-        <source>该批次已签到，无需重复签到：{0}</source>
-        <translation>Already checked in, no need to check in again: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="813" />
-        <source>请到 {0}</source>
-        <translation>Please go to {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="815" />
-        <source>请在等候区稍候</source>
-        <translation>Please wait in the waiting area</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="818" />
-        <source>排队号 {0}</source>
-        <translation>Ticket {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="823" />
-        <source>前面还有 {0} 批</source>
-        <translation>{0} batches ahead</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="823" />
-        <source>前面没有等候的批次</source>
-        <translation>Nobody waiting ahead</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="828" />
-        <source>尚未分配接待室，工作人员将尽快安排。</source>
-        <translation>No room yet; the staff will assign one shortly.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="830" />
-        <source>身份证号待核对：请查看证件原件。</source>
-        <translation>ID number to be verified: please check the original ID card.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="905" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="489" />
         <source>请先勾选到场的人员。</source>
         <translation>Tick the people who are present first.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="980" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="564" />
         <source>勾选到场的人员（↑↓ 移动，空格勾选），回车签到所选。</source>
         <translation>Tick who is here (↑↓ to move, Space to tick), Enter checks them in.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1044" />
-        <source>已预登记 {0} {1}，直接签到？</source>
-        <translation>Pre-registered as {0} {1}. Check in that batch?</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1046" />
-        <source>今日已登记 {0} {1}，直接签到？</source>
-        <translation>Already registered today: {0} {1}. Check in that batch?</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1050" />
-        <source>已有登记</source>
-        <translation>Already registered</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1052" />
-        <source>同一人同一天不重复登记。确需另立一批（另一件事），请选“另行登记”并填写原因。</source>
-        <translation>A person is registered once a day. If a second batch (another matter) is really needed, choose Register separately and give a reason.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1053" />
-        <source>直接签到</source>
-        <translation>Check in</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1054" />
-        <source>另行登记…</source>
-        <translation>Register separately…</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1055" />
-        <source>取消</source>
-        <translation>Cancel</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1069" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1073" />
-        <source>另行登记</source>
-        <translation>Register separately</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1070" />
-        <source>{0} 今日已有登记 {1}。另立一批须说明原因（记入操作记录和批次备注）。</source>
-        <translation>{0} is already registered today as {1}. A second batch needs a reason (kept in the audit log and the batch note).</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="1074" />
-        <source>例如：另一件不相关的事项</source>
-        <translation>e.g. a different, unrelated matter</translation>
     </message>
 </context>
 <context>
@@ -1772,7 +1478,7 @@
     </message>
     <message>
         <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="93" />
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="191" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="190" />
         <source>全部签到</source>
         <translation>Check in everyone</translation>
     </message>
@@ -1782,77 +1488,77 @@
         <translation>Once a visitor is found, the batch shows here: request, flags, companions; groups can check in person by person.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="133" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="132" />
         <source>{0}  共{1}人</source>
         <translation>{0}  ({1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="136" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="135" />
         <source>{0} · 排队号 {1}</source>
         <translation>{0} · ticket {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="139" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="138" />
         <source>{0}（{1}）</source>
         <translation>{0} ({1})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="141" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="140" />
         <source>尚未分配接待室</source>
         <translation>No room assigned yet</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="144" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="143" />
         <source>问题类别：{0}</source>
         <translation>Theme: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="144" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="143" />
         <source>接待室：{0}</source>
         <translation>Room: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="148" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="147" />
         <source>电话 {0}</source>
         <translation>Phone {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="150" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="149" />
         <source>现场登记</source>
         <translation>Walk-in registration</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="162" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="161" />
         <source>来访人员（已签到 {0}/{1}）：勾选到场的人员后点“签到所选”</source>
         <translation>Visitors ({0}/{1} checked in): tick those present, then “Check in selected”</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="171" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="170" />
         <source>（带队）</source>
         <translation> (lead)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="172" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="171" />
         <source>  ✔ 已签到</source>
         <translation>  ✔ checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="191" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="190" />
         <source>其余人员签到</source>
         <translation>Check in the others</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="208" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="207" />
         <source>……共 {0} 件</source>
         <translation>… {0} in all</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="210" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="209" />
         <source>重复访：此前已有案件（原案件已办结，须提级核查）</source>
         <translation>Repeat visit: earlier cases (the earlier case is closed: escalated review)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="212" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="211" />
         <source>重复访：此前已有案件（仍在办理中）</source>
         <translation>Repeat visit: earlier cases (still being handled)</translation>
     </message>
@@ -3195,47 +2901,47 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="127" />
+        <location filename="../../reception_desk/ui/models/room_queue_model.py" line="37" />
         <source>排队号</source>
         <translation>Queue no.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="128" />
+        <location filename="../../reception_desk/ui/models/room_queue_model.py" line="38" />
         <source>批次</source>
         <translation>Batch</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="129" />
+        <location filename="../../reception_desk/ui/models/room_queue_model.py" line="39" />
         <source>来访人</source>
         <translation>Visitor</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="130" />
+        <location filename="../../reception_desk/ui/models/room_queue_model.py" line="40" />
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="131" />
+        <location filename="../../reception_desk/ui/models/room_queue_model.py" line="41" />
         <source>标记</source>
         <translation>Flags</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="132" />
+        <location filename="../../reception_desk/ui/models/room_queue_model.py" line="42" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="164" />
+        <location filename="../../reception_desk/ui/models/room_queue_model.py" line="74" />
         <source>候谈</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="164" />
+        <location filename="../../reception_desk/ui/models/room_queue_model.py" line="74" />
         <source>未签到</source>
         <translation>Not checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="173" />
+        <location filename="../../reception_desk/ui/models/room_queue_model.py" line="83" />
         <source>尚未到登记台签到，不能叫号</source>
         <translation>Not yet checked in at the desk; cannot be called</translation>
     </message>
@@ -4030,6 +3736,74 @@ Note: the batch has {0} people, more than the capacity of {1} ({2} people).</tra
     </message>
 </context>
 <context>
+    <name>RoomCaseActions</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_case_actions.py" line="74" />
+        <source>打印本室案件：</source>
+        <translation>Print this room's case:</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_case_actions.py" line="81" />
+        <source>打印交办单  Ctrl+P</source>
+        <translation>Print slip  Ctrl+P</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_case_actions.py" line="84" />
+        <source>打印回执(A4)</source>
+        <translation>Print receipt (A4)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_case_actions.py" line="86" />
+        <source>A4 受理回执单：来访人联和存根联</source>
+        <translation>A4 receipt: the visitor's part and the bureau's stub</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_case_actions.py" line="88" />
+        <source>回执(80mm)</source>
+        <translation>Receipt (80 mm)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_case_actions.py" line="90" />
+        <source>80 毫米热敏小票打印机用的受理回执</source>
+        <translation>Receipt for an 80 mm thermal receipt printer</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_case_actions.py" line="94" />
+        <source>更正案件</source>
+        <translation>Correct case</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_case_actions.py" line="96" />
+        <source>更正所选案件的诉求、意见、处理结果、颜色或主办单位</source>
+        <translation>Correct the chosen case's request, instruction, outcome, colour or lead department</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_case_actions.py" line="110" />
+        <source>已生成案件 {0}</source>
+        <translation>Case {0} created</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_case_actions.py" line="112" />
+        <source>反馈期限：{0}年{1}月{2}日</source>
+        <translation>Feedback due: {2}/{1}/{0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_case_actions.py" line="115" />
+        <source>主办：{0}</source>
+        <translation>Lead: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_case_actions.py" line="168" />
+        <source>打印所选案件的交办单（Ctrl+P）</source>
+        <translation>Print the chosen case's handover slip (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/room_case_actions.py" line="170" />
+        <source>当场解决或解释说明的案件不需要交办单</source>
+        <translation>A case resolved or explained on the spot needs no handover slip</translation>
+    </message>
+</context>
+<context>
     <name>RoomChooserDialog</name>
     <message>
         <location filename="../../reception_desk/ui/dialogs/room_chooser.py" line="68" />
@@ -4065,314 +3839,184 @@ Note: the batch has {0} people, more than the capacity of {1} ({2} people).</tra
 <context>
     <name>RoomHostPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="94" />
+        <location filename="../../reception_desk/ui/models/room_queue_model.py" line="21" />
         <source>身份证待核</source>
         <translation>ID to check</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="95" />
+        <location filename="../../reception_desk/ui/models/room_queue_model.py" line="22" />
         <source>集体访</source>
         <translation>Collective</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="96" />
+        <location filename="../../reception_desk/ui/models/room_queue_model.py" line="23" />
         <source>疑似重复</source>
         <translation>Duplicate?</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="97" />
+        <location filename="../../reception_desk/ui/models/room_queue_model.py" line="24" />
         <source>类别推断</source>
         <translation>Theme guessed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="98" />
+        <location filename="../../reception_desk/ui/models/room_queue_model.py" line="25" />
         <source>重复访</source>
         <translation>Repeat visit</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="105" />
+        <location filename="../../reception_desk/ui/widgets/room_case_actions.py" line="23" />
         <source>当场解决</source>
         <translation>Resolved on the spot</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="106" />
+        <location filename="../../reception_desk/ui/widgets/room_case_actions.py" line="24" />
         <source>交办</source>
         <translation>Handed over</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="107" />
+        <location filename="../../reception_desk/ui/widgets/room_case_actions.py" line="25" />
         <source>解释说明</source>
         <translation>Explained</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="249" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="165" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="261" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="177" />
         <source>本接待室</source>
         <translation>This room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="265" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="181" />
         <source>请选择本接待室</source>
         <translation>Choose this room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="276" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="595" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="192" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="395" />
         <source>候谈队列</source>
         <translation>Queue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="303" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="219" />
         <source>叫号  F3</source>
         <translation>Call next  F3</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="305" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="745" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="221" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="523" />
         <source>请队列中的下一批进入接待室（F3）</source>
         <translation>Call the next batch of the queue into the room (F3)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="307" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="223" />
         <source>开始接谈</source>
         <translation>Start session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="309" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="225" />
         <source>请选中的批次进入接待室（可不按顺序）</source>
         <translation>Call the selected batch into the room (out of turn if need be)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="311" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="227" />
         <source>未到</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="313" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="229" />
         <source>叫号后无人应答：将选中的批次标记为未到</source>
         <translation>Nobody answered the call: mark the selected batch as not come</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="363" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="262" />
         <source>接谈结果</source>
         <translation>Outcome of the session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="383" />
-        <source>打印本室案件：</source>
-        <translation>Print this room's case:</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="390" />
-        <source>打印交办单  Ctrl+P</source>
-        <translation>Print slip  Ctrl+P</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="393" />
-        <source>打印回执(A4)</source>
-        <translation>Print receipt (A4)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="395" />
-        <source>A4 受理回执单：来访人联和存根联</source>
-        <translation>A4 receipt: the visitor's part and the bureau's stub</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="397" />
-        <source>回执(80mm)</source>
-        <translation>Receipt (80 mm)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="399" />
-        <source>80 毫米热敏小票打印机用的受理回执</source>
-        <translation>Receipt for an 80 mm thermal receipt printer</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="403" />
-        <source>更正案件</source>
-        <translation>Correct case</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="405" />
-        <source>更正所选案件的诉求、意见、处理结果、颜色或主办单位</source>
-        <translation>Correct the chosen case's request, instruction, outcome, colour or lead department</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="429" />
-        <source>退回候谈</source>
-        <translation>Back to queue</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="432" />
-        <source>暂停接谈（如回去取材料），该批次回到队列并保留原位；已填写内容保留为草稿</source>
-        <translation>Pause the session (e.g. to fetch papers): the batch goes back to the queue in its place; what was typed is kept as a draft</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="453" />
-        <source>同行人</source>
-        <translation>Companions</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="454" />
-        <source>乡镇 / 村</source>
-        <translation>Township / village</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="455" />
-        <source>联系电话</source>
-        <translation>Phone</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="456" />
-        <source>问题类别</source>
-        <translation>Theme</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="458" />
-        <source>登记诉求</source>
-        <translation>Registered request</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="545" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="345" />
         <source>接待领导：{0}</source>
         <translation>Host: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="597" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="397" />
         <source>尚未创建接访日。</source>
         <translation>No reception day has been created yet.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="597" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="397" />
         <source>请先在上方选择本接待室。</source>
         <translation>First choose this room above.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="601" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="401" />
         <source>候谈队列（{0}批 {1}人）</source>
         <translation>Queue ({0} batches, {1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="603" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="403" />
         <source>未签到 {0} 批 · 已接待 {1} 批 · 未到 {2} 批</source>
         <translation>Not checked in: {0} · Received: {1} · No-show: {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="612" />
-        <source>当前无接谈</source>
-        <translation>No session</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="615" />
-        <source>按 F3 叫号请下一批进入；或在左侧选中批次后点“开始接谈”。</source>
-        <translation>Press F3 to call the next batch, or select a batch on the left and click "Start session".</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="617" />
-        <source>请先在左侧选择本接待室。</source>
-        <translation>First choose this room on the left.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="621" />
-        <source>接谈中：{0} · {1} · {2}人</source>
-        <translation>In session: {0} · {1} · {2} people</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="626" />
-        <source>无</source>
-        <translation>None</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="653" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="431" />
         <source>已恢复未保存的草稿</source>
         <translation>Unsaved draft restored</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="672" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="450" />
         <source>正在输入…</source>
         <translation>Typing…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="693" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="471" />
         <source>草稿未能保存：{0}</source>
         <translation>Draft not saved: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="698" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="476" />
         <source>草稿已自动保存</source>
         <translation>Draft saved automatically</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="741" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="519" />
         <source>请先保存接谈结果或退回候谈，再叫下一批（F3）</source>
         <translation>Save the outcome or send the batch back to the queue before calling the next (F3)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="743" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="521" />
         <source>没有已签到候谈的批次</source>
         <translation>No checked-in batch is waiting</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="774" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="552" />
         <source>没有已签到候谈的批次。</source>
         <translation>No checked-in batch is waiting.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="808" />
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="816" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="586" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="594" />
         <source>标记未到</source>
         <translation>Mark as no-show</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="809" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="587" />
         <source>将批次 {0}（{1}，{2}人）标记为未到？
 该批次之后仍可到登记台签到。</source>
         <translation>Mark batch {0} ({1}, {2} people) as not come?
 The batch can still check in at the desk later.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="817" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="595" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="862" />
+        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="640" />
         <source>案件已保存</source>
         <translation>Case saved</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="871" />
-        <source>已生成案件 {0}</source>
-        <translation>Case {0} created</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="876" />
-        <source>主办：{0}</source>
-        <translation>Lead: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="873" />
-        <source>反馈期限：{0}年{1}月{2}日</source>
-        <translation>Feedback due: {2}/{1}/{0}</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="457" />
-        <source>排队号</source>
-        <translation>Queue no.</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="929" />
-        <source>打印所选案件的交办单（Ctrl+P）</source>
-        <translation>Print the chosen case's handover slip (Ctrl+P)</translation>
-    </message>
-    <message>
-        <location filename="../../reception_desk/ui/pages/room_host_page.py" line="931" />
-        <source>当场解决或解释说明的案件不需要交办单</source>
-        <translation>A case resolved or explained on the spot needs no handover slip</translation>
     </message>
 </context>
 <context>
@@ -4425,6 +4069,74 @@ The batch can still check in at the desk later.</translation>
         <location filename="../../reception_desk/ui/models/plan_models.py" line="75" />
         <source>容量（人）</source>
         <translation>Capacity (people)</translation>
+    </message>
+</context>
+<context>
+    <name>SessionCard</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/session_card.py" line="27" />
+        <source>退回候谈</source>
+        <translation>Back to queue</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/session_card.py" line="30" />
+        <source>暂停接谈（如回去取材料），该批次回到队列并保留原位；已填写内容保留为草稿</source>
+        <translation>Pause the session (e.g. to fetch papers): the batch goes back to the queue in its place; what was typed is kept as a draft</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/session_card.py" line="50" />
+        <source>同行人</source>
+        <translation>Companions</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/session_card.py" line="51" />
+        <source>乡镇 / 村</source>
+        <translation>Township / village</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/session_card.py" line="52" />
+        <source>联系电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/session_card.py" line="53" />
+        <source>问题类别</source>
+        <translation>Theme</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/session_card.py" line="54" />
+        <source>排队号</source>
+        <translation>Queue no.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/session_card.py" line="55" />
+        <source>登记诉求</source>
+        <translation>Registered request</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/session_card.py" line="77" />
+        <source>当前无接谈</source>
+        <translation>No session</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/session_card.py" line="80" />
+        <source>按 F3 叫号请下一批进入；或在左侧选中批次后点“开始接谈”。</source>
+        <translation>Press F3 to call the next batch, or select a batch on the left and click "Start session".</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/session_card.py" line="82" />
+        <source>请先在左侧选择本接待室。</source>
+        <translation>First choose this room on the left.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/session_card.py" line="86" />
+        <source>接谈中：{0} · {1} · {2}人</source>
+        <translation>In session: {0} · {1} · {2} people</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/session_card.py" line="91" />
+        <source>无</source>
+        <translation>None</translation>
     </message>
 </context>
 <context>

@@ -6,6 +6,9 @@ cases: 打印交办单 (Ctrl+P), the receipt on A4 or 80 mm, for the case just s
 What is typed goes to a draft
 (per batch, ~500 ms after the last keystroke), so a crash, a closed lid or 退回候谈 loses nothing; confirmed
 actions (call, start, save) are written at once through the services.
+
+The queue's model is ui/models/room_queue_model.py, the batch in session's card ui/widgets/session_card.py, the
+saved-case banner, the print bar and 更正案件 ui/widgets/room_case_actions.py (a base class of the page).
 """
 
 from __future__ import annotations
@@ -13,13 +16,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QHideEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,9 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reception_desk.domain.batches import Flag
 from reception_desk.services import drafts, flow, plan, print_data
-from reception_desk.services.cases import CaseDetail, case_detail, record_case
+from reception_desk.services.cases import case_detail, record_case
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.plan import RoomInfo
 from reception_desk.services.room_queue import (
@@ -45,13 +46,13 @@ from reception_desk.services.room_queue import (
 )
 from reception_desk.ui import roles_view
 from reception_desk.ui.context import AppContext
-from reception_desk.ui.dialogs.case_correction_dialog import CaseCorrectionDialog
 from reception_desk.ui.errors import show_error
-from reception_desk.ui.models.headed_table import HeadedTableModel
-from reception_desk.ui.pages.base import Page
+from reception_desk.ui.models.room_queue_model import QueueModel
 from reception_desk.ui.printing import jobs
-from reception_desk.ui.widgets.laptop_fit import BarLayout, VerticalScroll
+from reception_desk.ui.widgets.laptop_fit import VerticalScroll
 from reception_desk.ui.widgets.outcome_form import OutcomeForm
+from reception_desk.ui.widgets.room_case_actions import RoomCaseActions
+from reception_desk.ui.widgets.session_card import SessionCard
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,6 @@ DRAFT_DELAY_MS = 500
 CALL_SHORTCUT = "F3"
 SAVE_SHORTCUT = "Ctrl+S"
 PRINT_SHORTCUT = "Ctrl+P"
-MUTED = "#9aa0a6"
 QUEUE_WIDTH = 400  # the queue's width while the session pane has room
 QUEUE_MIN_WIDTH = 320  # what it may shrink to on a 1280-pixel laptop
 
@@ -88,96 +88,12 @@ PAGE_STYLE = """
 """
 
 
-def flag_labels() -> dict[str, str]:
-    """The batch flags as the host reads them (translated)."""
-    return {
-        Flag.ID_TO_CHECK.value: QCoreApplication.translate("RoomHostPage", "身份证待核"),
-        Flag.COLLECTIVE.value: QCoreApplication.translate("RoomHostPage", "集体访"),
-        Flag.DUPLICATE.value: QCoreApplication.translate("RoomHostPage", "疑似重复"),
-        Flag.THEME_INFERRED.value: QCoreApplication.translate("RoomHostPage", "类别推断"),
-        Flag.REPEAT.value: QCoreApplication.translate("RoomHostPage", "重复访"),
-    }
-
-
-def outcome_labels() -> dict[str, str]:
-    """The outcomes as the host reads them (translated)."""
-    return {
-        "resolved": QCoreApplication.translate("RoomHostPage", "当场解决"),
-        "handed_over": QCoreApplication.translate("RoomHostPage", "交办"),
-        "explained": QCoreApplication.translate("RoomHostPage", "解释说明"),
-    }
-
-
 def with_township(choices: DepartmentChoices, township: str) -> DepartmentChoices:
     """The visitor's township (乡镇街道, itself a department) joins the suggested departments."""
     local = next((d for d in choices.others if d.name == township and d.kind == "township"), None)
     if local is None:
         return choices
     return DepartmentChoices((*choices.defaults, local), tuple(d for d in choices.others if d.id != local.id))
-
-
-class QueueModel(HeadedTableModel):
-    """The room's queue: the waiting in call order, then the not-yet-arrived (greyed). A room holds a few
-    dozen batches at most, so the model keeps the rows of one read."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.items: list[QueueItem] = []
-        self.headers = (
-            self.tr("排队号"),
-            self.tr("批次"),
-            self.tr("来访人"),
-            self.tr("人数"),
-            self.tr("标记"),
-            self.tr("状态"),
-        )
-        self._flags = flag_labels()
-
-    def set_items(self, items: list[QueueItem]) -> None:
-        """Replace the rows (the view restores its selection by batch id)."""
-        self.beginResetModel()
-        self.items = items
-        self.endResetModel()
-
-    def row_of(self, batch_id: int) -> int | None:
-        """The row of a batch, or None."""
-        return next((i for i, item in enumerate(self.items) if item.batch_id == batch_id), None)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """A cell: text, grey for the not-yet-arrived, red flags, the batch id under UserRole."""
-        if not index.isValid():
-            return None
-        item = self.items[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == 0:
-                return "" if item.queue_number is None else str(item.queue_number)
-            if column == 1:
-                return item.reg_no
-            if column == 2:
-                return item.lead_name
-            if column == 3:
-                return str(item.headcount)
-            if column == 4:
-                return "、".join(self._flags.get(f, f) for f in item.flags)
-            if column == 5:
-                return self.tr("候谈") if item.arrived else self.tr("未签到")
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if not item.arrived:
-                return QColor(MUTED)
-            if column == 4:
-                return QColor("#b3261e")
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 3):
-            return int(Qt.AlignmentFlag.AlignCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and not item.arrived:
-            return self.tr("尚未到登记台签到，不能叫号")
-        if role == Qt.ItemDataRole.UserRole:
-            return item.batch_id
-        return None
-
-    def row_total(self) -> int:
-        """Rows held."""
-        return len(self.items)
 
 
 class _Pane(QFrame):
@@ -192,7 +108,7 @@ class _Pane(QFrame):
         return QSize(self._width, super().sizeHint().height())
 
 
-class RoomHostPage(Page):
+class RoomHostPage(RoomCaseActions):
     """The room host's page: queue, batch in session, outcome form; drafts saved as the host types."""
 
     call_button: QPushButton
@@ -328,33 +244,16 @@ class RoomHostPage(Page):
 
         # the print bar first and its place kept while hidden: the banner below it never moves its buttons
         layout.addWidget(self._build_print_bar())
-        self.case_banner = QFrame()
-        self.case_banner.setObjectName("caseBanner")
-        banner = QVBoxLayout(self.case_banner)
-        banner.setContentsMargins(12, 6, 12, 6)
-        banner.setSpacing(2)
-        self.case_number_label = QLabel()
-        self.case_number_label.setObjectName("caseNumber")
-        self.case_number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # outcome and due date never wrap (a date cut into "12月 / 2日" was misread); a long lead name may
-        self.case_info_label = QLabel()
-        self.case_info_label.setObjectName("caseInfo")
-        self.case_due_label = QLabel()
-        self.case_due_label.setObjectName("caseDue")
-        self.case_lead_label = QLabel()
-        self.case_lead_label.setObjectName("caseLead")
-        self.case_lead_label.setWordWrap(True)
-        info = QHBoxLayout()
-        info.setSpacing(14)
-        info.addWidget(self.case_info_label)
-        info.addWidget(self.case_due_label)
-        info.addWidget(self.case_lead_label, 1)
-        banner.addWidget(self.case_number_label)
-        banner.addLayout(info)
-        self.case_banner.hide()
-        layout.addWidget(self.case_banner)
+        layout.addWidget(self._build_case_banner())
 
-        layout.addWidget(self._build_session_card())
+        self.session_card = SessionCard()
+        card = self.session_card
+        self.session_title, self.session_flags = card.session_title, card.session_flags
+        self.session_empty, self.session_details = card.session_empty, card.session_details
+        self.detail_labels = card.detail_labels
+        self.return_button = card.return_button
+        self.return_button.clicked.connect(lambda: self.spawn(self.return_current()))
+        layout.addWidget(card)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         line.setStyleSheet("color: #e1e4e8;")
@@ -373,105 +272,6 @@ class RoomHostPage(Page):
         self.form.save_requested.connect(lambda: self.spawn(self.save_case()))
         layout.addWidget(self.form, 1)
         return panel
-
-    def _build_print_bar(self) -> QWidget:
-        bar = QFrame()
-        bar.setObjectName("printBar")
-        # the picker shows its whole line (case number, visitor, outcome); when the buttons do not fit beside it
-        # (English, a 1280-pixel laptop) they go on a second line instead of cutting the picker's text
-        row = BarLayout(bar, spacing=6)
-        caption = QLabel(self.tr("打印本室案件："))
-        caption.setProperty("role", "muted")
-        self.print_case_combo = QComboBox()
-        self.print_case_combo.setObjectName("printCaseCombo")
-        self.print_case_combo.setMinimumContentsLength(24)
-        self.print_case_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.print_case_combo.currentIndexChanged.connect(lambda _i: self._update_print_actions())
-        self.print_slip_button = QPushButton(self.tr("打印交办单  Ctrl+P"))
-        self.print_slip_button.setObjectName("printSlipButton")
-        self.print_slip_button.clicked.connect(lambda: self.spawn(self.print_slip()))
-        self.print_receipt_button = QPushButton(self.tr("打印回执(A4)"))
-        self.print_receipt_button.setObjectName("printReceiptButton")
-        self.print_receipt_button.setToolTip(self.tr("A4 受理回执单：来访人联和存根联"))
-        self.print_receipt_button.clicked.connect(lambda: self.spawn(self.print_receipt(thermal=False)))
-        self.print_thermal_button = QPushButton(self.tr("回执(80mm)"))
-        self.print_thermal_button.setObjectName("printThermalButton")
-        self.print_thermal_button.setToolTip(self.tr("80 毫米热敏小票打印机用的受理回执"))
-        self.print_thermal_button.clicked.connect(lambda: self.spawn(self.print_receipt(thermal=True)))
-        row.add(caption, "lead")
-        row.add(self.print_case_combo, "stretch")
-        self.correct_case_button = QPushButton(self.tr("更正案件"))
-        self.correct_case_button.setObjectName("correctCaseButton")
-        self.correct_case_button.setToolTip(self.tr("更正所选案件的诉求、意见、处理结果、颜色或主办单位"))
-        self.correct_case_button.clicked.connect(lambda: self.spawn(self.correct_case()))
-        row.add(self.correct_case_button, "trailing")
-        row.add(self.print_slip_button, "trailing")
-        row.add(self.print_receipt_button, "trailing")
-        row.add(self.print_thermal_button, "trailing")
-        self.print_bar = bar
-        policy = bar.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)
-        bar.setSizePolicy(policy)
-        bar.hide()
-        return bar
-
-    def _build_session_card(self) -> QWidget:
-        card = QWidget()
-        card.setObjectName("sessionCard")
-        layout = QVBoxLayout(card)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
-        top = QHBoxLayout()
-        self.session_title = QLabel()
-        self.session_title.setObjectName("sessionTitle")
-        self.session_flags = QLabel()
-        self.session_flags.setObjectName("sessionFlags")
-        self.return_button = QPushButton(self.tr("退回候谈"))
-        self.return_button.setObjectName("returnButton")
-        self.return_button.setToolTip(
-            self.tr("暂停接谈（如回去取材料），该批次回到队列并保留原位；已填写内容保留为草稿")
-        )
-        self.return_button.clicked.connect(lambda: self.spawn(self.return_current()))
-        top.addWidget(self.session_title)
-        top.addSpacing(8)
-        top.addWidget(self.session_flags)
-        top.addStretch(1)
-        top.addWidget(self.return_button)
-        layout.addLayout(top)
-        self.session_empty = QLabel()
-        self.session_empty.setObjectName("sessionEmpty")
-        self.session_empty.setWordWrap(True)
-        layout.addWidget(self.session_empty)
-
-        self.session_details = QWidget()
-        grid = QGridLayout(self.session_details)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(4)
-        self.detail_labels: dict[str, QLabel] = {}
-        fields = (
-            ("companions", self.tr("同行人"), 0, 0, 3),
-            ("place", self.tr("乡镇 / 村"), 1, 0, 1),
-            ("phone", self.tr("联系电话"), 1, 2, 1),
-            ("theme", self.tr("问题类别"), 2, 0, 1),
-            ("ticket", self.tr("排队号"), 2, 2, 1),
-            ("request", self.tr("登记诉求"), 3, 0, 3),
-        )
-        for key, caption, row, column, span in fields:
-            name = QLabel(caption)
-            name.setProperty("role", "key")
-            name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-            value = QLabel()
-            value.setObjectName(f"session_{key}")
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            grid.addWidget(name, row, column)
-            grid.addWidget(value, row, column + 1, 1, span)
-            self.detail_labels[key] = value
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
-        layout.addWidget(self.session_details)
-        return card
 
     # ---- loading ----
 
@@ -606,29 +406,7 @@ class RoomHostPage(Page):
         )
 
     def _show_session(self, current: SessionBatch | None) -> None:
-        self.session_details.setVisible(current is not None)
-        self.session_empty.setVisible(current is None)
-        if current is None:
-            self.session_title.setText(self.tr("当前无接谈"))
-            self.session_flags.setText("")
-            self.session_empty.setText(
-                self.tr("按 F3 叫号请下一批进入；或在左侧选中批次后点“开始接谈”。")
-                if self.current_room_id() is not None
-                else self.tr("请先在左侧选择本接待室。")
-            )
-            return
-        self.session_title.setText(
-            self.tr("接谈中：{0} · {1} · {2}人").format(current.reg_no, current.lead_name, current.headcount)
-        )
-        flags = flag_labels()
-        self.session_flags.setText("  ".join(flags.get(f, f) for f in current.flags))
-        labels = self.detail_labels
-        labels["companions"].setText("、".join(current.companions) or self.tr("无"))
-        labels["place"].setText(" ".join(p for p in (current.township, current.village) if p) or "—")
-        labels["phone"].setText(current.phone or "—")
-        labels["theme"].setText(current.theme_name or "—")
-        labels["ticket"].setText(str(current.queue_number) if current.queue_number is not None else "—")
-        labels["request"].setText(current.request)
+        self.session_card.show_batch(current, self.current_room_id() is not None)
 
     async def _sync_form(self, queue: RoomQueue | None) -> None:
         current = queue.current if queue is not None else None
@@ -866,100 +644,3 @@ class RoomHostPage(Page):
             self.case_banner.show()
         finally:
             self._saving = False
-
-    def _show_case(self, case_no: str, outcome: str, lead: str, colour: str | None, due: Any) -> None:
-        self.case_number_label.setText(self.tr("已生成案件 {0}").format(case_no))
-        self.case_info_label.setText(outcome_labels().get(outcome, outcome))
-        due_text = self.tr("反馈期限：{0}年{1}月{2}日").format(due.year, due.month, due.day) if due is not None else ""
-        self.case_due_label.setText(due_text)
-        self.case_due_label.setVisible(bool(due_text))
-        self.case_lead_label.setText(self.tr("主办：{0}").format(lead) if lead else "")
-        self.case_banner.setProperty("colour", colour or "")
-        self.case_banner.show()
-        self.last_case_no = case_no
-        self._print_pick = case_no
-        self._pick_print_case()
-
-    last_case_no: str = ""
-
-    # ---- printing ----
-
-    def _show_print_cases(self, cases: list[CaseDetail]) -> None:
-        """List the room's cases for printing, newest first; keep the chosen one (or take the one just saved)."""
-        keep = self.print_case_no()
-        outcomes = outcome_labels()
-        newest_first = sorted(cases, key=lambda c: c.case_no, reverse=True)
-        self._print_cases = {c.case_no: c.outcome for c in newest_first}
-        self._case_ids = {c.case_no: c.case_id for c in newest_first}
-        combo = self.print_case_combo
-        combo.blockSignals(True)
-        try:
-            combo.clear()
-            for case in newest_first:
-                label = f"{case.case_no}  {case.visitor_name} · {outcomes.get(case.outcome, case.outcome)}"
-                combo.addItem(label, case.case_no)
-            index = combo.findData(keep) if keep else -1
-            combo.setCurrentIndex(index if index >= 0 else (0 if newest_first else -1))
-        finally:
-            combo.blockSignals(False)
-        self._pick_print_case()
-        self.print_bar.setVisible(self.current_room_id() is not None and bool(newest_first))
-        self._update_print_actions()
-
-    def _pick_print_case(self) -> None:
-        """Choose the case just saved for printing, once the list holds it."""
-        if self._print_pick is None:
-            return
-        index = self.print_case_combo.findData(self._print_pick)
-        if index >= 0:
-            self.print_case_combo.setCurrentIndex(index)
-            self._print_pick = None
-
-    def print_case_no(self) -> str | None:
-        """The case chosen for printing (by default the room's latest)."""
-        value = self.print_case_combo.currentData()
-        return str(value) if value else None
-
-    def _update_print_actions(self) -> None:
-        case_no = self.print_case_no()
-        idle = case_no is not None and not self.printer.busy
-        handed_over = self._print_cases.get(case_no or "") == "handed_over"
-        self.print_slip_button.setEnabled(idle and handed_over)
-        self.print_slip_button.setToolTip(
-            self.tr("打印所选案件的交办单（Ctrl+P）")
-            if handed_over or case_no is None
-            else self.tr("当场解决或解释说明的案件不需要交办单")
-        )
-        self.print_receipt_button.setEnabled(idle)
-        self.print_thermal_button.setEnabled(idle)
-
-    active_correction: CaseCorrectionDialog | None = None  # the last correction dialog opened (tests look at it)
-    _case_ids: dict[str, int] = {}  # case number → id, of the chosen room's cases
-
-    async def correct_case(self) -> None:
-        """更正案件: the chosen case in the correction dialog, read now (its version is the one the save sends)."""
-        case_id = self._case_ids.get(self.print_case_no() or "")
-        if case_id is None:
-            return
-        try:
-            detail = await self.ctx.read(case_detail, self.ctx.db, case_id)
-            departments = await self.ctx.read(plan.list_departments, self.ctx.db, True)
-        except Exception as exc:
-            show_error(self, exc)
-            return
-        dialog = CaseCorrectionDialog(self.ctx, detail, departments, self)
-        dialog.saved.connect(lambda case_no: self.schedule_reload())
-        self.active_correction = dialog
-        dialog.open()
-
-    async def print_slip(self) -> None:
-        """打印交办单: the chosen case's slip in the preview."""
-        case_no = self.print_case_no()
-        if case_no is not None and self.print_slip_button.isEnabled():
-            await self.printer.run(jobs.slip_job(self.ctx.db, case_no))
-
-    async def print_receipt(self, thermal: bool) -> None:
-        """打印回执: the chosen case's receipt (A4, or 80 mm) in the preview."""
-        case_no = self.print_case_no()
-        if case_no is not None and not self.printer.busy:
-            await self.printer.run(jobs.receipt_job(self.ctx.db, case_no, thermal))
