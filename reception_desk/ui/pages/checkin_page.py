@@ -8,22 +8,21 @@ large enough for the visitor to read across the desk, or clears; it never keeps 
 F8 撤销签到 (with a reason), F6 moves the batch to another room (offering to reprint its ticket). F2 registers
 a walk-in (one who had pre-registered is offered that batch instead). 打印排队号 (Ctrl+P) prints the shown
 ticket on the 80 mm till printer, through the preview.
+
+The parts live beside it: the search box and lists (widgets/desk_inputs.py), the big panel (widgets/ticket_panel.py),
+the batch card (widgets/desk_batch_card.py) and the walk-in handling (dialogs/walk_in_flow.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
@@ -32,20 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from reception_desk.db.engine import Database
-from reception_desk.domain.batches import BatchStatus, Flag
+from reception_desk.domain.batches import BatchStatus
 from reception_desk.services import flow
 from reception_desk.services.assignment import assign_day
 from reception_desk.services.board import DeskCard, DeskMatch, desk_card, desk_matches, recent_check_ins
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import NotFoundError
 from reception_desk.services.plan import list_rooms
-from reception_desk.services.registrations import (
-    AlreadyRegisteredError,
-    RegistrationInput,
-    SameDayBatch,
-    add_registration,
-    move_batch,
-)
+from reception_desk.services.registrations import RegistrationInput, move_batch
 from reception_desk.services.search import search_batches
 from reception_desk.ui import roles_view
 from reception_desk.ui.context import AppContext
@@ -58,11 +51,16 @@ from reception_desk.ui.dialogs.checkin_dialogs import (
     UndoCheckInDialog,
 )
 from reception_desk.ui.dialogs.registration_dialog import RegistrationDialog
+from reception_desk.ui.dialogs.walk_in_flow import WalkInFlow
+from reception_desk.ui.dialogs.window_modal import answer_of
 from reception_desk.ui.errors import show_error
 from reception_desk.ui.pages.base import Page
 from reception_desk.ui.printing import jobs
 from reception_desk.ui.printing.reprint_offer import offer_ticket_reprint
-from reception_desk.ui.widgets.room_card import flag_label, status_label
+from reception_desk.ui.widgets.desk_batch_card import DeskBatchCard
+from reception_desk.ui.widgets.desk_inputs import MatchList, SearchBox
+from reception_desk.ui.widgets.room_card import status_label
+from reception_desk.ui.widgets.ticket_panel import TicketPanel
 
 MAX_MATCHES = 20
 PRINT_SHORTCUT = "Ctrl+P"
@@ -70,8 +68,6 @@ UNDO_SHORTCUT = "F8"
 MOVE_SHORTCUT = "F6"
 SEARCH_DELAY_MS = 120
 BATCH_ROLE = Qt.ItemDataRole.UserRole + 1
-MEMBER_ROLE = Qt.ItemDataRole.UserRole + 2
-REQUEST_EXCERPT = 140
 
 # Not yet at the venue: these come first among the matches, they are the ones the desk is looking for.
 _TO_CHECK_IN = (BatchStatus.REGISTERED.value, BatchStatus.NO_SHOW.value)
@@ -113,76 +109,6 @@ QListWidget#members::item { padding: 3px 4px; }
 """
 
 
-class SearchBox(QLineEdit):
-    """The desk's one input: arrow keys move through the matches below while the typing stays here."""
-
-    moved = Signal(int)  # rows to move the selection by
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Up/Down/PageUp/PageDown go to the matches; everything else is typing."""
-        steps = {
-            Qt.Key.Key_Up: -1,
-            Qt.Key.Key_Down: 1,
-            Qt.Key.Key_PageUp: -5,
-            Qt.Key.Key_PageDown: 5,
-        }
-        step = steps.get(Qt.Key(event.key()))
-        if step is not None:
-            self.moved.emit(step)
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-
-class MatchList(QListWidget):
-    """The matches: focused only when Enter in the box could not decide; Enter here picks, typing goes back."""
-
-    picked = Signal()
-    typed = Signal(str)  # a character typed while the list had the focus, for the search box
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter picks the current match; printable keys and Backspace go back to the search box."""
-        key = Qt.Key(event.key())
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.picked.emit()
-            event.accept()
-            return
-        plain = not (event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier))
-        if plain and (key == Qt.Key.Key_Backspace or (event.text() and event.text().isprintable())):
-            self.typed.emit("\b" if key == Qt.Key.Key_Backspace else event.text())
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-
-class MemberList(QListWidget):
-    """The batch's people: Space ticks, Enter checks in the ticked ones."""
-
-    confirmed = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter confirms the ticked members."""
-        if Qt.Key(event.key()) in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.confirmed.emit()
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-
-async def answer_of(dialog: QDialog) -> int:
-    """Open a dialog window-modal (no nested event loop) and wait for its result code."""
-    loop = asyncio.get_running_loop()
-    result: asyncio.Future[int] = loop.create_future()
-
-    def done(code: int) -> None:
-        if not result.done():
-            result.set_result(int(code))
-
-    dialog.finished.connect(done)
-    dialog.open()
-    return await result
-
-
 def find_for_desk(db: Database, day_id: int, query: str) -> tuple[list[DeskMatch], int]:
     """The matches the desk lists (those still to check in first) and how many batches matched in all."""
     if not query.strip():
@@ -191,22 +117,6 @@ def find_for_desk(db: Database, day_id: int, query: str) -> tuple[list[DeskMatch
     rows = desk_matches(db, ids)
     rows.sort(key=lambda r: r.status not in _TO_CHECK_IN)  # stable: keeps the search's order within each part
     return rows[:MAX_MATCHES], len(ids)
-
-
-def register_walk_in(
-    db: Database, day_id: int, data: RegistrationInput, actor: str, second_batch_reason: str = ""
-) -> tuple[int, ChangeSet]:
-    """Register a walk-in, give it a room (assignment places only unassigned batches), check it in.
-
-    Someone who already has a batch this day is refused (AlreadyRegisteredError) unless a reason is given.
-    """
-    batch_id, changes = add_registration(
-        db, day_id, data, walk_in=True, actor=actor, second_batch_reason=second_batch_reason
-    )
-    report = assign_day(db, day_id, actor)
-    changes.merge(report.changes)
-    _info, checked = flow.check_in(db, batch_id, actor)
-    return batch_id, changes.merge(checked)
 
 
 class CheckInPage(Page):
@@ -218,21 +128,17 @@ class CheckInPage(Page):
         self.setStyleSheet(PAGE_STYLE)
         self.card: DeskCard | None = None
         self.matches: list[DeskMatch] = []
-        self.walk_in_dialog: RegistrationDialog | None = None
         self._searched: str | None = None  # the text the shown matches belong to
         self._search_generation = 0
         self._busy = False
         self._picked = False  # the clerk chose the selected match (arrows, a click): Enter checks it in
         self._total = 0  # how many batches the shown search matched
-        self._panel_state = ""
-        self.ticket_card: DeskCard | None = None  # the batch the panel shows (its room, or that it is not here)
         self.group_dialog: GroupChoiceDialog | None = None
         self.undo_dialog: UndoCheckInDialog | None = None
         self.move_dialog: MoveRoomDialog | None = None
-        self.question_box: QMessageBox | None = None  # 已预登记 …，直接签到？
-        self.reason_dialog: ReasonDialog | None = None  # the reason for a second batch of the same person
         self.printer = jobs.PrintRunner(ctx, self)
-        self.printer.busy_changed.connect(lambda _busy: self._update_print_button())
+        self.printer.busy_changed.connect(lambda _busy: self.ticket_panel.update_print_button())
+        self.walk_in = WalkInFlow(self)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(14, 12, 14, 12)
@@ -299,7 +205,7 @@ class CheckInPage(Page):
         QShortcut(QKeySequence(MOVE_SHORTCUT), self).activated.connect(lambda: self.spawn(self.open_move()))
         QShortcut(QKeySequence("Esc"), self).activated.connect(self.clear)
         ctx.day_changed.connect(lambda _day: self.clear())
-        self.show_hint()
+        self.ticket_panel.show_hint()
         self._show_card(None)
         roles_view.apply(self)
 
@@ -310,134 +216,34 @@ class CheckInPage(Page):
     # ---- building ----
 
     def _build_ticket_panel(self) -> QWidget:
-        panel = QFrame()
-        panel.setObjectName("ticketPanel")
-        panel.setMinimumHeight(240)
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(20, 14, 20, 14)
-        layout.setSpacing(6)
+        panel = TicketPanel(self.printer)
         self.ticket_panel = panel
-        self.ticket_headline = QLabel()
-        self.ticket_headline.setObjectName("ticketHeadline")
-        self.ticket_headline.setWordWrap(True)
-        self.room_label = QLabel()
-        self.room_label.setObjectName("ticketRoom")
-        self.room_label.setWordWrap(True)
-        self.queue_label = QLabel()
-        self.queue_label.setObjectName("ticketNumber")
-        self.ahead_label = QLabel()
-        self.ahead_label.setObjectName("ticketAhead")
-        self.ticket_hint = QLabel()
-        self.ticket_hint.setObjectName("ticketHint")
-        self.ticket_hint.setWordWrap(True)
-        number_row = QHBoxLayout()
-        number_row.setSpacing(24)
-        number_row.addWidget(self.queue_label)
-        number_row.addWidget(self.ahead_label, 0, Qt.AlignmentFlag.AlignBottom)
-        number_row.addStretch(1)
-        for label in (self.ticket_headline, self.room_label):
-            layout.addWidget(label)
-        layout.addLayout(number_row)
-        for label in (self.ticket_hint,):
-            layout.addWidget(label)
-        layout.addStretch(1)
-        self.print_ticket_button = QPushButton(self.tr("打印排队号  Ctrl+P"))
-        self.print_ticket_button.setObjectName("printTicketButton")
-        self.print_ticket_button.setToolTip(self.tr("在 80 毫米小票打印机上打印排队号（先预览）"))
-        self.print_ticket_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the typing stays in the search box
+        self.ticket_headline = panel.ticket_headline
+        self.room_label = panel.room_label
+        self.queue_label = panel.queue_label
+        self.ahead_label = panel.ahead_label
+        self.ticket_hint = panel.ticket_hint
+        self.print_ticket_button = panel.print_ticket_button
         self.print_ticket_button.clicked.connect(lambda: self.spawn(self.print_ticket()))
-        self.print_ticket_button.hide()
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.print_ticket_button)
-        layout.addLayout(row)
         return panel
 
     def _build_card(self) -> QWidget:
-        card = QFrame()
-        card.setObjectName("batchCard")
-        layout = QVBoxLayout(card)
-        layout.setContentsMargins(16, 12, 16, 12)
-        layout.setSpacing(6)
+        card = DeskBatchCard()
         self.card_frame = card
-
-        head = QHBoxLayout()
-        self.card_reg_no = QLabel()
-        self.card_reg_no.setObjectName("cardRegNo")
-        self.card_lead = QLabel()
-        self.card_lead.setObjectName("cardLead")
-        self.card_status = QLabel()
-        self.card_status.setObjectName("cardStatus")
-        head.addWidget(self.card_reg_no)
-        head.addWidget(self.card_lead)
-        head.addStretch(1)
-        head.addWidget(self.card_status)
-        layout.addLayout(head)
-
-        self.card_meta = QLabel()
-        self.card_meta.setObjectName("cardMeta")
-        self.card_meta.setWordWrap(True)
-        layout.addWidget(self.card_meta)
-
-        flags = QHBoxLayout()
-        flags.setSpacing(6)
-        self.id_check_label = QLabel(self.tr("请核对身份证"))
-        self.id_check_label.setObjectName("idCheck")
-        flags.addWidget(self.id_check_label)
-        self.flag_labels: list[QLabel] = []
-        for _ in range(3):
-            label = QLabel()
-            label.setObjectName("cardFlag")
-            flags.addWidget(label)
-            self.flag_labels.append(label)
-        flags.addStretch(1)
-        layout.addLayout(flags)
-        self.repeat_label = QLabel()
-        self.repeat_label.setObjectName("repeatLabel")
-        self.repeat_label.setWordWrap(True)
-        self.repeat_label.setVisible(False)
-        layout.addWidget(self.repeat_label)
-
-        self.card_request = QLabel()
-        self.card_request.setObjectName("cardRequest")
-        self.card_request.setWordWrap(True)
-        layout.addWidget(self.card_request)
-
-        self.members_title = QLabel()
-        self.members_title.setObjectName("cardMeta")
-        layout.addWidget(self.members_title)
-        self.member_list = MemberList()
-        self.member_list.setObjectName("members")
-        self.member_list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # focused when picking who is here
-        layout.addWidget(self.member_list)
-        layout.addStretch(1)
-
-        buttons = QHBoxLayout()
-        self.undo_button = QPushButton(self.tr("撤销签到 F8"))
-        self.undo_button.setObjectName("undoCheckIn")
-        self.undo_button.setToolTip(self.tr("撤销这一批（或其中一人）的签到，须填写原因；原排队号作废"))
-        self.move_button = QPushButton(self.tr("换接待室 F6"))
-        self.move_button.setObjectName("moveRoom")
-        self.move_button.setToolTip(self.tr("调到其他接待室，须填写原因；已签到的批次在新接待室重新排号"))
-        for button in (self.undo_button, self.move_button):
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        self.check_selected_button = QPushButton(self.tr("签到所选"))
-        self.check_selected_button.setObjectName("checkInSelected")
-        self.check_all_button = QPushButton(self.tr("全部签到"))
-        self.check_all_button.setObjectName("checkInAll")
-        for button in (self.check_selected_button, self.check_all_button):
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            buttons.addWidget(button)
-        layout.addLayout(buttons)
-
-        self.card_hint = QLabel(self.tr("找到来访人后，这里显示批次详情：诉求、标记、同行人员；集体访可逐人勾选签到。"))
-        self.card_hint.setObjectName("cardHint")
-        self.card_hint.setWordWrap(True)
-        self.card_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.insertWidget(0, self.card_hint, 1)
+        self.id_check_label = card.id_check_label
+        self.flag_labels = card.flag_labels
+        self.repeat_label = card.repeat_label
+        self.member_list = card.member_list
+        self.undo_button = card.undo_button
+        self.move_button = card.move_button
+        self.check_selected_button = card.check_selected_button
+        self.check_all_button = card.check_all_button
         return card
+
+    @property
+    def ticket_card(self) -> DeskCard | None:
+        """The batch the big panel shows (its room, or that it is not here)."""
+        return self.ticket_panel.card
 
     # ---- focus and keys ----
 
@@ -456,7 +262,7 @@ class CheckInPage(Page):
         self._search_generation += 1
         self.search_box.clear()
         self._show_card(None)
-        self.show_hint()
+        self.ticket_panel.show_hint()
         self.focus_search()
 
     def _move_selection(self, step: int) -> None:
@@ -603,243 +409,27 @@ class CheckInPage(Page):
     def _show_card(self, card: DeskCard | None) -> None:
         previous = self.card
         self.card = card
-        details = (
-            self.card_reg_no,
-            self.card_lead,
-            self.card_status,
-            self.card_meta,
-            self.card_request,
-            self.members_title,
-            self.member_list,
-            self.check_selected_button,
-            self.check_all_button,
-        )
-        for widget in details:
-            widget.setVisible(card is not None)
-        self.card_hint.setVisible(card is None)
         self._sync_panel(card)
-        if card is None:
-            self.id_check_label.hide()
-            self.undo_button.hide()
-            self.move_button.hide()
-            for label in self.flag_labels:
-                label.hide()
-            return
-        self.card_reg_no.setText(card.reg_no)
-        lead = card.lead_name
-        self.card_lead.setText(self.tr("{0}  共{1}人").format(lead, card.headcount) if card.headcount > 1 else lead)
-        status = status_label(card.status)
-        if card.queue_number is not None:
-            status = self.tr("{0} · 排队号 {1}").format(status, card.queue_number)
-        self.card_status.setText(status)
-        room = (
-            self.tr("{0}（{1}）").format(card.room.name, card.room.location)
-            if card.room is not None
-            else self.tr("尚未分配接待室")
-        )
-        place = "".join(p for p in (card.township, card.village) if p)
-        meta = [self.tr("问题类别：{0}").format(card.theme_name), self.tr("接待室：{0}").format(room)]
-        if place:
-            meta.append(place)
-        if card.phone_masked:
-            meta.append(self.tr("电话 {0}").format(card.phone_masked))
-        if card.source == "walk_in":
-            meta.append(self.tr("现场登记"))
-        self.card_meta.setText("  ·  ".join(meta))
-        self.id_check_label.setVisible(Flag.ID_TO_CHECK.value in card.flags)
-        others = [f for f in card.flags if f != Flag.ID_TO_CHECK.value]
-        for label, flag in zip(self.flag_labels, [*others, None, None, None], strict=False):
-            label.setVisible(flag is not None)
-            label.setText(flag_label(flag) if flag else "")
-        self._show_repeats(card)
-        request = card.request if len(card.request) <= REQUEST_EXCERPT else card.request[:REQUEST_EXCERPT] + "…"
-        self.card_request.setText(request)
-        self.card_request.setToolTip(card.request)
-        self.members_title.setText(
-            self.tr("来访人员（已签到 {0}/{1}）：勾选到场的人员后点“签到所选”").format(
-                card.checked_in_count, len(card.members)
-            )
-        )
-        same = previous is not None and previous.batch_id == card.batch_id
-        keep_ticked = self.ticked_member_ids() if same else []
-        keep_row = self.member_list.currentRow() if same else -1
-        self.member_list.clear()
-        for member in card.members:
-            role = self.tr("（带队）") if member.is_lead else ""
-            state = self.tr("  ✔ 已签到") if member.checked_in else ""
-            item = QListWidgetItem(f"{member.name}{role}   {member.id_masked}{state}")
-            item.setData(MEMBER_ROLE, member.id)
-            if member.checked_in:
-                item.setFlags(Qt.ItemFlag.ItemIsUserCheckable)  # shown ticked, cannot be unticked
-                item.setCheckState(Qt.CheckState.Checked)
-            else:
-                item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
-                ticked = member.id in keep_ticked
-                item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
-            self.member_list.addItem(item)
-        if 0 <= keep_row < self.member_list.count():
-            self.member_list.setCurrentRow(keep_row)  # a reload while picking keeps the place
-        rows = max(1, min(len(card.members), 10))
-        self.member_list.setFixedHeight(rows * self.member_list.sizeHintForRow(0) + 8)
-        open_members = any(not m.checked_in for m in card.members)
-        active = card.status != BatchStatus.DONE.value and open_members
-        self.check_selected_button.setEnabled(active)
-        self.check_all_button.setEnabled(active)
-        self.check_all_button.setText(self.tr("全部签到") if not card.at_venue else self.tr("其余人员签到"))
-        undoable = card.status in (BatchStatus.ARRIVED.value, BatchStatus.WAITING.value)
-        self.undo_button.setVisible(undoable)
-        self.undo_button.setEnabled(undoable)
-        movable = card.status not in (BatchStatus.IN_SESSION.value, BatchStatus.DONE.value)
-        self.move_button.setVisible(movable)
-        self.move_button.setEnabled(movable)
+        self.card_frame.show_card(card, previous)
 
     def _sync_panel(self, card: DeskCard | None) -> None:
         """The big panel follows the card: the selected batch's room and number, or nothing of anyone else."""
         if card is None:
             if self.ticket_card is not None:
-                self.show_hint()
+                self.ticket_panel.show_hint()
             return
         same = self.ticket_card is not None and self.ticket_card.batch_id == card.batch_id
         if not card.at_venue:
-            if not (same and self._panel_state == "undone"):
-                self.show_pending(card)
+            if not (same and self.ticket_panel.state == "undone"):
+                self.ticket_panel.show_pending(card)
             return
-        self.show_ticket(card, self._panel_state if same and self._panel_state else "selected")
-
-    def _show_repeats(self, card: DeskCard) -> None:
-        """重复访: the same people's earlier cases, so the desk can tell the room host before they go in."""
-        earlier = card.earlier_cases
-        self.repeat_label.setVisible(bool(earlier))
-        if not earlier:
-            self.repeat_label.setText("")
-            return
-        lines = [c.summary() for c in earlier[:3]]
-        if len(earlier) > 3:
-            lines.append(self.tr("……共 {0} 件").format(len(earlier)))
-        head = (
-            self.tr("重复访：此前已有案件（原案件已办结，须提级核查）")
-            if earlier[0].closed
-            else self.tr("重复访：此前已有案件（仍在办理中）")
-        )
-        self.repeat_label.setText(head + "\n" + "\n".join(lines))
+        self.ticket_panel.show_ticket(card, self.ticket_panel.state if same and self.ticket_panel.state else "selected")
 
     def ticked_member_ids(self) -> list[int]:
         """BatchMember ids ticked in the card and not yet checked in."""
-        ids = []
-        for row in range(self.member_list.count()):
-            item = self.member_list.item(row)
-            if item.checkState() == Qt.CheckState.Checked and item.flags() & Qt.ItemFlag.ItemIsEnabled:
-                ids.append(int(item.data(MEMBER_ROLE)))
-        return ids
-
-    # ---- the ticket panel ----
-
-    def show_hint(self) -> None:
-        """The panel before anyone has checked in (or after Esc)."""
-        self._set_panel_state("")
-        self.ticket_headline.setText(self.tr("签到后，这里用大字显示接待室和排队号，请来访人核对。"))
-        self.room_label.setText("")
-        self.room_label.hide()
-        self.queue_label.setText("")
-        self.queue_label.hide()
-        self.ticket_hint.setText(
-            self.tr("查找：姓名（如 王学德）、拼音首字母（如 wxd）、电话、身份证后4位或登记号（如 Y12）。")
-        )
-        self.ticket_hint.show()
-        self.ahead_label.hide()
-        self.ticket_card = None
-        self._update_print_button()
-
-    def show_pending(self, card: DeskCard) -> None:
-        """The selected batch is not here yet: its name, no room, no number (never another visitor's)."""
-        self._set_panel_state("")
-        self.ticket_headline.setText(self.tr("尚未签到：{0}").format(self._who(card)))
-        self.room_label.setText("")
-        self.room_label.hide()
-        self.queue_label.setText("")
-        self.queue_label.hide()
-        self.ahead_label.hide()
-        hint = self.tr("该批次已标记未到；来访人到场后回车签到。") if card.status == BatchStatus.NO_SHOW.value else ""
-        self.ticket_hint.setText(hint or self.tr("核对来访人后回车签到；集体访可选择到场人员。"))
-        self.ticket_hint.show()
-        self.ticket_card = card
-        self._update_print_button()
-
-    def show_undone(self, card: DeskCard, old_number: int | None) -> None:
-        """After 撤销签到: say so; the old number is void."""
-        self._set_panel_state("undone")
-        self.ticket_headline.setText(self.tr("已撤销签到：{0}").format(self._who(card)))
-        self.room_label.hide()
-        self.queue_label.hide()
-        self.ahead_label.hide()
-        if card.at_venue:
-            hint = self.tr("已签到 {0}/{1} 人，排队号不变。").format(card.checked_in_count, len(card.members))
-        elif old_number is not None:
-            hint = self.tr("原排队号 {0} 作废，不再发出；该批次退回“已登记”。").format(old_number)
-        else:
-            hint = self.tr("该批次退回“已登记”。")
-        self.ticket_hint.setText(hint)
-        self.ticket_hint.show()
-        self.ticket_card = card
-        self._update_print_button()
-
-    def _who(self, card: DeskCard) -> str:
-        who = f"{card.reg_no} {card.lead_name}"
-        return self.tr("{0} 等{1}人").format(who, card.headcount) if card.headcount > 1 else who
-
-    def show_ticket(self, card: DeskCard, state: str) -> None:
-        """Show where the batch goes, its 排队号 and 前面还有 N 批. state: fresh, already, selected or moved."""
-        self._set_panel_state(state)
-        who = f"{card.reg_no} {card.lead_name}"
-        if card.headcount > 1:
-            who = self.tr("{0} 等{1}人").format(who, card.headcount)
-        if state == "fresh":
-            headline = self.tr("签到成功：{0}").format(who)
-            if len(card.members) > 1 and card.checked_in_count < len(card.members):
-                headline = self.tr("已签到 {0}/{1} 人：{2}").format(card.checked_in_count, len(card.members), who)
-        elif card.status == BatchStatus.DONE.value:
-            headline = self.tr("该批次已接待完毕：{0}").format(who)
-        elif card.status == BatchStatus.IN_SESSION.value:
-            headline = self.tr("该批次正在接谈：{0}").format(who)
-        elif state == "selected":
-            headline = self.tr("已签到 {0}/{1} 人：{2}").format(card.checked_in_count, len(card.members), who)
-        elif state == "moved":
-            headline = self.tr("已调整接待室：{0}").format(who)
-        else:
-            headline = self.tr("该批次已签到，无需重复签到：{0}").format(who)
-        self.ticket_headline.setText(headline)
-        if card.room is not None:
-            place = f"{card.room.name} · {card.room.location}" if card.room.location else card.room.name
-            self.room_label.setText(self.tr("请到 {0}").format(place))
-        else:
-            self.room_label.setText(self.tr("请在等候区稍候"))
-        self.room_label.show()
-        self.queue_label.setText(
-            self.tr("排队号 {0}").format(card.queue_number) if card.queue_number is not None else ""
-        )
-        self.queue_label.setVisible(card.queue_number is not None)
-        if card.ahead is not None:
-            self.ahead_label.setText(
-                self.tr("前面还有 {0} 批").format(card.ahead) if card.ahead else self.tr("前面没有等候的批次")
-            )
-        self.ahead_label.setVisible(card.ahead is not None)
-        hint = ""
-        if card.room is None:
-            hint = self.tr("尚未分配接待室，工作人员将尽快安排。")
-        elif Flag.ID_TO_CHECK.value in card.flags:
-            hint = self.tr("身份证号待核对：请查看证件原件。")
-        self.ticket_hint.setText(hint)
-        self.ticket_hint.setVisible(bool(hint))
-        self.ticket_card = card
-        self._update_print_button()
+        return self.card_frame.ticked_member_ids()
 
     # ---- printing the ticket ----
-
-    def _update_print_button(self) -> None:
-        card = self.ticket_card
-        printable = card is not None and card.queue_number is not None
-        self.print_ticket_button.setVisible(printable)
-        self.print_ticket_button.setEnabled(printable and not self.printer.busy)
 
     async def print_ticket(self) -> None:
         """打印排队号: the shown batch's queue ticket in the preview; the search box has the focus again after."""
@@ -853,12 +443,6 @@ class CheckInPage(Page):
     def _back_to_search(self) -> None:
         self.window().activateWindow()  # the window manager may not give it back after the dialog
         self.focus_search()
-
-    def _set_panel_state(self, state: str) -> None:
-        self._panel_state = state
-        self.ticket_panel.setProperty("state", state)
-        self.ticket_panel.style().unpolish(self.ticket_panel)
-        self.ticket_panel.style().polish(self.ticket_panel)
 
     # ---- checking in ----
 
@@ -925,11 +509,11 @@ class CheckInPage(Page):
             if whole_batch_by_enter and card.at_venue:
                 # already here: say so (and where to go) instead of checking in twice
                 self._show_card(card)
-                self.show_ticket(card, "already")
+                self.ticket_panel.show_ticket(card, "already")
                 return
             if card.status == BatchStatus.DONE.value:
                 self._show_card(card)
-                self.show_ticket(card, "already")
+                self.ticket_panel.show_ticket(card, "already")
                 return
             if whole_batch_by_enter and member_ids is None and len(card.members) > 1:
                 choice = await self._ask_group(card)
@@ -981,7 +565,7 @@ class CheckInPage(Page):
         self.ticket_hint.show()
 
     def _after_check_in(self, card: DeskCard) -> None:
-        self.show_ticket(card, "fresh")
+        self.ticket_panel.show_ticket(card, "fresh")
         self._search_timer.stop()
         self._search_generation += 1
         self.search_box.clear()  # textChanged brings the latest check-ins into the list
@@ -992,98 +576,30 @@ class CheckInPage(Page):
         for button in (self.check_selected_button, self.check_all_button, self.walk_in_button):
             button.setEnabled(enabled)
 
-    # ---- walk-ins ----
+    # ---- walk-ins (ui/dialogs/walk_in_flow.py) ----
+
+    @property
+    def walk_in_dialog(self) -> RegistrationDialog | None:
+        """The open F2 registration dialog."""
+        return self.walk_in.walk_in_dialog
+
+    @property
+    def question_box(self) -> QMessageBox | None:
+        """已预登记 …，直接签到？ while it is asked."""
+        return self.walk_in.question_box
+
+    @property
+    def reason_dialog(self) -> ReasonDialog | None:
+        """The reason for a second batch of the same person, while it is asked."""
+        return self.walk_in.reason_dialog
 
     def open_walk_in(self) -> None:
         """F2: the registration dialog in walk-in mode; on OK the walk-in is registered, placed, checked in."""
-        if self.ctx.day_id is None or self._busy or self.walk_in_dialog is not None:
-            return
-        dialog = RegistrationDialog(self, walk_in=True)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.spawn(self.register_walk_in(dialog.registration())))
-        dialog.finished.connect(self._walk_in_closed)
-        self.walk_in_dialog = dialog
-        dialog.open()
-
-    def _walk_in_closed(self, _result: int) -> None:
-        self.walk_in_dialog = None
-        self.focus_search()
+        self.walk_in.open_walk_in()
 
     async def register_walk_in(self, data: RegistrationInput, second_batch_reason: str = "") -> None:
-        """Register, place and check in a walk-in; show the room and 排队号 at once.
-
-        Someone already registered today is not registered again: the desk is offered that batch
-        (已预登记 Y0083 柴卫发，直接签到？); a second batch needs a reason.
-        """
-        if self.ctx.day_id is None:
-            return
-        existing: SameDayBatch | None = None
-        self._busy = True
-        self._set_buttons_enabled(False)
-        try:
-            result = await self.ctx.write(
-                register_walk_in, self.ctx.db, self.ctx.day_id, data, self.ctx.actor, second_batch_reason
-            )
-            card = await self.guarded(self.ctx.read(desk_card, self.ctx.db, result[0]))
-            if card is not None:
-                self._after_check_in(card)
-        except AlreadyRegisteredError as exc:
-            existing = exc.existing
-        except Exception as exc:
-            show_error(self, exc)
-        finally:
-            self._busy = False
-            self._set_buttons_enabled(True)
-            self.focus_search()
-        if existing is not None:
-            await self._offer_existing(existing, data)
-
-    async def _offer_existing(self, existing: SameDayBatch, data: RegistrationInput) -> None:
-        """已预登记 …，直接签到？ Yes: that batch, selected and checked in; 另行登记: a second batch with a reason."""
-        if existing.source == "pre":
-            text = self.tr("已预登记 {0} {1}，直接签到？").format(existing.reg_no, existing.lead_name)
-        else:
-            text = self.tr("今日已登记 {0} {1}，直接签到？").format(existing.reg_no, existing.lead_name)
-        box = QMessageBox(self)
-        box.setObjectName("alreadyRegisteredBox")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(self.tr("已有登记"))
-        box.setText(text)
-        box.setInformativeText(self.tr("同一人同一天不重复登记。确需另立一批（另一件事），请选“另行登记”并填写原因。"))
-        check_in = box.addButton(self.tr("直接签到"), QMessageBox.ButtonRole.AcceptRole)
-        second = box.addButton(self.tr("另行登记…"), QMessageBox.ButtonRole.ActionRole)
-        cancel = box.addButton(self.tr("取消"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(check_in)
-        box.setEscapeButton(cancel)
-        self.question_box = box
-        try:
-            await answer_of(box)
-            clicked = box.clickedButton()
-        finally:
-            self.question_box = None
-            box.deleteLater()
-        if clicked is check_in:
-            await self.open_batch(existing.reg_no, existing.batch_id, check_in=True)
-        elif clicked is second:
-            dialog = ReasonDialog(
-                self.tr("另行登记"),
-                self.tr("{0} 今日已有登记 {1}。另立一批须说明原因（记入操作记录和批次备注）。").format(
-                    existing.lead_name, existing.reg_no
-                ),
-                self.tr("另行登记"),
-                self.tr("例如：另一件不相关的事项"),
-                self,
-            )
-            dialog.setObjectName("secondBatchDialog")
-            self.reason_dialog = dialog
-            try:
-                accepted = await answer_of(dialog) == QDialog.DialogCode.Accepted
-                reason = dialog.reason()
-            finally:
-                self.reason_dialog = None
-                dialog.deleteLater()
-            if accepted:
-                await self.register_walk_in(data, reason)
+        """Register, place and check in a walk-in (ui/dialogs/walk_in_flow.py); show the room and 排队号 at once."""
+        await self.walk_in.register_walk_in(data, second_batch_reason)
 
     async def open_batch(self, reg_no: str, batch_id: int, check_in: bool = False) -> None:
         """Show a batch on the desk (found by its registration number, selected), and check it in if asked."""
@@ -1137,7 +653,7 @@ class CheckInPage(Page):
             return
         fresh = await self.guarded(self.ctx.read(desk_card, self.ctx.db, card.batch_id))
         if fresh is not None:
-            self.show_undone(fresh, card.queue_number)
+            self.ticket_panel.show_undone(fresh, card.queue_number)
             self._show_card(fresh)
         self.focus_search()
 
@@ -1177,7 +693,7 @@ class CheckInPage(Page):
             return
         self._show_card(fresh)
         if fresh.at_venue:
-            self.show_ticket(fresh, "moved")
+            self.ticket_panel.show_ticket(fresh, "moved")
             await offer_ticket_reprint(self, self.ctx, self.printer, fresh.batch_id)
 
     # ---- reloads ----
