@@ -47,7 +47,7 @@ TABLE_KINDS: dict[str, dict[str, tuple[str, bool]]] = {
 }
 # written with every operation but shown by no page from the feed (the audit page reads the log itself;
 # number counters show through the rows that take a number)
-IGNORED_TABLES = frozenset({"audit_log", "case_draft", "number_counter", "alembic_version"})
+IGNORED_TABLES = frozenset({"audit_log", "case_draft", "number_counter", "alembic_version", "key_holder"})
 # reference data and settings, rarely written: every view reloads
 FULL_TABLES = frozenset({"theme", "calendar_year", "calendar_day", "app_setting"})
 

@@ -21,6 +21,7 @@ from reception_desk.db import ENV_VAR as ENV_VAR
 from reception_desk.db import change_feed
 from reception_desk.db import data_dir as data_dir
 from reception_desk.errors import ConnectionLostError, DatabaseBusyError, StaleWriteError
+from reception_desk.privacy import unlocked
 
 BUSY_TIMEOUT_VAR = "RECEPTION_DESK_BUSY_TIMEOUT"
 BUSY_TIMEOUT_SECONDS = 30.0  # two imports of 10,000 rows ahead of a third take about this long on a laptop
@@ -128,6 +129,7 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA secure_delete=ON")  # a deleted or overwritten row leaves zeros, not personal data, behind
     cur.close()
 
 
@@ -205,7 +207,30 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.origin = uuid.uuid4().hex[:12]  # tags this Database's notifications: a window skips its own
         self._channel: str | None = None
+        self._database_id: str | None = None
         change_feed.install(self._sessions, self.engine)
+
+    def database_id(self) -> str | None:
+        """The database's own id (its data key is held under it); None before migration 0008.
+
+        The first call also opens the data key through this laptop's key file when the database has no users
+        (privacy: a database with users is opened by a login, services/users.authenticate).
+        """
+        if self._database_id is None:
+            from reception_desk.db import keystore
+
+            with self.engine.connect() as conn:
+                found = keystore.database_id(conn)
+                if found is not None and unlocked.vault_for(found) is None:
+                    keystore.open_with_device(conn, found)
+                conn.rollback()
+            self._database_id = found
+        return self._database_id
+
+    @property
+    def unlocked(self) -> bool:
+        """True when this process holds the data key of this database (personal fields can be read)."""
+        return unlocked.vault_for(self.database_id()) is not None
 
     def change_channel(self) -> str:
         """The NOTIFY channel of this database (one per schema): what a listener LISTENs to."""
@@ -225,7 +250,7 @@ class Database:
         committing = False
         session: Session | None = None
         try:
-            with self._sessions() as session, session.begin():
+            with unlocked.using(self.database_id()), self._sessions() as session, session.begin():
                 collected = change_feed.begin(session)
                 session.connection(execution_options={WRITE_OPTION: True, change_feed.OPTION: collected})
                 yield session
@@ -257,7 +282,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading only."""
-        with self._sessions() as session:
+        with unlocked.using(self.database_id()), self._sessions() as session:
             yield session
 
     def dispose(self) -> None:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest revision, so that a start-up on an up-to-date database need not load Alembic (~0.12 s).
 # tests/test_storage.py checks it against the migration scripts.
-HEAD = "0007_number_counters"
+HEAD = "0008_encrypted_personal_data"
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -88,4 +88,22 @@ def upgrade_to_head(engine: Engine) -> Path | None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+    if current is not None:
+        purge_freed_pages(engine)
     return backup
+
+
+def purge_freed_pages(engine: Engine) -> None:
+    """Leave no copy of removed data in the database's files: SQLite is rewritten (VACUUM, WAL truncated);
+    PostgreSQL's visitor table is rewritten (VACUUM FULL), so dead rows with clear numbers are gone."""
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()
+        try:
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            raw.execute("VACUUM")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM FULL visitor")

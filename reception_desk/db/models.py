@@ -14,15 +14,20 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
+    event,
     func,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+from reception_desk.db.encrypted import EncryptedText
+from reception_desk.privacy import fields
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -149,14 +154,20 @@ class Visitor(Base):
     """A real person (来访人), one row across days so repeat visits can be found."""
 
     __tablename__ = "visitor"
-    __table_args__ = (Index("ix_visitor_name_phone", "name", "phone"),)
+    __table_args__ = (Index("ix_visitor_name_phone_hash", "name", "phone_hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     name_initials: Mapped[str] = mapped_column(String(100), default="", index=True)  # pinyin, for search
-    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
+    # The resident ID and the phone are stored encrypted (db/encrypted.py); found by keyed hash or last four.
+    # Set them with privacy.fields.id_columns / phone_columns (or through the ORM: events below keep the rest).
+    id_number: Mapped[str | None] = mapped_column("id_cipher", EncryptedText("visitor.id_number"), key="id_number")
+    id_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    id_last4: Mapped[str] = mapped_column(String(4), default="", index=True)
     id_valid: Mapped[bool] = mapped_column(Boolean, default=False)
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column("phone_cipher", EncryptedText("visitor.phone", ""), key="phone", default="")
+    phone_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    phone_last4: Mapped[str] = mapped_column(String(4), default="", server_default="", index=True)
     township: Mapped[str] = mapped_column(String(50), default="")
     village: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -165,6 +176,18 @@ class Visitor(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1", deferred=True)
 
     __mapper_args__ = {"eager_defaults": False}  # an insert does not fetch the version back
+
+
+@event.listens_for(Visitor.id_number, "set")
+def _id_set(target: Visitor, value: str | None, _old: Any, _initiator: Any) -> None:
+    cols = fields.id_columns(value)
+    target.id_hash, target.id_last4 = cols["id_hash"], cols["id_last4"] or ""
+
+
+@event.listens_for(Visitor.phone, "set")
+def _phone_set(target: Visitor, value: str | None, _old: Any, _initiator: Any) -> None:
+    cols = fields.phone_columns(value)
+    target.phone_hash, target.phone_last4 = cols["phone_hash"], cols["phone_last4"]
 
 
 class Batch(Versioned, Base):
@@ -413,3 +436,21 @@ class AppSetting(Base):
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+class KeyHolder(Base):
+    """Someone who can open the data key (privacy/wrapping.py): a user ("user:<name>") or, for a database without
+    users, a laptop ("device:<id>", its private key in a key file there). The data key is stored sealed to the
+    holder's public key; a user's private key is stored wrapped under a key derived from his password."""
+
+    __tablename__ = "key_holder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder: Mapped[str] = mapped_column(String(80), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    private_wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)  # None for a device: its key file has it
+    kdf: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    sealed_key: Mapped[bytes] = mapped_column(LargeBinary)
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

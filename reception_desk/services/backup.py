@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import LargeBinary, Table, TableClause, column, select
+from sqlalchemy import table as table_clause
 
+from reception_desk.db.encrypted import EncryptedText
 from reception_desk.db.engine import Database, sqlite_path
 from reception_desk.db.migrate import backup_sqlite, current_revision, head_revision, upgrade_to_head
 from reception_desk.db.models import Base
@@ -32,6 +34,14 @@ def backup(db: Database, target: Path, overwrite: bool = False) -> Path:
     return target
 
 
+def raw_table(table: Table) -> TableClause:
+    """A table's columns by their stored names and types: encrypted columns as the bytes they hold."""
+    return table_clause(
+        table.name,
+        *[column(c.name, LargeBinary() if isinstance(c.type, EncryptedText) else c.type) for c in table.columns],
+    )
+
+
 def _copy_to_sqlite(db: Database, file: Path) -> None:
     out = Database(f"sqlite:///{file}")
     try:
@@ -42,8 +52,9 @@ def _copy_to_sqlite(db: Database, file: Path) -> None:
             for table in reversed(Base.metadata.sorted_tables):
                 dst.execute(table.delete())  # what the migrations seeded (the holiday calendar) comes from the source
             for table in Base.metadata.sorted_tables:
-                result = src.execution_options(stream_results=True).execute(select(table))
+                raw = raw_table(table)  # encrypted columns copied as they are stored: no key needed, none exposed
+                result = src.execution_options(stream_results=True).execute(select(raw))
                 while rows := result.mappings().fetchmany(CHUNK):
-                    dst.execute(table.insert(), [dict(r) for r in rows])
+                    dst.execute(raw.insert(), [dict(r) for r in rows])
     finally:
         out.dispose()  # the last connection to close folds the WAL into the file

@@ -37,6 +37,7 @@ from reception_desk.domain.names import initials
 from reception_desk.domain.roles import Permission
 from reception_desk.domain.room_plan import TOWNSHIPS
 from reception_desk.domain.themes import BY_CODE
+from reception_desk.privacy import fields
 from reception_desk.services import assignment, audit, authz, days
 from reception_desk.services.cases import CaseInput, record_case_in
 from reception_desk.services.days import DayInfo
@@ -308,10 +309,14 @@ def _register_all(
     session: Session, day_id: int, date: dt.date, plans: Sequence[_BatchPlan], actor: str, seed: int
 ) -> None:
     theme_ids = {t.code: t.id for t in session.scalars(select(Theme))}
-    wanted = [p.id_number for plan in plans for p in (plan.lead, *plan.companions) if p.id_number]
+    wanted = {
+        fields.id_hash(p.id_number): p.id_number for plan in plans for p in (plan.lead, *plan.companions) if p.id_number
+    }
     known = {
-        v.id_number: v for v in session.scalars(select(Visitor).where(Visitor.id_number.in_(wanted))) if v.id_number
-    }  # people of an earlier (demo) day are the same people again
+        wanted[v.id_hash]: v
+        for v in session.scalars(select(Visitor).where(Visitor.id_hash.in_(list(wanted))))
+        if v.id_hash in wanted
+    }  # people of an earlier (demo) day are the same people again (found by keyed hash: IDs are stored encrypted)
     visitors: dict[int, Visitor] = {}
 
     def visitor(person: _Person, plan: _BatchPlan) -> Visitor:
@@ -322,7 +327,11 @@ def _register_all(
         else:  # no ID card: the same person by name and phone, as the desk finds them
             row = session.scalar(
                 select(Visitor)
-                .where(Visitor.name == person.name, Visitor.phone == person.phone, Visitor.id_number.is_(None))
+                .where(
+                    Visitor.name == person.name,
+                    Visitor.phone_hash == (fields.phone_hash(person.phone) if person.phone else ""),
+                    Visitor.id_hash.is_(None),
+                )
                 .limit(1)
             )
         if row is None:

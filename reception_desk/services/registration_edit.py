@@ -16,6 +16,7 @@ from reception_desk.domain.names import clean_name, clean_text, initials
 from reception_desk.domain.resident_id import mask
 from reception_desk.domain.roles import Permission
 from reception_desk.domain.themes import BY_CODE
+from reception_desk.privacy import fields
 from reception_desk.services import audit, authz
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
@@ -223,7 +224,7 @@ def _resolve(
     checked = check_person(person, flags)
     name, id_number, id_ok, phone_text = checked.name, checked.id_number, checked.id_valid, checked.phone
     if id_number:
-        holder = session.scalar(select(Visitor).where(Visitor.id_number == id_number))
+        holder = session.scalar(select(Visitor).where(Visitor.id_hash == fields.id_hash(id_number)))
         if holder is not None:
             if (before is not None and holder.id == before.id) or holder.name == name:
                 set_visitor(

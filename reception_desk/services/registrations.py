@@ -16,6 +16,7 @@ from reception_desk.domain.case_numbers import format_registration_number
 from reception_desk.domain.names import clean_name, clean_text, initials
 from reception_desk.domain.roles import Permission
 from reception_desk.domain.themes import BY_CODE, GENERAL
+from reception_desk.privacy import fields
 from reception_desk.services import audit, authz, numbering, queue_numbers
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.errors import InvalidInputError, NotFoundError, StaleWriteError
@@ -159,10 +160,12 @@ def find_or_create_visitor(
     """The same real person across days: by resident ID when there is one, else by name and phone."""
     visitor: Visitor | None = None
     if id_number:
-        visitor = session.scalar(select(Visitor).where(Visitor.id_number == id_number))
+        visitor = session.scalar(select(Visitor).where(Visitor.id_hash == fields.id_hash(id_number)))
     elif phone:
         visitor = session.scalar(
-            select(Visitor).where(Visitor.name == name, Visitor.phone == phone, Visitor.id_number.is_(None))
+            select(Visitor).where(
+                Visitor.name == name, Visitor.phone_hash == fields.phone_hash(phone), Visitor.id_hash.is_(None)
+            )
         )
     if visitor is None:
         visitor = Visitor(
@@ -271,9 +274,9 @@ def same_day_batches_in(session: Session, day_id: int, person: PersonInput) -> l
     parsed = phones.normalize(person.phone) if person.phone.strip() else None
     same = []
     if number:
-        same.append(Visitor.id_number == number)
+        same.append(Visitor.id_hash == fields.id_hash(number))
     if name and parsed is not None:
-        same.append((Visitor.name == name) & (Visitor.phone == parsed.digits))
+        same.append((Visitor.name == name) & (Visitor.phone_hash == fields.phone_hash(parsed.digits)))
     if not same:
         return []
     lead = aliased(Visitor)

@@ -16,6 +16,7 @@ from reception_desk.db.engine import Database
 from reception_desk.db.models import Batch, BatchMember, Case, Department, ReceptionDay, Visitor
 from reception_desk.domain.batches import Flag
 from reception_desk.domain.case_life import CaseStatus
+from reception_desk.privacy import fields
 from reception_desk.services import audit
 from reception_desk.services.errors import NotFoundError
 
@@ -57,8 +58,8 @@ def _same_people(session: Session, visitor_ids: Iterable[int]) -> dict[int, set[
     me, other = aliased(Visitor), aliased(Visitor)
     rows = session.execute(
         select(me.id, other.id)
-        .join(other, and_(other.name == me.name, other.phone == me.phone, other.id != me.id))
-        .where(me.id.in_(ids), me.id_valid.is_(False), me.phone != "")
+        .join(other, and_(other.name == me.name, other.phone_hash == me.phone_hash, other.id != me.id))
+        .where(me.id.in_(ids), me.id_valid.is_(False), me.phone_hash != "")
     )
     for mine, theirs in rows:
         out[mine].add(theirs)
@@ -123,11 +124,15 @@ def person_repeats(
     with db.read() as session:
         ids: set[int] = set()
         if id_number:
-            found = session.scalar(select(Visitor.id).where(Visitor.id_number == id_number.upper()))
+            found = session.scalar(select(Visitor.id).where(Visitor.id_hash == fields.id_hash(id_number)))
             if found is not None:
                 ids.add(found)
         elif name and phone:
-            ids.update(session.scalars(select(Visitor.id).where(Visitor.name == name, Visitor.phone == phone)))
+            ids.update(
+                session.scalars(
+                    select(Visitor.id).where(Visitor.name == name, Visitor.phone_hash == fields.phone_hash(phone))
+                )
+            )
         return earlier_cases_in(session, ids, before)
 
 
@@ -173,8 +178,8 @@ def day_repeats_in(
         .select_from(now_member)
         .join(now_batch, now_batch.id == now_member.batch_id)
         .join(me, me.id == now_member.visitor_id)
-        .join(other, and_(other.name == me.name, other.phone == me.phone, other.id != me.id))
-        .where(me.id_valid.is_(False), me.phone != "")
+        .join(other, and_(other.name == me.name, other.phone_hash == me.phone_hash, other.id != me.id))
+        .where(me.id_valid.is_(False), me.phone_hash != "")
     )
     found: dict[int, list[EarlierCase]] = defaultdict(list)
     for stmt in (same_row, name_phone):

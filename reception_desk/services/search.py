@@ -4,10 +4,10 @@ A batch matches when ANY of its people (the lead or a companion) matches. Severa
 must all match (each may match a different person of the batch). The result is batch ids in registration
 number order (X before Y, then by number: Y9999 before Y10000).
 
-Speed (see docs and bench/bench_search.py): on SQLite, names of 3+ characters and phone fragments use the
-trigram table `visitor_fts` (migration 0002), pinyin initials a prefix range on their index, ID endings an
-expression index; 1-2 character names scan the visitor table with instr(). PostgreSQL uses the same indexes
-where they exist and plain scans elsewhere.
+Speed (see docs and bench/bench_search.py): on SQLite, names use the full-text table `visitor_name_fts`
+(db/name_search.py), pinyin initials a prefix range on their index. Resident IDs and phones are stored encrypted
+(privacy): an ID ending or a phone's last four digits match their indexed last-four columns, a whole ID or phone
+its keyed hash; nothing is decrypted to search, so other phone fragments are not searchable.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from sqlalchemy import (
     TableClause,
     cast,
     column,
+    false,
     func,
     inspect,
     literal_column,
@@ -38,8 +39,10 @@ from sqlalchemy import table as table_clause
 
 from reception_desk.db.engine import Database
 from reception_desk.db.models import Batch, BatchMember, Theme, Visitor, table
+from reception_desk.domain import phone as phones
 from reception_desk.domain import resident_id
 from reception_desk.domain.batches import COLLECTIVE_MIN_PEOPLE, Flag
+from reception_desk.privacy import fields
 from reception_desk.services.registrations import RegistrationRow, row_select, to_row
 
 IN_CHUNK = 500  # ids per IN list when fetching rows
@@ -49,8 +52,7 @@ MEMBER = table(BatchMember)
 VISITOR = table(Visitor)
 THEME = table(Theme)
 REG = BATCH.alias("reg")
-# the full-text tables of migration 0002 (SQLite only)
-PHONE_FTS = table_clause("visitor_phone_fts", column("rowid"))
+# the name full-text table (db/name_search.py, SQLite only)
 NAME_FTS = table_clause("visitor_name_fts", column("rowid"))
 # registration number order, in the expressions of the index ix_batch_day_order (literal numbers, as indexed)
 REG_ORDER = (
@@ -224,18 +226,18 @@ def _people(kind: TermKind, text: str, sqlite: bool, fts: bool) -> Select[Any]:
         upper = text[:-1] + chr(ord(text[-1]) + 1)
         return select(v.id).where(v.name_initials >= text, v.name_initials < upper)
     if kind is TermKind.ID_TAIL:
-        # the literal numbers make the expression the same as the index's (a bound parameter would not match)
-        if sqlite:
-            tail = func.substr(v.id_number, literal_column("-4"))
-        else:
-            tail = func.right(v.id_number, literal_column("4"))
-        return select(v.id).where(tail == text)
+        # IDs are stored encrypted (privacy): their last four characters are kept beside them, indexed
+        return select(v.id).where(v.id_last4 == text.upper())
     if kind is TermKind.ID_FULL:
-        return select(v.id).where(v.id_number == resident_id.normalize(text))
+        return select(v.id).where(v.id_hash == fields.id_hash(resident_id.normalize(text)))
     if kind is TermKind.PHONE:
-        if fts:
-            return select(PHONE_FTS.c.rowid).where(_match(PHONE_FTS, _phrase(text)))
-        return select(v.id).where(v.phone.contains(text, autoescape=True))
+        # phones are stored encrypted: found by their last four digits or, whole, by keyed hash
+        if len(text) == 4:
+            return select(v.id).where(v.phone_last4 == text)
+        parsed = phones.normalize(text) if len(text) >= 7 else None
+        if parsed is not None:
+            return select(v.id).where(v.phone_hash == fields.phone_hash(parsed.digits))
+        return select(v.id).where(false())
     if fts:
         return select(NAME_FTS.c.rowid).where(_match(NAME_FTS, _phrase(" ".join(text))))
     return select(v.id).where((func.instr(v.name, text) if sqlite else func.strpos(v.name, text)) > 0)
@@ -260,7 +262,7 @@ def _has_fts(conn: Connection) -> bool:
     key = str(conn.engine.url)
     if key not in _FTS_KNOWN:
         found = inspect(conn).get_table_names()
-        _FTS_KNOWN[key] = PHONE_FTS.name in found and NAME_FTS.name in found
+        _FTS_KNOWN[key] = NAME_FTS.name in found
     return _FTS_KNOWN[key]
 
 

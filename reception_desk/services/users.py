@@ -16,10 +16,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from reception_desk.db import keystore
 from reception_desk.db.engine import Database
 from reception_desk.db.models import AppSetting, AppUser, utcnow
 from reception_desk.domain.roles import Permission, Role
 from reception_desk.errors import AuthenticationError, InvalidInputError, NotFoundError
+from reception_desk.privacy import unlocked
+from reception_desk.privacy.vault import DataLockedError
 from reception_desk.services import audit, authz
 from reception_desk.services.changes import ChangeSet
 
@@ -134,6 +137,9 @@ def add_user(
         if first:
             session.add(AppSetting(key=authz.LOGIN_REQUIRED, value="1"))
         session.flush()
+        # the new user holds the data key from now on (wrapped under his password); the admin's login (or, for the
+        # first user, this laptop's key file) is what opens it here
+        keystore.grant(session.connection(), unlocked.active(), user.id, user.name, password)
         audit.record(
             session,
             actor if not first else clean,
@@ -185,11 +191,37 @@ def change_password(db: Database, actor: str, name: str, new_password: str, old_
                 raise AuthenticationError("原密码不正确。")
         else:
             authz.require(session, actor, Permission.ADMIN)
+        conn = session.connection()
+        if own and old_password is not None:
+            if not keystore.rewrap(conn, user.name, old_password, new_password):
+                keystore.grant(conn, unlocked.active(), user.id, user.name, new_password)
+        else:
+            # a reset: the old wrapping cannot be opened without the old password; the admin grants the key anew
+            keystore.grant(conn, unlocked.active(), user.id, user.name, new_password)
         user.password_hash = hash_password(new_password)
         user.password_changed_at = utcnow()
         user.failed_logins, user.locked_until = 0, None
         session.flush()
         audit.record(session, actor, "change_password" if own else "reset_password", "app_user", user.id)
+
+
+def _unlock(session: Session, db: Database, user: AppUser, password: str) -> list[str]:
+    """Open the database's data key with the user's password. A user who holds no key yet (a database encrypted by
+    an upgrade, where only the upgrading laptop held it) gets it now, if this process can open it otherwise; once
+    every active user holds it, the laptop key files are retired."""
+    db_id = db.database_id()
+    if db_id is None:
+        return []
+    conn = session.connection()
+    vault = keystore.open_with_password(conn, db_id, user.name, password)
+    if vault is None:
+        vault = unlocked.vault_for(db_id)
+        if vault is None:
+            raise DataLockedError(
+                f"用户“{user.name}”尚未持有本数据库的密钥：请先在升级数据库的电脑上登录一次，或请管理员重置其密码。"
+            )
+        keystore.grant(conn, vault, user.id, user.name, password)
+    return keystore.retire_devices_if_covered(conn)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -219,14 +251,20 @@ def authenticate(db: Database, name: str, password: str, now: dt.datetime | None
             user.failed_logins, user.locked_until = 0, None
             if _HASHER.check_needs_rehash(user.password_hash):
                 user.password_hash = _HASHER.hash(password)
-            return _info(user)
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
-            audit.record(session, user.name, "lock_user", "app_user", user.id, reason="密码错误次数过多")
-            refusal = f"密码错误次数过多，账户已锁定 {LOCK_MINUTES} 分钟。"
+            retired = _unlock(session, db, user, password)
+            result: UserInfo | None = _info(user)
         else:
-            left = MAX_FAILED_LOGINS - user.failed_logins
-            refusal = f"用户名或密码不正确（再错 {left} 次将锁定 {LOCK_MINUTES} 分钟）。"
+            result = None
+            user.failed_logins += 1
+            if user.failed_logins >= MAX_FAILED_LOGINS:
+                user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+                user.failed_logins = 0
+                audit.record(session, user.name, "lock_user", "app_user", user.id, reason="密码错误次数过多")
+                refusal = f"密码错误次数过多，账户已锁定 {LOCK_MINUTES} 分钟。"
+            else:
+                left = MAX_FAILED_LOGINS - user.failed_logins
+                refusal = f"用户名或密码不正确（再错 {left} 次将锁定 {LOCK_MINUTES} 分钟）。"
+    if result is not None:
+        keystore.forget_device_files(retired)  # after the commit that retired them
+        return result
     raise AuthenticationError(refusal)

@@ -1,0 +1,1 @@
+"""Petitioners' privacy, Qt-free: the data key, its per-user wrapping, field encryption and keyed hashes."""
