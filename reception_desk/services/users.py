@@ -140,6 +140,8 @@ def add_user(
         # the new user holds the data key from now on (wrapped under his password); the admin's login (or, for the
         # first user, this laptop's key file) is what opens it here
         keystore.grant(session.connection(), unlocked.active(), user.id, user.name, password)
+        # once every user holds the key the laptop's key file goes: a copy of this laptop's disk opens nothing either
+        retired = keystore.retire_devices_if_covered(session.connection())
         audit.record(
             session,
             actor if not first else clean,
@@ -149,7 +151,9 @@ def add_user(
             None,
             audit.snapshot(user, USER_FIELDS),
         )
-        return _info(user), ChangeSet(users={user.id})
+        result = _info(user), ChangeSet(users={user.id})
+    keystore.forget_device_files(retired)
+    return result
 
 
 def list_users(db: Database) -> list[UserInfo]:

@@ -40,6 +40,20 @@ async def log_in(
     person (--quit-when-ready) failed."""
     loop = asyncio.get_running_loop()
     if not await loop.run_in_executor(None, users.has_users, db):
+        if await loop.run_in_executor(None, lambda: db.database_id() is not None and not db.unlocked):
+            # 单机模式 on a copy of a database without its laptop's key file: the personal data cannot be opened
+            locked = QCoreApplication.translate(
+                "login",
+                "本数据库的个人信息已加密，而这台电脑没有它的密钥文件（数据库是从别处复制来的？），因此不能打开。"
+                "请在建立数据库的电脑上打开，或由管理员在那里建立用户后用用户名和密码登录。",
+            )
+            if quit_when_ready:
+                print(QCoreApplication.translate("login", "错误：{0}").format(locked), file=sys.stderr)
+            else:
+                from PySide6.QtWidgets import QMessageBox
+
+                QMessageBox.critical(parent, QCoreApplication.translate("login", "无法打开数据库"), locked)
+            return EXIT_REFUSED
         return Actor(actor, None)
     name = login_user or os.environ.get(USER_ENV) or ""
     password = os.environ.get(PASSWORD_ENV)
