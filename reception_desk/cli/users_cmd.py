@@ -178,9 +178,16 @@ def login(ctx: Context) -> None:
 
     Sets ctx.actor to the user's name and ctx.password to the password given (`user passwd` of one's own).
     """
+    from reception_desk.privacy import unlocked
+    from reception_desk.privacy.vault import DataLockedError
     from reception_desk.services import users
 
-    if ctx.args.command == "server" or not users.has_users(ctx.db):
+    if ctx.args.command == "server":
+        return
+    if not users.has_users(ctx.db):
+        if ctx.args.command != "db" and ctx.db.database_id() is not None and not ctx.db.unlocked:
+            # 单机模式 on a copy without this laptop's key file: nothing of it is opened
+            raise DataLockedError(unlocked.LOCKED_MESSAGE)
         return
     name = ctx.args.user or os.environ.get(USER_ENV)
     if not name:
