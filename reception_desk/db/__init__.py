@@ -10,9 +10,9 @@ APP_NAME = "reception-desk"
 
 
 def data_dir() -> Path:
-    """The user data folder (created on first use)."""
+    """The user data folder (created on first use, owner-only: 0700 on Linux and macOS)."""
     import platformdirs
 
-    path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    from reception_desk.private_files import private_dir
+
+    return private_dir(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))

@@ -22,6 +22,7 @@ from reception_desk.db import change_feed
 from reception_desk.db import data_dir as data_dir
 from reception_desk.errors import ConnectionLostError, DatabaseBusyError, StaleWriteError
 from reception_desk.privacy import unlocked
+from reception_desk.private_files import create_private, owner_only
 
 BUSY_TIMEOUT_VAR = "RECEPTION_DESK_BUSY_TIMEOUT"
 BUSY_TIMEOUT_SECONDS = 30.0  # two imports of 10,000 rows ahead of a third take about this long on a laptop
@@ -124,6 +125,17 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def _owner_only_files(path: Path) -> None:
+    # SQLite gives -wal and -shm the database file's mode; one made 0644 by an older version is closed here
+    for suffix in SQLITE_COMPANIONS:
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            owner_only(companion)
+
+
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -159,6 +171,8 @@ def make_engine(
     path = sqlite_path(resolved)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            create_private(path)  # 0600 before SQLite opens it: its -wal and -shm are created with the same mode
     if resolved.startswith("sqlite"):
         engine = create_engine(
             resolved,
@@ -170,6 +184,8 @@ def make_engine(
             **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        if path is not None:
+            event.listen(engine, "connect", lambda _conn, _record: _owner_only_files(path))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)

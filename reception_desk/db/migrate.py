@@ -10,6 +10,7 @@ from sqlalchemy import Engine, inspect, text
 
 from reception_desk.db.engine import sqlite_path
 from reception_desk.domain import office_time
+from reception_desk.private_files import create_private
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -54,8 +55,9 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def backup_sqlite(source: Path, target: Path) -> Path:
-    """A consistent copy of an SQLite file (the online backup API, safe while others use it)."""
+    """A consistent copy of an SQLite file (the online backup API, safe while others use it), owner-only (0600)."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    create_private(target)  # the copy holds what the database holds: 0600 before a byte is written
     src = sqlite3.connect(source)
     try:
         dst = sqlite3.connect(target)

@@ -94,14 +94,25 @@ def run_gui(
     assert isinstance(app, QApplication)
     register_fonts(app)
     translators = install_translator(app, language)
-    url = db_url or os.environ.get(ENV_VAR) or (str(settings.value(DB_KEY)) if settings.value(DB_KEY) else None)
-    which = f"{url or ''}|{day or ''}"
+    from reception_desk.secrets_store import split_password
+
+    chosen = db_url or os.environ.get(ENV_VAR)
+    saved = None if chosen else str(settings.value(DB_KEY) or "") or None
+    which = f"{split_password(chosen or saved or '')[0]}|{day or ''}"  # the settings never hold a password
     window = MainWindow(None)
     _show_last_title(window, settings, which)
     window.show()
     window.repaint()  # the frame is on screen before anything heavy loads
     if on_painted is not None:
         on_painted(window)
+    url = chosen
+    if saved is not None:
+        from reception_desk.ui.dialogs.database_password import saved_database_url
+
+        # the password from the system keyring, else asked (kept in memory only); None: 退出 in that dialog
+        url = saved_database_url(settings, DB_KEY, not quit_when_ready, window)
+        if url is None:
+            return 0
 
     import asyncio
 

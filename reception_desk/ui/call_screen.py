@@ -566,7 +566,13 @@ def run_call_screen(
             file=sys.stderr,
         )
         return 2
-    url = db_url or os.environ.get(ENV_VAR) or (str(settings.value(DB_KEY)) if settings.value(DB_KEY) else None)
+    url = db_url or os.environ.get(ENV_VAR)
+    if not url and settings.value(DB_KEY):
+        from reception_desk.ui.dialogs.database_password import saved_database_url
+
+        url = saved_database_url(settings, DB_KEY, True)  # the password from the keyring, else asked for
+        if url is None:
+            return 0
     db = Database(url)
     try:
         upgrade_to_head(db.engine)

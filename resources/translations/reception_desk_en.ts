@@ -3,87 +3,87 @@
 <context>
     <name>AuditLogPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="315" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="321" />
         <source>操作日志</source>
         <translation>Audit log</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="324" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="330" />
         <source>全部用户</source>
         <translation>All users</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="328" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="334" />
         <source>全部操作</source>
         <translation>All actions</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="336" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="342" />
         <source>登记号或案件编号</source>
         <translation>Reg. no. or case no.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="341" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="347" />
         <source>用户</source>
         <translation>User</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="343" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="349" />
         <source>类别</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="346" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="352" />
         <source>从</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="348" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="354" />
         <source>至</source>
         <translation>to</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="363" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="369" />
         <source>不限</source>
         <translation>Any</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="381" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="387" />
         <source>字段</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="381" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="387" />
         <source>原值</source>
         <translation>Before</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="381" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="387" />
         <source>新值</source>
         <translation>After</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="464" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="470" />
         <source>选择一条记录，查看修改前后的内容。</source>
         <translation>Select an entry to see its values before and after.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="470" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="476" />
         <source>{0}  {1}  {2}  {3}</source>
         <translation>{0}  {1}  {2}  {3}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="474" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="480" />
         <source>原因：{0}</source>
         <translation>Reason: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="493" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="499" />
         <source>已显示 {0} 条（向下滚动载入更早的记录）</source>
         <translation>{0} shown (scroll down for older entries)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="493" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="499" />
         <source>共 {0} 条</source>
         <translation>{0} entries</translation>
     </message>
@@ -91,27 +91,27 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="195" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="201" />
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="195" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="201" />
         <source>操作人</source>
         <translation>User</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="195" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="201" />
         <source>操作</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="195" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="201" />
         <source>对象</source>
         <translation>Subject</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="195" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="201" />
         <source>内容</source>
         <translation>Details</translation>
     </message>
@@ -969,74 +969,74 @@
 <context>
     <name>CheckInPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="150" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="151" />
         <source>姓名 / 拼音首字母 / 电话 / 身份证后4位 / 登记号，回车签到</source>
         <translation>Name / pinyin initials / phone / last 4 of ID / reg. no.; Enter checks in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="153" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="154" />
         <source>现场登记 (F2)</source>
         <translation>Walk-in (F2)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="162" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="356" />
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="364" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="163" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="360" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="368" />
         <source>输入后自动查找；↑↓ 选择，回车签到，Esc 清空</source>
         <translation>Type to search; ↑↓ to choose, Enter to check in, Esc to clear</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="214" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="217" />
         <source>签到</source>
         <translation>Check-in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="298" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="302" />
         <source>找到 {0} 个批次，不能确定是哪一批：请用 ↑↓ 选定后回车签到（键入文字回到查找框）</source>
         <translation>{0} batches match, which one is it? Choose with ↑↓ and press Enter (typing goes back to the search box)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="354" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="358" />
         <source>最近签到（今日已签到 {0} 批）；输入姓名等查找，回车签到</source>
         <translation>Latest check-ins ({0} batches checked in today); type a name to search, Enter to check in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="366" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="370" />
         <source>没有找到“{0}”。现场来访请按 F2 登记。</source>
         <translation>Nothing found for “{0}”. Press F2 to register a walk-in.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="368" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="372" />
         <source>找到 {0} 个批次，显示前 {1} 个</source>
         <translation>{0} batches found, showing the first {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="370" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="374" />
         <source>找到 {0} 个批次</source>
         <translation>{0} batches found</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="378" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="382" />
         <source>{0}人</source>
         <translation>{0} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="379" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="383" />
         <source>第{0}室</source>
         <translation>Room {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="379" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="383" />
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="489" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="506" />
         <source>请先勾选到场的人员。</source>
         <translation>Tick the people who are present first.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="564" />
+        <location filename="../../reception_desk/ui/pages/checkin_page.py" line="581" />
         <source>勾选到场的人员（↑↓ 移动，空格勾选），回车签到所选。</source>
         <translation>Tick who is here (↑↓ to move, Space to tick), Enter checks them in.</translation>
     </message>
@@ -1086,166 +1086,199 @@
     </message>
 </context>
 <context>
+    <name>DatabasePasswordDialog</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/database_password.py" line="32" />
+        <source>数据库密码 · 接访台</source>
+        <translation>Database password · Reception Desk</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/database_password.py" line="35" />
+        <source>数据库服务器 {0} 的密码（本机没有保存密码：只用于本次运行，不写入本机设置）。</source>
+        <translation>Password for the database server {0} (none is stored on this computer: it is used for this run only and never written to the settings).</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/database_password.py" line="44" />
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/database_password.py" line="46" />
+        <source>连接</source>
+        <translation>Connect</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/database_password.py" line="48" />
+        <source>退出</source>
+        <translation>Quit</translation>
+    </message>
+</context>
+<context>
     <name>DatabaseTabMixin</name>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="56" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="58" />
         <source>正在使用的数据库</source>
         <translation>Database in use</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="63" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="65" />
         <source>地址：</source>
         <translation>Address:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="66" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="68" />
         <source>（未设置：使用本机默认的 SQLite 文件）</source>
         <translation>(not set: the default SQLite file on this computer)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="70" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="72" />
         <source>本机设置：</source>
         <translation>Saved on this computer:</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="72" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="74" />
         <source>注意：已设置环境变量 {0}，它优先于本机设置。</source>
         <translation>Note: the environment variable {0} is set; it takes precedence over this setting.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="75" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="77" />
         <source>更换数据库</source>
         <translation>Change the database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="80" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="82" />
         <source>单机：SQLite 文件</source>
         <translation>This computer only: an SQLite file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="82" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="84" />
         <source>多台电脑共用：PostgreSQL 服务器</source>
         <translation>Shared by several computers: a PostgreSQL server</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="88" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="90" />
         <source>数据库文件的位置，如 D:\接访台\reception-desk.sqlite3</source>
         <translation>Where the database file is, e.g. D:\ReceptionDesk\reception-desk.sqlite3</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="89" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="91" />
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="94" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="96" />
         <source>postgresql://用户名:密码@服务器:5432/数据库名</source>
         <translation>postgresql://user:password@server:5432/database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="101" />
-        <source>PostgreSQL 的密码会保存在本机设置中；如不希望保存，可在服务器上使用 .pgpass 文件。</source>
-        <translation>The PostgreSQL password is stored in this computer's settings; to avoid that, use a .pgpass file.</translation>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="105" />
+        <source>PostgreSQL 的密码保存在系统密钥环中，不写入本机设置；本机没有可用的密钥环时，密码不保存，每次启动时询问。</source>
+        <translation>The PostgreSQL password is kept in the system keyring, never in this computer's settings; without a usable keyring it is not stored and is asked at every start.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="109" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="116" />
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="112" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="119" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="164" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="180" />
         <source>选择或新建 SQLite 数据库文件</source>
         <translation>Choose or create an SQLite database file</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="166" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="182" />
         <source>SQLite 数据库 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</source>
         <translation>SQLite database (*.sqlite3 *.sqlite *.db);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="189" />
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="246" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="205" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="262" />
         <source>请先填写数据库文件或 PostgreSQL 地址。</source>
         <translation>Please fill in the database file or the PostgreSQL address first.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="192" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="208" />
         <source>正在连接…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="211" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="227" />
         <source>空数据库，首次启动时将自动建立数据表</source>
         <translation>Empty database: the tables are created at the first start</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="213" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="229" />
         <source>数据表版本 {0}，与本程序一致</source>
         <translation>schema version {0}, as this program expects</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="215" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="231" />
         <source>数据表版本 {0}，启动时将自动升级到 {1}（升级前自动备份）</source>
         <translation>schema version {0}; it is upgraded to {1} at the next start (backed up first)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="218" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="234" />
         <source>成功：{0}。{1}。</source>
         <translation>Success: {0}. {1}.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="222" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="238" />
         <source>文件不存在：{0}。保存后，下次启动时将在此位置新建数据库。</source>
         <translation>The file does not exist: {0}. Once saved, a new database is created there at the next start.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="224" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="240" />
         <source>该文件不是可用的 SQLite 数据库：{0}</source>
         <translation>This file is not a usable SQLite database: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="225" />
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="251" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="241" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="267" />
         <source>数据库地址格式不正确：{0}</source>
         <translation>The database address is malformed: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="226" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="242" />
         <source>不支持的数据库类型“{0}”，请使用 SQLite 文件或 PostgreSQL。</source>
         <translation>Unsupported database type "{0}": use an SQLite file or PostgreSQL.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="227" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="243" />
         <source>无法连接到数据库服务器（地址或端口有误，或服务器未启动）：{0}</source>
         <translation>Cannot reach the database server (wrong address or port, or the server is not running): {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="228" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="244" />
         <source>用户名或密码不正确：{0}</source>
         <translation>Wrong user name or password: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="229" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="245" />
         <source>服务器上没有这个数据库：{0}</source>
         <translation>The server has no such database: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="230" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="246" />
         <source>连接超时：服务器 {0} 秒内没有响应。</source>
         <translation>Timed out: the server did not answer within {0} seconds.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="232" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="248" />
         <source>连接失败：{0}</source>
         <translation>Connection failed: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="256" />
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="277" />
+        <source>已保存，但不含密码：本机没有可用的系统密钥环，密码只保留到本次退出，下次启动时将询问密码。新的数据库将在下次启动接访台时使用。</source>
+        <translation>Saved without the password: this computer has no usable system keyring, so the password is kept only until you quit and asked at the next start. The new database is used from the next start of Reception Desk.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_database_tab.py" line="282" />
         <source>已保存。新的数据库将在下次启动接访台时使用。</source>
         <translation>Saved. The new database is used from the next start of Reception Desk.</translation>
     </message>
@@ -1447,118 +1480,128 @@
 <context>
     <name>DeskBatchCard</name>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="49" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="50" />
         <source>请核对身份证</source>
         <translation>Please verify the ID card</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="81" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="82" />
         <source>撤销签到 F8</source>
         <translation>Undo check-in F8</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="83" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="84" />
         <source>撤销这一批（或其中一人）的签到，须填写原因；原排队号作废</source>
         <translation>Undo the check-in of this batch (or one person of it), with a reason; the queue number becomes void</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="84" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="85" />
         <source>换接待室 F6</source>
         <translation>Change room F6</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="86" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="87" />
         <source>调到其他接待室，须填写原因；已签到的批次在新接待室重新排号</source>
         <translation>Move to another room, with a reason; a checked-in batch gets a new queue number there</translation>
     </message>
     <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="88" />
+        <source>显示完整号码</source>
+        <translation>Show full number</translation>
+    </message>
+    <message>
         <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="91" />
+        <source>显示所选人员（未选时为带队人）的完整身份证号（须填写原因，记入操作日志，稍后自动隐藏）</source>
+        <translation>Show the full ID number of the selected person (the lead when none is selected); a reason is required, it is recorded in the audit log and hidden again shortly</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="97" />
         <source>签到所选</source>
         <translation>Check in selected</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="93" />
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="190" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="99" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="200" />
         <source>全部签到</source>
         <translation>Check in everyone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="100" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="106" />
         <source>找到来访人后，这里显示批次详情：诉求、标记、同行人员；集体访可逐人勾选签到。</source>
         <translation>Once a visitor is found, the batch shows here: request, flags, companions; groups can check in person by person.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="132" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="144" />
         <source>{0}  共{1}人</source>
         <translation>{0}  ({1} people)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="135" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="147" />
         <source>{0} · 排队号 {1}</source>
         <translation>{0} · ticket {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="138" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="150" />
         <source>{0}（{1}）</source>
         <translation>{0} ({1})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="140" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="152" />
         <source>尚未分配接待室</source>
         <translation>No room assigned yet</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="143" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="155" />
         <source>问题类别：{0}</source>
         <translation>Theme: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="143" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="155" />
         <source>接待室：{0}</source>
         <translation>Room: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="147" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="159" />
         <source>电话 {0}</source>
         <translation>Phone {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="149" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="161" />
         <source>现场登记</source>
         <translation>Walk-in registration</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="161" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="173" />
         <source>来访人员（已签到 {0}/{1}）：勾选到场的人员后点“签到所选”</source>
         <translation>Visitors ({0}/{1} checked in): tick those present, then “Check in selected”</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="170" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="210" />
         <source>（带队）</source>
         <translation> (lead)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="171" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="211" />
         <source>  ✔ 已签到</source>
         <translation>  ✔ checked in</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="190" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="200" />
         <source>其余人员签到</source>
         <translation>Check in the others</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="207" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="253" />
         <source>……共 {0} 件</source>
         <translation>… {0} in all</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="209" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="255" />
         <source>重复访：此前已有案件（原案件已办结，须提级核查）</source>
         <translation>Repeat visit: earlier cases (the earlier case is closed: escalated review)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="211" />
+        <location filename="../../reception_desk/ui/widgets/desk_batch_card.py" line="257" />
         <source>重复访：此前已有案件（仍在办理中）</source>
         <translation>Repeat visit: earlier cases (still being handled)</translation>
     </message>
@@ -1987,7 +2030,7 @@ The next step checks every row and shows the result; nothing is written until yo
     <name>MainWindow</name>
     <message>
         <location filename="../../reception_desk/ui/main_window.py" line="64" />
-        <location filename="../../reception_desk/ui/main_window.py" line="151" />
+        <location filename="../../reception_desk/ui/main_window.py" line="154" />
         <source>接访台</source>
         <translation>Reception Desk</translation>
     </message>
@@ -2017,17 +2060,17 @@ The next step checks every row and shows the result; nothing is written until yo
         <translation>Database: {0}    User: {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="239" />
+        <location filename="../../reception_desk/ui/main_window.py" line="243" />
         <source>接访台 · 尚未创建接访日</source>
         <translation>Reception Desk · no reception day yet</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="240" />
+        <location filename="../../reception_desk/ui/main_window.py" line="244" />
         <source>请在“设置”中创建接访日，或导入预登记名单</source>
         <translation>Create a reception day under Settings, or import the pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/main_window.py" line="247" />
+        <location filename="../../reception_desk/ui/main_window.py" line="251" />
         <source>{0}年{1}月{2}日  ·  {3}  ·  {4}</source>
         <translation>{2}/{1}/{0}  ·  {3}  ·  {4}</translation>
     </message>
@@ -2962,236 +3005,246 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="67" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="69" />
         <source>可不填（没有证件时留空）</source>
         <translation>Optional (leave empty when there is no ID card)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="70" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="72" />
         <source>原登记的号码未通过校验，保存后仍标记待核</source>
         <translation>The number on file fails its check: it stays flagged "check ID"</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="77" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="79" />
         <source>男</source>
         <translation>male</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="79" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="81" />
         <source>女</source>
         <translation>female</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="82" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="84" />
         <source>✓ 校验通过</source>
         <translation>✓ Valid</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="83" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="85" />
         <source>✓ 校验通过（{0}年{1}月{2}日出生，{3}）</source>
         <translation>✓ Valid (born {2}/{1}/{0}, {3})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="90" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="92" />
         <source>号码像是被表格存成了数字，后几位已丢失，请按证件原件重新输入</source>
         <translation>A spreadsheet stored this as a number and lost the last digits: type it again from the ID card</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="96" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="98" />
         <source>请重新输入完整的身份证号</source>
         <translation>Type the whole ID number again</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="99" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="101" />
         <source>格式不对：应为18位数字，末位可为X（已输入{0}位）</source>
         <translation>Wrong format: 18 digits, the last may be X ({0} typed)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="104" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="106" />
         <source>出生日期不存在，将标记待核</source>
         <translation>The birth date does not exist: will be flagged "check ID"</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="105" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="107" />
         <source>校验位不符，将标记待核</source>
         <translation>Check digit does not match: will be flagged "check ID"</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="111" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="113" />
         <source>可不填</source>
         <translation>Optional</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="116" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="118" />
         <source>无法识别的电话号码（手机11位；座机可带区号，如0570-3023456）</source>
         <translation>Not a phone number (mobile: 11 digits; landline with area code, e.g. 0570-3023456)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="154" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="156" />
         <source>无法识别“{0}”（应为身份证号或电话）</source>
         <translation>Cannot read "{0}" (expected an ID number or a phone)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="161" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="163" />
         <source>缺少姓名</source>
         <translation>Name missing</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="191" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="199" />
         <source>编辑登记 {0}</source>
         <translation>Edit registration {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="191" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="199" />
         <source>编辑登记</source>
         <translation>Edit registration</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="193" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="201" />
         <source>现场登记</source>
         <translation>Walk-in registration</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="193" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="201" />
         <source>新增预登记</source>
         <translation>New pre-registration</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="213" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="225" />
         <source>领头人姓名</source>
         <translation>Name of the lead visitor</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="214" />
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="403" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="226" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="439" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="215" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="227" />
         <source>18位，末位可为X</source>
         <translation>18 characters, the last may be X</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="217" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="229" />
+        <source>显示完整号码</source>
+        <translation>Show full number</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="232" />
+        <source>显示完整的身份证号（须填写原因，记入操作日志，稍后自动隐藏）</source>
+        <translation>Show the full ID number (a reason is required; recorded in the audit log; hidden again shortly)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="239" />
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="218" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="240" />
         <source>手机或座机</source>
         <translation>Mobile or landline</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="220" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="242" />
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="225" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="247" />
         <source>每行一人：姓名 [身份证号] [电话]，例如：
 李秀英 330803195803120025 13905701234</source>
         <translation>One person per line: name [ID number] [phone], e.g.
 李秀英 330803195803120025 13905701234</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="231" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="253" />
         <source>同行人员</source>
         <translation>Companions</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="236" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="258" />
         <source> 人</source>
         <translation> people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="242" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="264" />
         <source>来访人数</source>
         <translation>Headcount</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="253" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="275" />
         <source>问题类别</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="262" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="284" />
         <source>选择或输入乡镇（街道）</source>
         <translation>Choose or type the township</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="263" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="285" />
         <source>村（社区）</source>
         <translation>Village</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="267" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="289" />
         <source>乡镇 / 村</source>
         <translation>Township / village</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="271" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="293" />
         <source>反映的问题及诉求（来访人原话）</source>
         <translation>The matter and the request (in the visitor's words)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="274" />
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="405" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="296" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="441" />
         <source>诉求</source>
         <translation>Request</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="282" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="304" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="284" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="306" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="377" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="413" />
         <source>第{0}行 {1}：{2}</source>
         <translation>Line {0} {1}: {2}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="380" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="416" />
         <source>……另有{0}处</source>
         <translation>… and {0} more</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="384" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="420" />
         <source>✓ 同行{0}人：{1}</source>
         <translation>✓ {0} companions: {1}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="387" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="423" />
         <source>没有同行人员时留空</source>
         <translation>Leave empty when the visitor comes alone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="392" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="428" />
         <source>至少{0}人（领头人加同行人员）</source>
         <translation>At least {0} (the lead and the companions)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="394" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="430" />
         <source>；{0}人及以上为集体访</source>
         <translation>; {0} or more is a collective visit</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="399" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="435" />
         <source>按诉求自动推断，可改选</source>
         <translation>Guessed from the request; you may change it</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="409" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="445" />
         <source>请填写：{0}</source>
         <translation>Please fill in: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="411" />
+        <location filename="../../reception_desk/ui/dialogs/registration_dialog.py" line="447" />
         <source>请先改正标红的内容</source>
         <translation>Correct what is marked red first</translation>
     </message>
@@ -3317,224 +3370,224 @@ The next step checks every row and shows the result; nothing is written until yo
 <context>
     <name>RegistrationsPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="122" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="124" />
         <source>预登记</source>
         <translation>Pre-registration</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="130" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="132" />
         <source>搜索：姓名、拼音首字母（如 wxd）、电话、身份证后4位、登记号（Ctrl+F）</source>
         <translation>Search: name, pinyin initials (e.g. wxd), phone, last 4 of ID, registration no. (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="136" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="138" />
         <source>新增</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="137" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="139" />
         <source>编辑</source>
         <translation>Edit</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="138" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="140" />
         <source>导入…</source>
         <translation>Import…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="139" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="141" />
         <source>导出…</source>
         <translation>Export…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="146" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="148" />
         <source>全部类别</source>
         <translation>All themes</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="149" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="151" />
         <source>全部乡镇</source>
         <translation>All townships</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="151" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="153" />
         <source>全部状态</source>
         <translation>All statuses</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="154" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="156" />
         <source>全部标记</source>
         <translation>All flags</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="157" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="159" />
         <source>清除筛选</source>
         <translation>Clear filters</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="162" />
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="350" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="164" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="352" />
         <source>共 {0} 批 {1} 人</source>
         <translation>{0} batches, {1} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="245" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="247" />
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="250" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="252" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="251" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="253" />
         <source>接谈中</source>
         <translation>In session</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="362" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="364" />
         <source>没有找到与“{0}”相符的登记。可试姓名、拼音首字母、电话或身份证后4位。</source>
         <translation>Nothing matches “{0}”. Try a name, pinyin initials, a phone number or the last 4 digits of the ID.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="364" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="366" />
         <source>没有符合筛选条件的登记。</source>
         <translation>No registration matches the filters.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="365" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="367" />
         <source>当天还没有登记：点“新增”或“导入…”。</source>
         <translation>No registrations for this day yet: click “Add” or “Import…”.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="445" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="447" />
         <source>选中一行可在此查看诉求；Enter 或双击编辑。</source>
         <translation>Select a row to see its request here; Enter or double-click to edit.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="449" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="451" />
         <source>（同行：{0}）</source>
         <translation> (with {0})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="452" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="454" />
         <source>{0}人</source>
         <translation>{0} people</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="454" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="456" />
         <source>诉求：{0}</source>
         <translation>Request: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="536" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="538" />
         <source>已登记</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="545" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="547" />
         <source>（标记：{0}）</source>
         <translation> (flags: {0})</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="597" />
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="610" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="620" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="633" />
         <source>已保存</source>
         <translation>Saved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="613" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="636" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="614" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="637" />
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="615" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="638" />
         <source>联系电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="616" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="639" />
         <source>同行人员</source>
         <translation>Companions</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="617" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="640" />
         <source>来访人数</source>
         <translation>Headcount</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="618" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="641" />
         <source>问题类别</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="619" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="642" />
         <source>诉求内容</source>
         <translation>Request</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="620" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="643" />
         <source>乡镇（街道）</source>
         <translation>Township</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="621" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="644" />
         <source>村（社区）</source>
         <translation>Village</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="624" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="647" />
         <source>登记 {0}</source>
         <translation>Registration {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="628" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="651" />
         <source>已重新载入 {0}（采用他人保存的内容）</source>
         <translation>Reloaded {0} (their saved version)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="662" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="685" />
         <source>导出预登记名单</source>
         <translation>Export the pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="665" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="688" />
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="665" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="688" />
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="667" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="690" />
         <source>预登记名单.xlsx</source>
         <translation>pre-registrations.xlsx</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="678" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="701" />
         <source>正在导出……</source>
         <translation>Exporting…</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="681" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="704" />
         <source>{0} 预登记名单</source>
         <translation>{0}: pre-registrations</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="684" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="707" />
         <source>导出失败</source>
         <translation>Export failed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="689" />
+        <location filename="../../reception_desk/ui/pages/registrations_page.py" line="712" />
         <source>已导出 {0} 条到 {1}</source>
         <translation>Exported {0} rows to {1}</translation>
     </message>
@@ -3593,9 +3646,140 @@ The next step checks every row and shows the result; nothing is written until yo
     </message>
 </context>
 <context>
+    <name>RetentionTabMixin</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_retention_tab.py" line="51" />
+        <source>数据保留</source>
+        <translation>Data retention</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_retention_tab.py" line="57" />
+        <source> 年</source>
+        <translation> years</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_retention_tab.py" line="58" />
+        <source>永久保留</source>
+        <translation>Keep for good</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_retention_tab.py" line="60" />
+        <source>化名后保留身份证号和电话的校验值（可识别重复访，不能还原号码）</source>
+        <translation>Keep the ID and phone hashes after pseudonymising (repeat visits are still recognised; the numbers cannot be recovered)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_retention_tab.py" line="63" />
+        <source>保存保留规则</source>
+        <translation>Save retention rule</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_retention_tab.py" line="71" />
+        <source>结案后保留</source>
+        <translation>Keep after closing</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_retention_tab.py" line="79" />
+        <source>到期的来访人（其全部批次的案件均已办结且办结已满保留年限）姓名改为“某某”，身份证号和电话删除；案件内容、乡镇村和统计数据保持不变。设为 0 表示永久保留。每次处理都记入操作日志。</source>
+        <translation>Visitors who are due (every case of every batch they came with was closed longer ago than the retention period) are renamed “某某” and their ID and phone numbers are deleted; case facts, township and village, and all figures stay as they are. 0 keeps everything for good. Every run is written to the audit log.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_retention_tab.py" line="86" />
+        <source>到期人员</source>
+        <translation>People due</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_retention_tab.py" line="88" />
+        <source>正在统计…</source>
+        <translation>Counting…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_retention_tab.py" line="91" />
+        <source>立即处理…</source>
+        <translation>Handle now…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_retention_tab.py" line="134" />
+        <source>永久保留：不做化名处理。</source>
+        <translation>Kept for good: nothing is pseudonymised.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_retention_tab.py" line="137" />
+        <source>有 {0} 人的个人信息已到期（{1} 之前办结，涉及 {2} 批、{3} 件）。</source>
+        <translation>The personal data of {0} people is due (closed before {1}; {2} batches, {3} cases).</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_retention_tab.py" line="143" />
+        <source>没有到期的人员（{0} 之前办结的均已处理）。</source>
+        <translation>Nobody is due (everyone closed before {0} has been handled).</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_retention_tab.py" line="160" />
+        <source>已保存：结案满 {0} 年后化名处理。</source>
+        <translation>Saved: pseudonymised {0} years after the case closed.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/settings_retention_tab.py" line="162" />
+        <source>已保存：永久保留。</source>
+        <translation>Saved: kept for good.</translation>
+    </message>
+</context>
+<context>
+    <name>RevealReasonDialog</name>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/reveal_dialog.py" line="33" />
+        <source>显示完整号码</source>
+        <translation>Show full number</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/reveal_dialog.py" line="34" />
+        <source>电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/reveal_dialog.py" line="34" />
+        <source>身份证号</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/reveal_dialog.py" line="36" />
+        <source>查看{0}的完整{1}，请写明原因（将记入操作日志）：</source>
+        <translation>Why do you need the full {1} of {0}? (recorded in the audit log)</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/reveal_dialog.py" line="42" />
+        <source>核对来访人身份证件</source>
+        <translation>Check the visitor's ID card</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/reveal_dialog.py" line="42" />
+        <source>联系来访人</source>
+        <translation>Contact the visitor</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/reveal_dialog.py" line="42" />
+        <source>更正登记信息</source>
+        <translation>Correct the registration</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/reveal_dialog.py" line="47" />
+        <source>选择或输入原因</source>
+        <translation>Choose or type a reason</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/reveal_dialog.py" line="52" />
+        <source>显示</source>
+        <translation>Show</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/dialogs/reveal_dialog.py" line="53" />
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
     <name>RolesView</name>
     <message>
-        <location filename="../../reception_desk/ui/roles_view.py" line="99" />
+        <location filename="../../reception_desk/ui/roles_view.py" line="100" />
         <source>当前用户的角色无权进行此操作</source>
         <translation>Your role does not allow this</translation>
     </message>
@@ -4142,47 +4326,52 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="73" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="74" />
         <source>数据库</source>
         <translation>Database</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="74" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="75" />
         <source>接访日</source>
         <translation>Reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="75" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="76" />
         <source>接待室</source>
         <translation>Reception room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="76" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="77" />
         <source>单位目录</source>
         <translation>Departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="81" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="82" />
+        <source>数据保留</source>
+        <translation>Data retention</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="84" />
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="89" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="92" />
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="108" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="111" />
         <source>共 {0} 个单位，其中 {1} 个启用</source>
         <translation>{0} departments, {1} active</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="114" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="117" />
         <source>尚未选择接访日</source>
         <translation>No reception day chosen</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/settings_page.py" line="117" />
+        <location filename="../../reception_desk/ui/pages/settings_page.py" line="120" />
         <source>{0}年{1}月{2}日 · {3} 的接待室</source>
         <translation>Rooms of {2}/{1}/{0} · {3}</translation>
     </message>
@@ -5302,390 +5491,426 @@ The batch can still check in at the desk later.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/pages/audit_page.py" line="94" />
+        <source>查看完整号码</source>
+        <comment>audit</comment>
+        <translation>Full number shown</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="95" />
+        <source>导出完整号码</source>
+        <comment>audit</comment>
+        <translation>Full numbers exported</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="96" />
+        <source>号码</source>
+        <comment>audit</comment>
+        <translation>Number</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="97" />
+        <source>导出内容</source>
+        <comment>audit</comment>
+        <translation>Exported</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="98" />
+        <source>文件</source>
+        <comment>audit</comment>
+        <translation>File</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="99" />
+        <source>行数</source>
+        <comment>audit</comment>
+        <translation>Rows</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="100" />
         <source>批次</source>
         <comment>audit</comment>
         <translation>Batch</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="95" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="101" />
         <source>信访事项</source>
         <comment>audit</comment>
         <translation>Case</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="96" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="102" />
         <source>来访人</source>
         <comment>audit</comment>
         <translation>Visitor</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="97" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="103" />
         <source>接待室</source>
         <comment>audit</comment>
         <translation>Room</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="98" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="104" />
         <source>单位</source>
         <comment>audit</comment>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="99" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="105" />
         <source>接访日</source>
         <comment>audit</comment>
         <translation>Reception day</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="100" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="106" />
         <source>节假日安排</source>
         <comment>audit</comment>
         <translation>Holiday schedule</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="101" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="107" />
         <source>用户</source>
         <comment>audit</comment>
         <translation>User</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="102" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="108" />
         <source>登记号</source>
         <comment>audit</comment>
         <translation>Reg. no.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="103" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="109" />
         <source>人数</source>
         <comment>audit</comment>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="104" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="110" />
         <source>问题类别</source>
         <comment>audit</comment>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="105" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="111" />
         <source>诉求</source>
         <comment>audit</comment>
         <translation>Request</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="106" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="112" />
         <source>乡镇（街道）</source>
         <comment>audit</comment>
         <translation>Township</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="107" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="113" />
         <source>村（社区）</source>
         <comment>audit</comment>
         <translation>Village</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="108" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="114" />
         <source>来源</source>
         <comment>audit</comment>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="109" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="115" />
         <source>状态</source>
         <comment>audit</comment>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="110" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="116" />
         <source>排队位置</source>
         <comment>audit</comment>
         <translation>Queue position</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="111" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="117" />
         <source>排队号</source>
         <comment>audit</comment>
         <translation>Queue no.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="112" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="118" />
         <source>人工调整</source>
         <comment>audit</comment>
         <translation>Placed by hand</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="113" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="119" />
         <source>标记</source>
         <comment>audit</comment>
         <translation>Flags</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="114" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="120" />
         <source>来访人员</source>
         <comment>audit</comment>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="115" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="121" />
         <source>来访人信息</source>
         <comment>audit</comment>
         <translation>People's details</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="116" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="122" />
         <source>本次签到人员</source>
         <comment>audit</comment>
         <translation>Checked in now</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="117" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="123" />
         <source>撤销签到人员</source>
         <comment>audit</comment>
         <translation>Check-in undone for</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="118" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="124" />
         <source>导入来源</source>
         <comment>audit</comment>
         <translation>Import source</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="119" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="125" />
         <source>签到时间</source>
         <comment>audit</comment>
         <translation>Checked in at</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="120" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="126" />
         <source>叫号时间</source>
         <comment>audit</comment>
         <translation>Called at</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="121" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="127" />
         <source>开始接谈时间</source>
         <comment>audit</comment>
         <translation>Session started at</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="122" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="128" />
         <source>接谈结束时间</source>
         <comment>audit</comment>
         <translation>Session finished at</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="123" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="129" />
         <source>案件编号</source>
         <comment>audit</comment>
         <translation>Case no.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="124" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="130" />
         <source>领导批示</source>
         <comment>audit</comment>
         <translation>Leader's instruction</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="125" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="131" />
         <source>处理结果</source>
         <comment>audit</comment>
         <translation>Outcome</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="126" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="132" />
         <source>三色分类</source>
         <comment>audit</comment>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="127" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="133" />
         <source>主办单位</source>
         <comment>audit</comment>
         <translation>Lead department</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="128" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="134" />
         <source>协办单位</source>
         <comment>audit</comment>
         <translation>Co-departments</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="129" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="135" />
         <source>办理期限</source>
         <comment>audit</comment>
         <translation>Due date</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="130" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="136" />
         <source>签收时间</source>
         <comment>audit</comment>
         <translation>Signed at</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="131" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="137" />
         <source>签收人</source>
         <comment>audit</comment>
         <translation>Signed by</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="132" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="138" />
         <source>反馈时间</source>
         <comment>audit</comment>
         <translation>Feedback at</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="133" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="139" />
         <source>办结时间</source>
         <comment>audit</comment>
         <translation>Closed at</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="134" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="140" />
         <source>化解</source>
         <comment>audit</comment>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="135" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="141" />
         <source>满意度</source>
         <comment>audit</comment>
         <translation>Satisfaction</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="136" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="142" />
         <source>回访时间</source>
         <comment>audit</comment>
         <translation>Followed up at</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="137" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="143" />
         <source>督办期限</source>
         <comment>audit</comment>
         <translation>Supervised until</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="138" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="144" />
         <source>名称</source>
         <comment>audit</comment>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="139" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="145" />
         <source>电话</source>
         <comment>audit</comment>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="140" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="146" />
         <source>身份证号</source>
         <comment>audit</comment>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="141" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="147" />
         <source>位置</source>
         <comment>audit</comment>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="142" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="148" />
         <source>主持人</source>
         <comment>audit</comment>
         <translation>Host</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="143" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="149" />
         <source>容量</source>
         <comment>audit</comment>
         <translation>Capacity</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="144" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="150" />
         <source>简称</source>
         <comment>audit</comment>
         <translation>Short name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="145" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="151" />
         <source>类型</source>
         <comment>audit</comment>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="146" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="152" />
         <source>联系人</source>
         <comment>audit</comment>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="147" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="153" />
         <source>启用</source>
         <comment>audit</comment>
         <translation>Active</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="148" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="154" />
         <source>显示名</source>
         <comment>audit</comment>
         <translation>Display name</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="149" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="155" />
         <source>角色</source>
         <comment>audit</comment>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="150" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="156" />
         <source>日期</source>
         <comment>audit</comment>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="151" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="157" />
         <source>标题</source>
         <comment>audit</comment>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="152" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="158" />
         <source>地点</source>
         <comment>audit</comment>
         <translation>Venue</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="153" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="159" />
         <source>接访领导</source>
         <comment>audit</comment>
         <translation>Leaders</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="154" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="160" />
         <source>备注</source>
         <comment>audit</comment>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="155" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="161" />
         <source>年份</source>
         <comment>audit</comment>
         <translation>Year</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="156" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="162" />
         <source>按工作日计算期限</source>
         <comment>audit</comment>
         <translation>Working-day deadlines</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="157" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="163" />
         <source>随机种子</source>
         <comment>audit</comment>
         <translation>Seed</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/pages/audit_page.py" line="158" />
+        <location filename="../../reception_desk/ui/pages/audit_page.py" line="164" />
         <source>含历史数据</source>
         <comment>audit</comment>
         <translation>With history</translation>
@@ -5707,17 +5932,28 @@ The batch can still check in at the desk later.</translation>
 <context>
     <name>login</name>
     <message>
-        <location filename="../../reception_desk/ui/login.py" line="53" />
+        <location filename="../../reception_desk/ui/login.py" line="67" />
         <source>本数据库需要登录：请设置环境变量 RECEPTION_DESK_USER 和 RECEPTION_DESK_PASSWORD。</source>
         <translation>This database needs a login: set RECEPTION_DESK_USER and RECEPTION_DESK_PASSWORD.</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/login.py" line="56" />
+        <location filename="../../reception_desk/ui/login.py" line="51" />
+        <location filename="../../reception_desk/ui/login.py" line="70" />
         <source>错误：{0}</source>
         <translation>Error: {0}</translation>
     </message>
     <message>
-        <location filename="../../reception_desk/ui/login.py" line="58" />
+        <location filename="../../reception_desk/ui/login.py" line="45" />
+        <source>本数据库的个人信息已加密，而这台电脑没有它的密钥文件（数据库是从别处复制来的？），因此不能打开。请在建立数据库的电脑上打开，或由管理员在那里建立用户后用用户名和密码登录。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/login.py" line="55" />
+        <source>无法打开数据库</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/login.py" line="72" />
         <source>数据库：{0}</source>
         <translation>Database: {0}</translation>
     </message>
@@ -5975,6 +6211,54 @@ The document was made; please write them in by hand after printing.</translation
         <location filename="../../reception_desk/ui/printing/reprint_offer.py" line="52" />
         <source>不打印</source>
         <translation>Don't print</translation>
+    </message>
+</context>
+<context>
+    <name>retention_notice</name>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/retention_notice.py" line="42" />
+        <source>数据保留</source>
+        <translation>Data retention</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/retention_notice.py" line="43" />
+        <source>将 {0} 人的个人信息化名处理？</source>
+        <translation>Pseudonymise the personal data of {0} people?</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/retention_notice.py" line="45" />
+        <source>姓名改为“某某”，身份证号和电话删除，且无法恢复。案件内容和统计数据保持不变。处理前请确认已按规定备份。</source>
+        <translation>Names become “某某”, ID and phone numbers are deleted and cannot be recovered. Case facts and figures stay as they are. Make sure a backup has been taken as the rules require.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/retention_notice.py" line="51" />
+        <source>化名处理</source>
+        <translation>Pseudonymise</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/retention_notice.py" line="53" />
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/retention_notice.py" line="74" />
+        <source>已化名处理 {0} 人（{1} 批，{2} 件）；案件和统计数据不变。</source>
+        <translation>Pseudonymised {0} people ({1} batches, {2} cases); cases and figures are unchanged.</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/retention_notice.py" line="93" />
+        <source>立即处理…</source>
+        <translation>Handle now…</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/retention_notice.py" line="96" />
+        <source>稍后</source>
+        <translation>Later</translation>
+    </message>
+    <message>
+        <location filename="../../reception_desk/ui/widgets/retention_notice.py" line="126" />
+        <source>数据保留：有 {0} 人的个人信息已超过保留期限（{1} 之前结案，保留 {2} 年），应化名处理。</source>
+        <translation>Data retention: the personal data of {0} people is past its retention period (cases closed before {1}, kept {2} years) and should be pseudonymised.</translation>
     </message>
 </context>
 <context>

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.engine import make_url
 
+from reception_desk import secrets_store
 from reception_desk.db.engine import ENV_VAR, resolve_url, sqlite_path
 from reception_desk.services.db_probe import PROBE_TIMEOUT_S, ProbeResult, probe_database
 from reception_desk.ui.app import DB_KEY
@@ -47,6 +48,7 @@ class DatabaseTabMixin(_Base):
 
     _probe_executor: ThreadPoolExecutor
     _pg_saved_url: str  # the saved PostgreSQL URL with its password (the field shows it hidden)
+    _pg_saved_url = ""
 
     def _build_database_tab(self) -> QWidget:
         tab = QWidget()
@@ -98,7 +100,12 @@ class DatabaseTabMixin(_Base):
         grid.addWidget(self.pg_radio, 2, 0, 1, 3)
         grid.addWidget(self.pg_edit, 3, 0, 1, 3)
         grid.addWidget(
-            hint(self.tr("PostgreSQL 的密码会保存在本机设置中；如不希望保存，可在服务器上使用 .pgpass 文件。")),
+            hint(
+                self.tr(
+                    "PostgreSQL 的密码保存在系统密钥环中，不写入本机设置；本机没有可用的密钥环时，"
+                    "密码不保存，每次启动时询问。"
+                )
+            ),
             4,
             0,
             1,
@@ -127,8 +134,17 @@ class DatabaseTabMixin(_Base):
         layout.addStretch(1)
 
         self.kind_group.idToggled.connect(lambda _id, _on: self._update_db_fields())
-        self._prefill_database(str(saved) if saved else self.ctx.db.url)
+        self._prefill_database(self._with_saved_password(str(saved)) if saved else self.ctx.db.url)
         return tab
+
+    def _with_saved_password(self, saved: str) -> str:
+        """The saved URL (it holds no password) with the password of the database in use, else the keyring's."""
+        if not secrets_store.is_server_url(saved):
+            return saved
+        running = self.ctx.db.url
+        if secrets_store.is_server_url(running) and secrets_store.account(running) == secrets_store.account(saved):
+            return secrets_store.with_password(saved, secrets_store.split_password(running)[1])
+        return secrets_store.with_password(saved, secrets_store.password_for(saved))
 
     @staticmethod
     def _hidden(url: str) -> str:
@@ -250,7 +266,17 @@ class DatabaseTabMixin(_Base):
         except Exception as exc:
             self._show_probe("error", self.tr("数据库地址格式不正确：{0}").format(exc))
             return
-        self.ctx.settings.setValue(DB_KEY, url)
+        settings_url, in_keyring = secrets_store.store(url)  # the settings get the URL without its password
+        self.ctx.settings.setValue(DB_KEY, settings_url)
         self.ctx.settings.sync()
-        self.saved_url.setText(self._hidden(url))
+        self.saved_url.setText(self._hidden(settings_url))
+        if secrets_store.split_password(url)[1] is not None and not in_keyring:
+            self._show_probe(
+                "warn",
+                self.tr(
+                    "已保存，但不含密码：本机没有可用的系统密钥环，密码只保留到本次退出，下次启动时将询问密码。"
+                    "新的数据库将在下次启动接访台时使用。"
+                ),
+            )
+            return
         self._show_probe("ok", self.tr("已保存。新的数据库将在下次启动接访台时使用。"))
