@@ -180,8 +180,8 @@ def test_import_twice_with_a_changed_phone_is_in_the_log_without_the_id(db: Data
         wang.id,
         "更新联系方式",
     )
-    assert (entry.before, entry.after) == ({"phone": "13805701234"}, {"phone": "13805709999"})
-    assert [(c.label, c.before, c.after) for c in entry.changes] == [("电话", "13805701234", "13805709999")]
+    assert (entry.before, entry.after) == ({"phone": "138****1234"}, {"phone": "138****9999"})  # masked
+    assert [(c.label, c.before, c.after) for c in entry.changes] == [("电话", "138****1234", "138****9999")]
     assert entry.subject == "来访人 王学德" and entry.reason == "十二月.xlsx"
     # the person's entries are found through the batch of the day
     assert entry.id in {r.id for r in _all(db, AuditFilter(batch="Y0001", day_id=second))}
@@ -251,9 +251,10 @@ def test_a_registration_edit_records_the_peoples_changes_with_the_id_masked(db: 
     stored = json.dumps([entry.before, entry.after], ensure_ascii=False)
     assert old_id not in stored and new_id not in stored  # the log never holds a whole resident ID
     assert entry.before is not None and entry.after is not None
-    assert entry.before["people"][0]["phone"] == "13805701234"
-    assert entry.after["people"][0]["phone"] == "13905709876"
+    assert entry.before["people"][0]["phone"] == "138****1234"  # phones masked too
+    assert entry.after["people"][0]["phone"] == "139****9876"
+    assert "13805701234" not in stored and "13905709876" not in stored
     assert entry.after["people"][0]["id_number"] == new_id[:6] + "********" + new_id[-4:]
     row = next(r for r in _all(db, AuditFilter()) if r.id == entry.id)
     shown = {c.label: (c.before, c.after) for c in row.changes}
-    assert "13905709876" in shown["来访人信息"][1] and "柴卫发" in shown["来访人信息"][0]
+    assert "139****9876" in shown["来访人信息"][1] and "柴卫发" in shown["来访人信息"][0]

@@ -140,7 +140,7 @@ def test_slip_prints_every_field(db: Database, built: BuiltDay) -> None:
         EXT_B_NAME,
         "6 人（集体访）",
         resident_id.mask(person.id_number),
-        "138 5700 1234",  # in full: the department calls the visitor back
+        "138****1234",  # masked: the slip leaves with the department, the visitor does not keep it
         person.township,
         person.village,
         "交办",

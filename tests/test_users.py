@@ -58,9 +58,9 @@ def test_each_role_is_allowed_and_refused_what_the_issue_says(db: Database) -> N
     with db.read() as session:
         room1, room9 = (session.scalar(select(Room.id).where(Room.day_id == day, Room.number == n)) for n in (1, 9))
         allowed = {
-            "desk1": {Permission.READ, Permission.REGISTER, Permission.CHECK_IN},
+            "desk1": {Permission.READ, Permission.REGISTER, Permission.CHECK_IN, Permission.UNMASK},
             "host1": {Permission.READ, Permission.ROOM_WORK},
-            "chief": {Permission.READ, Permission.TRACKING, Permission.MOVE, Permission.AUDIT},
+            "chief": {Permission.READ, Permission.TRACKING, Permission.MOVE, Permission.AUDIT, Permission.UNMASK},
             "admin": set(Permission),
         }
         for name, wanted in allowed.items():

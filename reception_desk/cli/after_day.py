@@ -185,6 +185,9 @@ def add_parsers(sub: Any, export_sub: Any) -> None:
     exp_scope = exp.add_mutually_exclusive_group()
     exp_scope.add_argument("--day", type=_date, help="只导出这一接访日")
     exp_scope.add_argument("--all-days", action="store_true", help="所有接访日（默认）")
+    exp.add_argument(
+        "--reveal-reason", metavar="TEXT", help="导出完整的身份证号和电话（仅管理员，须写明原因，记入操作日志）"
+    )
 
 
 # ------------------------------------------------------------------------------------------------ check-in, record
@@ -638,9 +641,11 @@ def cmd_export_cases(ctx: Context) -> int:
     path: Path = a.file
     if path.suffix.lower() != ".xlsx":
         raise UnusableInputError(f"不支持的导出格式“{path.suffix}”，案件台账请导出为 .xlsx。")
+    if a.reveal_reason is not None and not a.reveal_reason.strip():
+        raise InvalidInputError("--reveal-reason 须写明导出完整号码的原因。")
     day_id = ctx.day_id(a.day) if a.day is not None else None
-    n = export_cases(ctx.db, path, day_id)
-    ctx.out("exported", rows=n, file=path)
+    n = export_cases(ctx.db, path, day_id, actor=ctx.actor, reveal_reason=a.reveal_reason or "")
+    ctx.out("exported_unmasked" if a.reveal_reason else "exported", rows=n, file=path)
     return EXIT_OK
 
 

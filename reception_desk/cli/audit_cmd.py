@@ -24,6 +24,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--action", metavar="ACTION", help="只看此操作：check_in, move, edit …")
     p.add_argument("--day", dest="audit_day", metavar="DATE", help="--batch 的接访日 YYYY-MM-DD")
     p.add_argument("--limit", type=int, default=100, metavar="N", help="最多 N 条（默认 100，最多 1000）")
+    p.add_argument(
+        "--unmask", action="store_true", help="只看查看完整号码和导出完整号码的记录：谁、看了谁的、为什么（仅管理员）"
+    )
     p.add_argument("--json", action="store_true")
 
 
@@ -34,6 +37,8 @@ def cmd_audit(ctx: Context) -> int:
     from reception_desk.services import audit_log
 
     a = ctx.args
+    if a.unmask:
+        return _unmask_events(ctx)
     day_id = None
     if a.batch:
         day_id = ctx.day_id(dt.date.fromisoformat(a.audit_day) if a.audit_day else None)
@@ -63,4 +68,21 @@ def cmd_audit(ctx: Context) -> int:
         change = "；".join(f"{c.label}：{c.before} → {c.after}" for c in r.changes)
         reason = f"（{audit_log.mask_ids(r.reason)}）" if r.reason else ""
         print(f"{r.at_local:%Y-%m-%d %H:%M:%S}\t{r.actor}\t{r.action_label}\t{r.subject}\t{change}{reason}")
+    return EXIT_OK
+
+
+def _unmask_events(ctx: Context) -> int:
+    """`audit --unmask`: who saw whose whole ID or phone, and unmasked exports, newest first (admins only)."""
+    from reception_desk.services import audit_log, unmask
+
+    a = ctx.args
+    since = audit_log.parse_since(a.since) if a.since else None
+    events = unmask.unmask_events(ctx.db, ctx.actor, since=since, limit=max(1, a.limit))
+    if a.json:
+        print(json.dumps([e.to_json() for e in events], ensure_ascii=False, indent=1))
+        return EXIT_OK
+    for e in events:
+        what = unmask.FIELD_LABELS.get(e.field, "身份证号和电话")
+        verb = "查看完整" if e.action == unmask.ACTION else "导出完整"
+        print(f"{e.at_local:%Y-%m-%d %H:%M:%S}\t{e.actor}\t{verb}{what}\t{e.whom}\t{e.reason}")
     return EXIT_OK

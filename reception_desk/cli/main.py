@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reception_desk.cli import after_day, audit_cmd, backup_cmd, users_cmd, watch
+from reception_desk.cli import after_day, audit_cmd, users_cmd, watch
 from reception_desk.cli.argparse_text import argparse_language, language_of
 from reception_desk.cli.text import say
 from reception_desk.db import ENV_VAR, data_dir
@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     exp_regs = export_sub.add_parser("registrations", help="导出预登记名单到 .xlsx 或 .csv")
     exp_regs.add_argument("file", type=Path)
     exp_regs.add_argument("--day", type=_date)
+    exp_regs.add_argument(
+        "--reveal-reason", metavar="TEXT", help="导出完整的身份证号和电话（仅管理员，须写明原因，记入操作日志）"
+    )
     after_day.add_parsers(sub, export_sub)
     audit_cmd.add_parsers(sub)
     users_cmd.add_parsers(sub)
@@ -104,11 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = dbp.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", help="把数据库结构升级到最新（SQLite 先备份）")
 
-    backup = sub.add_parser("backup", help="备份整个数据库到一个加密文件（默认用数据密钥，或用口令）")
+    backup = sub.add_parser("backup", help="备份整个数据库到一个 SQLite 文件")
     backup.add_argument("file", type=Path)
     backup.add_argument("--force", action="store_true", help="覆盖已有文件")
-    backup_cmd.add_backup_arguments(backup)
-    backup_cmd.add_parsers(sub)
 
     prn = sub.add_parser(
         "print", help="打印 PDF：交办单、回执、交办清单、安排表、预登记名单、当日汇总、简报、催办单、统计表"
@@ -155,8 +156,7 @@ class Context:
         from reception_desk.db.migrate import upgrade_to_head
 
         self.db = Database(args.db)
-        # a restore replaces the database whole: it is not migrated (nor created with a key of its own) first
-        self.backup = upgrade_to_head(self.db.engine) if args.command != "restore" else None
+        self.backup = upgrade_to_head(self.db.engine)
 
     def moment(self, at: str | None) -> dt.datetime:
         """A step's moment, naive UTC: --at (office wall-clock time), else now on --today, else now."""
@@ -333,10 +333,21 @@ def cmd_export(ctx: Context) -> int:
 
     if ctx.args.export_what == "cases":
         return after_day.cmd_export_cases(ctx)
+    reason = ctx.args.reveal_reason
+    if reason is not None and not reason.strip():
+        print(say(ctx.lang, "error", msg="--reveal-reason 须写明导出完整号码的原因。"), file=sys.stderr)
+        return EXIT_UNUSABLE
     day_id = ctx.day_id(ctx.args.day)
     info = next(d for d in days.list_days(ctx.db) if d.id == day_id)
-    n = export_registrations(ctx.db, day_id, ctx.args.file, title=f"{info.title}预登记名单（{info.date}）")
-    ctx.out("exported", rows=n, file=ctx.args.file)
+    n = export_registrations(
+        ctx.db,
+        day_id,
+        ctx.args.file,
+        title=f"{info.title}预登记名单（{info.date}）",
+        actor=ctx.actor,
+        reveal_reason=reason or "",
+    )
+    ctx.out("exported_unmasked" if reason else "exported", rows=n, file=ctx.args.file)
     return EXIT_OK
 
 
@@ -351,8 +362,12 @@ def cmd_db(ctx: Context) -> int:
 
 
 def cmd_backup(ctx: Context) -> int:
-    """Back the database up: an encrypted file (cli/backup_cmd.py), or with --plain an SQLite file."""
-    return backup_cmd.cmd_backup(ctx)
+    """Back the database up into an SQLite file."""
+    from reception_desk.services.backup import backup
+
+    target = backup(ctx.db, ctx.args.file, overwrite=ctx.args.force)
+    ctx.out("backup_done", file=target)
+    return EXIT_OK
 
 
 def cmd_print(ctx: Context) -> int:
@@ -470,7 +485,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "move": cmd_move,
     "export": cmd_export,
     "db": cmd_db,
-    **backup_cmd.COMMANDS,
+    "backup": cmd_backup,
     "print": cmd_print,
     **after_day.COMMANDS,
     "audit": audit_cmd.cmd_audit,

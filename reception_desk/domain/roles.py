@@ -37,6 +37,7 @@ class Permission(StrEnum):
     ADMIN = "admin"  # the day, rooms, directory, calendar, users, settings of the database
     AUDIT = "audit"  # read the audit log (操作日志)
     READ = "read"  # see the day, lists, figures, print
+    UNMASK = "unmask"  # 显示完整号码: a visitor's whole resident ID or phone, with a reason, logged
 
     @property
     def label(self) -> str:
@@ -53,12 +54,15 @@ PERMISSION_LABELS = {
     Permission.ADMIN: "管理接访日、接待室、单位名录、工作日历和用户",
     Permission.AUDIT: "查看操作日志",
     Permission.READ: "查看",
+    Permission.UNMASK: "查看完整的身份证号和电话",
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.DESK: frozenset({Permission.READ, Permission.REGISTER, Permission.CHECK_IN}),
+    Role.DESK: frozenset({Permission.READ, Permission.REGISTER, Permission.CHECK_IN, Permission.UNMASK}),
     Role.HOST: frozenset({Permission.READ, Permission.ROOM_WORK}),
-    Role.SUPERVISOR: frozenset({Permission.READ, Permission.TRACKING, Permission.MOVE, Permission.AUDIT}),
+    Role.SUPERVISOR: frozenset(
+        {Permission.READ, Permission.TRACKING, Permission.MOVE, Permission.AUDIT, Permission.UNMASK}
+    ),
     Role.ADMIN: frozenset(Permission),
 }
 

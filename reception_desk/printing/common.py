@@ -72,7 +72,8 @@ def repeat_text(case: CaseDetail) -> str:
 
 
 def full_phone(digits: str) -> str:
-    """The whole phone number, grouped for reading aloud: 138 5700 1234 (slips: the department calls back)."""
+    """The whole phone number, grouped for reading aloud: 138 5700 1234 — only on papers the visitor keeps; the
+    slips and notices that go to departments print it masked (phone.mask)."""
     parsed = phones.normalize(digits)
     return parsed.display() if parsed else digits
 

@@ -21,6 +21,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepInFrame, PageBreak, Spacer, Table
 
+from reception_desk.domain import phone as phones
 from reception_desk.domain import resident_id
 from reception_desk.domain.case_life import EVENT_KINDS, CaseStatus
 from reception_desk.domain.office_time import now_local, to_local
@@ -31,7 +32,6 @@ from reception_desk.printing.common import (
     cn_date,
     cn_datetime,
     excerpt,
-    full_phone,
     repeat_text,
     supervision_text,
 )
@@ -121,7 +121,7 @@ class ReminderRenderer:
         rows = [
             ("案件编号", c.case_no, "登记号", c.reg_no),
             ("来访人", f"{c.visitor_name}（{c.headcount} 人）", "身份证号", masked),
-            ("联系电话", full_phone(c.phone) or "（未登记）", "乡镇（村）", f"{c.township}{c.village}" or "—"),
+            ("联系电话", phones.mask(c.phone) or "（未登记）", "乡镇（村）", f"{c.township}{c.village}" or "—"),
             ("交办日期", cn_date(c.day_date), "颜色分类", colour),
             ("办理时限", due, "逾期情况", _overdue_text(r)),
             ("办理状态", _status_text(r), "协办单位", "、".join(c.co_departments) or "无"),

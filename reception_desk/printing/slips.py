@@ -21,6 +21,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
+from reception_desk.domain import phone as phones
 from reception_desk.domain import resident_id
 from reception_desk.domain.batches import is_collective
 from reception_desk.domain.deadlines import Colour
@@ -32,7 +33,6 @@ from reception_desk.printing.common import (
     cn_date,
     cn_datetime,
     deadline_text,
-    full_phone,
     new_canvas,
     repeat_text,
     supervision_text,
@@ -381,7 +381,7 @@ class SlipWriter:
             ("visitor", 0, case.visitor_name),
             ("visitor", 1, people),
             ("ids", 0, resident_id.mask(case.id_number) or "（未登记）"),
-            ("ids", 1, full_phone(case.phone) or "（未登记）"),
+            ("ids", 1, phones.mask(case.phone) or "（未登记）"),
             ("place", 0, case.township),
             ("place", 1, case.village),
             ("outcome", 0, case.outcome_label),

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from reception_desk.db.engine import Database
 from reception_desk.db.models import AuditEntry, Batch, BatchMember, Case, Department, Room, Theme, Visitor
 from reception_desk.domain import office_time, resident_id
+from reception_desk.domain import phone as phones
 from reception_desk.domain.batches import BatchStatus, Flag
 from reception_desk.domain.case_life import RATINGS, CaseStatus
 from reception_desk.domain.roles import Permission, Role
@@ -68,12 +69,12 @@ ACTION_LABELS: dict[str, str] = {
     "change_password": "修改密码",
     "reset_password": "重置密码",
     "lock_user": "锁定用户",
-    "rotate_data_key": "轮换数据密钥",
+    "unmask": "查看完整号码",
+    "export_unmasked": "导出完整号码",
 }
 
 # the entities the log names (table names as the services write them)
 ENTITY_LABELS: dict[str, str] = {
-    "key_holder": "数据密钥",
     "batch": "批次",
     "case": "信访事项",
     "visitor": "来访人",
@@ -152,6 +153,11 @@ FIELD_LABELS: dict[str, str] = {
     "working_day_deadlines": "按工作日计算期限",
     "seed": "随机种子",
     "history": "含历史数据",
+    # 查看完整号码 / 导出完整号码
+    "field": "号码",
+    "what": "导出内容",
+    "file": "文件",
+    "rows": "行数",
 }
 
 VALUE_LABELS: dict[str, str] = {
@@ -251,8 +257,8 @@ class AuditRow:
             "entity_label": self.entity_label,
             "entity_id": self.entity_id,
             "subject": self.subject,
-            "before": _masked(self.before),
-            "after": _masked(self.after),
+            "before": _masked(self.before, self.entity),
+            "after": _masked(self.after, self.entity),
             "reason": mask_ids(self.reason),
         }
 
@@ -535,10 +541,14 @@ def show_value(key: str, value: Any, entity: str = "", names: _Names | None = No
         return names.themes.get(value, f"#{value}")
     if key in _DEPARTMENT_FIELDS:
         return "、".join(names.departments.get(i, f"#{i}") for i in _ints(value)) or BLANK
+    if key == "field" and value in ("id_number", "phone"):  # 查看完整号码: which number (never the number)
+        return field_label(value)
+    if key == "phone" and entity == "visitor" and isinstance(value, str):  # a person's phone: masked (old entries)
+        return phones.mask(value)
     if key == "people" and isinstance(value, list):  # a registration edit: name 电话 身份证号 of each person
         return (
             "；".join(
-                " ".join(str(p.get(k) or "") for k in ("name", "phone", "id_number") if p.get(k))
+                mask_ids(" ".join(_person_part(k, p.get(k)) for k in ("name", "phone", "id_number") if p.get(k)))
                 if isinstance(p, dict)
                 else str(p)
                 for p in value
@@ -575,6 +585,11 @@ def show_value(key: str, value: Any, entity: str = "", names: _Names | None = No
     return mask_ids(str(value))
 
 
+def _person_part(key: str, value: Any) -> str:
+    """A person's name, phone or ID in a registration edit's entry; a phone masked (entries written before masking)."""
+    return phones.mask(str(value)) if key == "phone" else str(value)
+
+
 def _status_label(value: str, entity: str) -> str:
     try:
         if entity == "case":
@@ -591,17 +606,18 @@ def _flag_label(value: Any) -> str:
         return str(value)
 
 
-def _masked(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def _masked(values: Mapping[str, Any] | None, entity: str = "") -> dict[str, Any] | None:
     if values is None:
         return None
-    return {k: _mask_value(v) for k, v in values.items()}
+    # a person's phone is masked (a department's office phone is not personal data)
+    return {k: _mask_value(v, k == "phone" and entity == "visitor") for k, v in values.items()}
 
 
-def _mask_value(value: Any) -> Any:
+def _mask_value(value: Any, phone: bool = False) -> Any:
     if isinstance(value, str):
-        return mask_ids(value)
+        return phones.mask(value) if phone else mask_ids(value)
     if isinstance(value, list):
         return [_mask_value(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _mask_value(v) for k, v in value.items()}
+    if isinstance(value, dict):  # a person inside a registration edit: his phone masked too
+        return {k: _mask_value(v, k == "phone") for k, v in value.items()}
     return value

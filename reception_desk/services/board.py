@@ -256,6 +256,7 @@ class CardMember:
     id_masked: str
     is_lead: bool
     checked_in: bool
+    visitor_id: int = 0  # the person, for 显示完整号码 (services/unmask.py)
 
 
 @dataclass(frozen=True)
@@ -320,7 +321,14 @@ def desk_card(db: Database, batch_id: int) -> DeskCard:
             raise NotFoundError(f"批次 #{batch_id} 不存在。")
         batch, lead_name, lead_phone, theme_name = row
         members = session.execute(
-            select(BatchMember.id, Visitor.name, Visitor.id_number, BatchMember.is_lead, BatchMember.checked_in_at)
+            select(
+                BatchMember.id,
+                Visitor.name,
+                Visitor.id_number,
+                BatchMember.is_lead,
+                BatchMember.checked_in_at,
+                BatchMember.visitor_id,
+            )
             .join(Visitor, Visitor.id == BatchMember.visitor_id)
             .where(BatchMember.batch_id == batch_id)
             .order_by(BatchMember.position, BatchMember.id)
@@ -342,7 +350,14 @@ def desk_card(db: Database, batch_id: int) -> DeskCard:
             phone_masked=phones.mask(lead_phone),
             version=batch.version,
             members=tuple(
-                CardMember(m.id, m.name, resident_id.mask(m.id_number), bool(m.is_lead), m.checked_in_at is not None)
+                CardMember(
+                    m.id,
+                    m.name,
+                    resident_id.mask(m.id_number),
+                    bool(m.is_lead),
+                    m.checked_in_at is not None,
+                    m.visitor_id,
+                )
                 for m in members
             ),
             room=RoomRef(room.id, room.number, room.name, room.location) if room is not None else None,

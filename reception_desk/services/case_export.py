@@ -1,6 +1,7 @@
 """Export the case ledger (案件台账) to Excel: every case with its history columns.
 
-Resident IDs and phones are masked (a ledger leaves the office), formula-looking text is quoted text, times are the
+Resident IDs and phones are masked (a ledger leaves the office; only an admin with a reason exports them whole, and
+that export is logged), formula-looking text is quoted text, times are the
 office's wall-clock (Asia/Shanghai). A plain function taking the database and a path, so the UI can run it off its
 thread; written in openpyxl's write-only mode, so ten years of cases stream out instead of building in memory.
 """
@@ -22,6 +23,7 @@ from reception_desk.domain.case_life import METHODS, RATINGS, CaseStatus
 from reception_desk.domain.office_time import to_local
 from reception_desk.errors import UnusableInputError
 from reception_desk.files import replacing
+from reception_desk.services import audit, unmask
 from reception_desk.services.cases import CaseDetail, load_case_details
 from reception_desk.services.safe_cells import xlsx_row
 
@@ -104,7 +106,7 @@ def _histories(session: Any, where: tuple[ColumnElement[bool], ...]) -> dict[int
     return out
 
 
-def _cells(d: CaseDetail, theme: str, h: _History) -> list[object]:
+def _cells(d: CaseDetail, theme: str, h: _History, whole: bool = False) -> list[object]:
     supervision = ""
     if d.supervised:
         supervision = f"挂牌督办：{d.supervision_reason}"
@@ -117,8 +119,8 @@ def _cells(d: CaseDetail, theme: str, h: _History) -> list[object]:
         d.room_number if d.room_number is not None else "",
         d.reg_no,
         d.visitor_name,
-        resident_id.mask(d.id_number),
-        phone.mask(d.phone),
+        (d.id_number or "") if whole else resident_id.mask(d.id_number),
+        (d.phone or "") if whole else phone.mask(d.phone),
         d.headcount,
         theme,
         d.request,
@@ -147,8 +149,14 @@ def _cells(d: CaseDetail, theme: str, h: _History) -> list[object]:
     ]
 
 
-def export_cases(db: Database, path: Path, day_id: int | None = None) -> int:
-    """Write every case (of all days, or of one day) with its history to an .xlsx ledger; returns rows written."""
+def export_cases(
+    db: Database, path: Path, day_id: int | None = None, actor: str = audit.SYSTEM, reveal_reason: str = ""
+) -> int:
+    """Write every case (of all days, or of one day) with its history to an .xlsx ledger; returns rows written.
+
+    IDs and phones are masked; with `reveal_reason` an admin (PermissionDeniedError for anyone else) gets them
+    whole, logged with the reason ("export_unmasked") in the transaction that reads them.
+    """
     if path.suffix.lower() != ".xlsx":
         raise UnusableInputError(f"不支持的导出格式“{path.suffix}”，案件台账请导出为 .xlsx。")
     from openpyxl import Workbook  # loaded when needed: it costs ~0.1 s at start-up
@@ -156,7 +164,9 @@ def export_cases(db: Database, path: Path, day_id: int | None = None) -> int:
     from openpyxl.utils import get_column_letter
 
     where: tuple[ColumnElement[bool], ...] = (Case.day_id == day_id,) if day_id is not None else ()
-    with db.read() as session:
+    whole = bool(reveal_reason.strip())
+    with db.session() if whole else db.read() as session:
+        reason = unmask.require_export_reveal(session, actor, reveal_reason) if whole else ""
         details = load_case_details(session, *where)
         themes = dict(
             session.execute(
@@ -169,6 +179,8 @@ def export_cases(db: Database, path: Path, day_id: int | None = None) -> int:
             .all()
         )
         histories = _histories(session, where)
+        if whole:
+            unmask.record_export(session, actor, "案件台账", path.name, len(details), reason, "reception_day", day_id)
     details.sort(key=lambda d: (d.day_date, d.case_no))
 
     wb = Workbook(write_only=True)
@@ -181,7 +193,7 @@ def export_cases(db: Database, path: Path, day_id: int | None = None) -> int:
     ws.append(xlsx_row(ws, HEADER, bold))
     empty = _History()
     for d in details:
-        ws.append(xlsx_row(ws, _cells(d, themes.get(d.case_id, ""), histories.get(d.case_id, empty))))
+        ws.append(xlsx_row(ws, _cells(d, themes.get(d.case_id, ""), histories.get(d.case_id, empty), whole)))
     path.parent.mkdir(parents=True, exist_ok=True)
     with replacing(path) as tmp:  # a half-written file never takes the name
         wb.save(tmp)

@@ -27,6 +27,8 @@ FIRST_RETRY = 0.5  # seconds before the first reconnection; doubles up to LAST_R
 LAST_RETRY = 10.0
 POLL_SECONDS = 0.5  # SQLite: how often the follower looks at the audit log
 
+# logged looks that change nothing (a whole number shown, an unmasked export): no page reloads for them
+LOOK_ONLY_ACTIONS = frozenset({"unmask", "export_unmasked"})
 # audit entries' entity -> kind (SQLite follower)
 ENTITY_KINDS = {
     "reception_day": "days",
@@ -137,7 +139,14 @@ def _follow_audit(db: Database, stop: Callable[[], bool]) -> Iterator[FeedEvent]
     while not stop():
         with db.read() as session:
             rows = session.execute(
-                select(AuditEntry.id, AuditEntry.actor, AuditEntry.at, AuditEntry.entity, AuditEntry.entity_id)
+                select(
+                    AuditEntry.id,
+                    AuditEntry.actor,
+                    AuditEntry.at,
+                    AuditEntry.entity,
+                    AuditEntry.entity_id,
+                    AuditEntry.action,
+                )
                 .where(AuditEntry.id > last)
                 .order_by(AuditEntry.id)
             ).all()
@@ -147,6 +156,8 @@ def _follow_audit(db: Database, stop: Callable[[], bool]) -> Iterator[FeedEvent]
         last = rows[-1].id
         changes = ChangeSet()
         for row in rows:
+            if row.action in LOOK_ONLY_ACTIONS:
+                continue
             kind = ENTITY_KINDS.get(row.entity)
             if kind is None or row.entity_id is None:
                 changes.full = True

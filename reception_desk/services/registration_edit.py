@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from reception_desk.db.engine import Database
 from reception_desk.db.models import Batch, BatchMember, Theme, Visitor
+from reception_desk.domain import phone as phones
 from reception_desk.domain.batches import CHECKED_IN, BatchStatus, Flag, Source
 from reception_desk.domain.names import clean_name, clean_text, initials
 from reception_desk.domain.resident_id import mask
@@ -43,6 +44,7 @@ class EditableRegistration:
     room_number: int | None
     data: RegistrationInput
     visitor_versions: dict[int, int] = field(default_factory=dict)  # the people as the dialog shows them
+    lead_visitor_id: int | None = None  # the lead person (显示完整号码 of his ID)
 
 
 def load_registration(db: Database, batch_id: int) -> EditableRegistration:
@@ -71,8 +73,10 @@ def load_registration(db: Database, batch_id: int) -> EditableRegistration:
         versions = dict(
             session.execute(select(Visitor.id, Visitor.version).where(Visitor.id.in_(people_ids))).tuples().all()
         )
+        leads = [m.visitor_id for m in batch.members if m.is_lead]
         return EditableRegistration(
             visitor_versions=versions,
+            lead_visitor_id=leads[0] if leads else batch.lead_visitor_id,
             batch_id=batch.id,
             reg_no=batch.reg_no,
             version=batch.version,
@@ -183,8 +187,8 @@ def update_registration(
 
 
 def _person_entry(visitor: Visitor) -> dict[str, str]:
-    """A person as the audit log keeps him: name, phone and the masked ID (never the whole number)."""
-    return {"name": visitor.name, "phone": visitor.phone, "id_number": mask(visitor.id_number)}
+    """A person as the audit log keeps him: name, the masked phone and the masked ID (never a whole number)."""
+    return {"name": visitor.name, "phone": phones.mask(visitor.phone), "id_number": mask(visitor.id_number)}
 
 
 def _check_visitors(session: Session, expected: Mapping[int, int]) -> None:

@@ -47,6 +47,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
             ("F2", "F8"),
         ),
         ((Permission.MOVE,), ("move_button",), ("F6",)),
+        ((Permission.UNMASK,), ("reveal_button",), ()),
     ),
     "RoomBoardPage": (
         # placing batches that have no room is desk work too (walk-ins, imports); moving placed ones is not

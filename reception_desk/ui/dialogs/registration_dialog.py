@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -34,6 +35,7 @@ from reception_desk.domain.room_plan import TOWNSHIPS
 from reception_desk.domain.themes import BY_CODE, THEMES, infer_from_request
 from reception_desk.services.registrations import PersonInput, RegistrationInput
 from reception_desk.ui.models.registrations_model import domain_word
+from reception_desk.ui.roles_view import refusal_tip
 
 MAX_HEADCOUNT = 9999
 _COMPANION_SPLIT = re.compile(r"[\s\u3000,，;；]+")
@@ -172,7 +174,11 @@ class RegistrationDialog(QDialog):
     """Collects a batch. OK stays disabled while the name or request is missing or a field is unusable.
 
     Enter confirms (Ctrl+Enter inside the multi-line boxes), Esc cancels. `registration()` gives the input.
+    Editing, the lead's ID shows masked; 显示完整号码 (enabled when `reveal_allowed`) emits `reveal_requested`, the
+    page asks the reason and fetches the number (logged), then `show_full_id` and later `mask_again`.
     """
+
+    reveal_requested = Signal()
 
     def __init__(
         self,
@@ -180,6 +186,7 @@ class RegistrationDialog(QDialog):
         walk_in: bool = False,
         initial: RegistrationInput | None = None,
         reg_no: str = "",
+        reveal_allowed: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("registrationDialog")
@@ -187,6 +194,7 @@ class RegistrationDialog(QDialog):
         self.editing = initial is not None
         self._theme_chosen = initial is not None
         self._known: dict[str, str] = {}
+        self._revealed: str | None = None  # the lead's whole ID while 显示完整号码 shows it
         if self.editing:
             title = self.tr("编辑登记 {0}").format(reg_no) if reg_no else self.tr("编辑登记")
         else:
@@ -196,6 +204,10 @@ class RegistrationDialog(QDialog):
         self._build()
         if initial is not None:
             self._fill(initial)
+        self.reveal_button.setVisible(initial is not None and bool(initial.lead.id_number))
+        self.reveal_button.setEnabled(reveal_allowed)
+        if not reveal_allowed:
+            self.reveal_button.setToolTip(refusal_tip())
         self._refresh()
 
     # --- layout ----------------------------------------------------------------------------------------------
@@ -214,7 +226,17 @@ class RegistrationDialog(QDialog):
         form.addRow(self._required(self.tr("姓名")), self.lead_name)
         self.lead_id = self._line("leadId", self.tr("18位，末位可为X"))
         self.lead_id_status = self._status("leadIdStatus")
-        form.addRow(self.tr("身份证号"), self._stack(self.lead_id, self.lead_id_status))
+        self.reveal_button = QPushButton(self.tr("显示完整号码"))
+        self.reveal_button.setObjectName("revealIdButton")
+        self.reveal_button.setAutoDefault(False)
+        self.reveal_button.setToolTip(self.tr("显示完整的身份证号（须填写原因，记入操作日志，稍后自动隐藏）"))
+        self.reveal_button.clicked.connect(self.reveal_requested)
+        id_row = QWidget()
+        id_layout = QHBoxLayout(id_row)
+        id_layout.setContentsMargins(0, 0, 0, 0)
+        id_layout.addWidget(self.lead_id, 1)
+        id_layout.addWidget(self.reveal_button)
+        form.addRow(self.tr("身份证号"), self._stack(id_row, self.lead_id_status))
         self.lead_phone = self._line("leadPhone", self.tr("手机或座机"))
         self.lead_phone_status = self._status("leadPhoneStatus")
         form.addRow(self.tr("电话"), self._stack(self.lead_phone, self.lead_phone_status))
@@ -345,6 +367,20 @@ class RegistrationDialog(QDialog):
         self.village.setText(data.village)
         self.request.setPlainText(data.request)
         self.headcount.setValue(max(data.headcount or 1, 1 + len(data.companions)))
+
+    # --- 显示完整号码 -------------------------------------------------------------------------------------------
+
+    def show_full_id(self, value: str) -> None:
+        """The lead's whole ID in its field (the page fetched it, logged), until `mask_again`."""
+        self._revealed = value
+        self.lead_id.setText(value)
+
+    def mask_again(self) -> None:
+        """The lead's ID masked again, unless it has been edited meanwhile (then it is the new input)."""
+        value, self._revealed = self._revealed, None
+        if value is not None and self.lead_id.text().strip() == value:
+            self._known.setdefault(resident_id.mask(value), value)
+            self.lead_id.setText(resident_id.mask(value))
 
     # --- live checks -----------------------------------------------------------------------------------------
 

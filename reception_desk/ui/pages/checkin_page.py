@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from reception_desk.db.engine import Database
 from reception_desk.domain.batches import BatchStatus
-from reception_desk.services import flow
+from reception_desk.services import flow, unmask
 from reception_desk.services.assignment import assign_day
 from reception_desk.services.board import DeskCard, DeskMatch, desk_card, desk_matches, recent_check_ins
 from reception_desk.services.changes import ChangeSet
@@ -51,6 +51,7 @@ from reception_desk.ui.dialogs.checkin_dialogs import (
     UndoCheckInDialog,
 )
 from reception_desk.ui.dialogs.registration_dialog import RegistrationDialog
+from reception_desk.ui.dialogs.reveal_dialog import RevealFlow
 from reception_desk.ui.dialogs.walk_in_flow import WalkInFlow
 from reception_desk.ui.dialogs.window_modal import answer_of
 from reception_desk.ui.errors import show_error
@@ -196,6 +197,8 @@ class CheckInPage(Page):
         self.member_list.confirmed.connect(lambda: self.spawn(self.check_in_selected()))
         self.undo_button.clicked.connect(self.open_undo)
         self.move_button.clicked.connect(lambda: self.spawn(self.open_move()))
+        self.reveal_flow = RevealFlow(ctx, self)
+        self.reveal_button.clicked.connect(self.open_reveal)
         self.walk_in_button.clicked.connect(self.open_walk_in)
         self.check_selected_button.clicked.connect(lambda: self.spawn(self.check_in_selected()))
         self.check_all_button.clicked.connect(lambda: self.spawn(self.check_in_all()))
@@ -236,6 +239,7 @@ class CheckInPage(Page):
         self.member_list = card.member_list
         self.undo_button = card.undo_button
         self.move_button = card.move_button
+        self.reveal_button = card.reveal_button
         self.check_selected_button = card.check_selected_button
         self.check_all_button = card.check_all_button
         return card
@@ -405,6 +409,19 @@ class CheckInPage(Page):
             self._show_card(card)
 
     # ---- the card ----
+
+    def open_reveal(self) -> None:
+        """显示完整号码: the selected person's whole ID after a reason (logged), masked again after a while."""
+        member = self.card_frame.current_member()
+        if member is None or not self.reveal_button.isEnabled():
+            return
+        self.reveal_flow.ask(
+            member.visitor_id,
+            member.name,
+            unmask.ID_NUMBER,
+            show=lambda value: self.card_frame.show_full_id(member.id, value),
+            hide=self.card_frame.mask_again,
+        )
 
     def _show_card(self, card: DeskCard | None) -> None:
         previous = self.card

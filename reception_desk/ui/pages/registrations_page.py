@@ -42,7 +42,7 @@ from reception_desk.domain.roles import Permission
 from reception_desk.domain.room_plan import TOWNSHIPS
 from reception_desk.domain.themes import THEMES
 from reception_desk.errors import StaleWriteError
-from reception_desk.services import days, registration_merge, search
+from reception_desk.services import days, registration_merge, search, unmask
 from reception_desk.services.changes import ChangeSet
 from reception_desk.services.exporting import export_registrations
 from reception_desk.services.registration_edit import EditableRegistration, load_registration, update_registration
@@ -51,6 +51,7 @@ from reception_desk.ui import roles_view
 from reception_desk.ui.context import AppContext
 from reception_desk.ui.dialogs.conflict_dialog import ConflictDialog, FieldConflict, Side
 from reception_desk.ui.dialogs.registration_dialog import RegistrationDialog
+from reception_desk.ui.dialogs.reveal_dialog import RevealFlow
 from reception_desk.ui.errors import show_error
 from reception_desk.ui.models.registrations_model import (
     Column,
@@ -101,6 +102,7 @@ class RegistrationsPage(Page):
         self._select_after: int | None = None
         self._select_after_since = 0  # the search generation when _select_after was set
         self.active_dialog: RegistrationDialog | None = None
+        self.reveal_flow = RevealFlow(ctx, self)
         self.active_conflict: ConflictDialog | None = None  # the last save conflict shown (tests look at it)
         self.active_wizard: ImportWizard | None = None
         self.export_dialog: QFileDialog | None = None
@@ -560,10 +562,31 @@ class RegistrationsPage(Page):
             return
         finally:
             self._update_buttons()
-        dialog = RegistrationDialog(self, walk_in=editable.walk_in, initial=editable.data, reg_no=editable.reg_no)
+        dialog = RegistrationDialog(
+            self,
+            walk_in=editable.walk_in,
+            initial=editable.data,
+            reg_no=editable.reg_no,
+            reveal_allowed=self.ctx.user.may(Permission.UNMASK),
+        )
         dialog.accepted.connect(lambda: self.spawn(self._save_edit(dialog, editable)))
+        dialog.reveal_requested.connect(lambda: self._reveal_lead(dialog, editable))
+        dialog.finished.connect(lambda _result: self.reveal_flow.hide_now())
         self.active_dialog = dialog
         dialog.open()
+
+    def _reveal_lead(self, dialog: RegistrationDialog, editable: EditableRegistration) -> None:
+        """显示完整号码 in the edit dialog: the lead's whole ID after a reason (logged), for a short time."""
+        if editable.lead_visitor_id is None:
+            return
+        self.reveal_flow.ask(
+            editable.lead_visitor_id,
+            editable.data.lead.name,
+            unmask.ID_NUMBER,
+            show=dialog.show_full_id,
+            hide=dialog.mask_again,
+            over=dialog,
+        )
 
     async def _save_edit(self, dialog: RegistrationDialog, editable: EditableRegistration) -> None:
         data: RegistrationInput = dialog.registration()

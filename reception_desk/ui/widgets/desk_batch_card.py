@@ -1,6 +1,7 @@
 """The desk's batch card: registration number, lead visitor, status, flags (请核对身份证, 重复访), the request,
 the people with a tick box each (a group checks in person by person), and the card's buttons (撤销签到 F8,
-换接待室 F6, 签到所选, 全部签到); the page connects the buttons and keeps which batch is shown."""
+换接待室 F6, 显示完整号码, 签到所选, 全部签到); the page connects the buttons and keeps which batch is shown.
+IDs are masked; 显示完整号码 (a reason asked, logged) shows the selected person's whole ID for a short time."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from reception_desk.domain.batches import BatchStatus, Flag
-from reception_desk.services.board import DeskCard
+from reception_desk.services.board import CardMember, DeskCard
 from reception_desk.ui.widgets.desk_inputs import MemberList
 from reception_desk.ui.widgets.room_card import flag_label, status_label
 
@@ -84,7 +85,12 @@ class DeskBatchCard(QFrame):
         self.move_button = QPushButton(self.tr("换接待室 F6"))
         self.move_button.setObjectName("moveRoom")
         self.move_button.setToolTip(self.tr("调到其他接待室，须填写原因；已签到的批次在新接待室重新排号"))
-        for button in (self.undo_button, self.move_button):
+        self.reveal_button = QPushButton(self.tr("显示完整号码"))
+        self.reveal_button.setObjectName("revealId")
+        self.reveal_button.setToolTip(
+            self.tr("显示所选人员（未选时为带队人）的完整身份证号（须填写原因，记入操作日志，稍后自动隐藏）")
+        )
+        for button in (self.undo_button, self.move_button, self.reveal_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -102,6 +108,9 @@ class DeskBatchCard(QFrame):
         self.card_hint.setWordWrap(True)
         self.card_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.insertWidget(0, self.card_hint, 1)
+        self.card: DeskCard | None = None
+        self.revealed: tuple[int, str] | None = None  # (BatchMember id, whole ID) while it is shown
+        self.member_list.currentRowChanged.connect(lambda _row: self._update_reveal_button())
 
     def show_card(self, card: DeskCard | None, previous: DeskCard | None) -> None:
         """Fill the card from `card` (None: the hint only); `previous` is the batch shown before (a reload of the
@@ -120,6 +129,9 @@ class DeskBatchCard(QFrame):
         for widget in details:
             widget.setVisible(card is not None)
         self.card_hint.setVisible(card is None)
+        self.card = card
+        self.revealed = None  # a reload or another batch shows every ID masked again
+        self.reveal_button.setVisible(card is not None)
         if card is None:
             self.id_check_label.hide()
             self.undo_button.hide()
@@ -167,9 +179,7 @@ class DeskBatchCard(QFrame):
         keep_row = self.member_list.currentRow() if same else -1
         self.member_list.clear()
         for member in card.members:
-            role = self.tr("（带队）") if member.is_lead else ""
-            state = self.tr("  ✔ 已签到") if member.checked_in else ""
-            item = QListWidgetItem(f"{member.name}{role}   {member.id_masked}{state}")
+            item = QListWidgetItem(self._member_text(member, member.id_masked))
             item.setData(MEMBER_ROLE, member.id)
             if member.checked_in:
                 item.setFlags(Qt.ItemFlag.ItemIsUserCheckable)  # shown ticked, cannot be unticked
@@ -194,6 +204,42 @@ class DeskBatchCard(QFrame):
         movable = card.status not in (BatchStatus.IN_SESSION.value, BatchStatus.DONE.value)
         self.move_button.setVisible(movable)
         self.move_button.setEnabled(movable)
+        self._update_reveal_button()
+
+    def _member_text(self, member: CardMember, id_text: str) -> str:
+        role = self.tr("（带队）") if member.is_lead else ""
+        state = self.tr("  ✔ 已签到") if member.checked_in else ""
+        return f"{member.name}{role}   {id_text}{state}"
+
+    def current_member(self) -> CardMember | None:
+        """The person selected in the list, else the lead (whose ID 显示完整号码 shows)."""
+        if self.card is None:
+            return None
+        row = self.member_list.currentRow()
+        if 0 <= row < len(self.card.members):
+            return self.card.members[row]
+        return next((m for m in self.card.members if m.is_lead), self.card.members[0] if self.card.members else None)
+
+    def _update_reveal_button(self) -> None:
+        member = self.current_member()
+        self.reveal_button.setEnabled(member is not None and bool(member.id_masked))
+
+    def show_full_id(self, member_id: int, value: str) -> None:
+        """The person's whole ID in his line, until `mask_again`."""
+        self.mask_again()
+        for row in range(self.member_list.count()):
+            item = self.member_list.item(row)
+            if self.card is not None and int(item.data(MEMBER_ROLE)) == member_id:
+                item.setText(self._member_text(self.card.members[row], value))
+                self.revealed = (member_id, value)
+
+    def mask_again(self) -> None:
+        """Every line with its masked ID again."""
+        self.revealed = None
+        if self.card is None:
+            return
+        for row, member in enumerate(self.card.members[: self.member_list.count()]):
+            self.member_list.item(row).setText(self._member_text(member, member.id_masked))
 
     def _show_repeats(self, card: DeskCard) -> None:
         """重复访: the same people's earlier cases, so the desk can tell the room host before they go in."""
