@@ -87,7 +87,7 @@ def test_export_and_backup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert _run(capsys, "--db", url, "export", "registrations", str(xlsx))[0] == 0
     assert xlsx.stat().st_size > 0
     target = tmp_path / "b.sqlite3"
-    assert _run(capsys, "--db", url, "backup", str(target))[0] == 0
+    assert _run(capsys, "--db", url, "backup", str(target), "--plain")[0] == 0  # encrypted by default since #10
     code, _, err = _run(capsys, "--db", url, "backup", str(target))
     assert code == 1 and "已存在" in err
     copy = Database(f"sqlite:///{target}")

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reception_desk.cli import after_day, audit_cmd, users_cmd, watch
+from reception_desk.cli import after_day, audit_cmd, backup_cmd, users_cmd, watch
 from reception_desk.cli.argparse_text import argparse_language, language_of
 from reception_desk.cli.text import say
 from reception_desk.db import ENV_VAR, data_dir
@@ -107,9 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = dbp.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", help="把数据库结构升级到最新（SQLite 先备份）")
 
-    backup = sub.add_parser("backup", help="备份整个数据库到一个 SQLite 文件")
+    backup = sub.add_parser("backup", help="备份整个数据库到一个加密文件（默认用数据密钥，或用口令）")
     backup.add_argument("file", type=Path)
     backup.add_argument("--force", action="store_true", help="覆盖已有文件")
+    backup_cmd.add_backup_arguments(backup)
+    backup_cmd.add_parsers(sub)
 
     prn = sub.add_parser(
         "print", help="打印 PDF：交办单、回执、交办清单、安排表、预登记名单、当日汇总、简报、催办单、统计表"
@@ -156,7 +158,8 @@ class Context:
         from reception_desk.db.migrate import upgrade_to_head
 
         self.db = Database(args.db)
-        self.backup = upgrade_to_head(self.db.engine)
+        # a restore replaces the database whole: it is not migrated (nor created with a key of its own) first
+        self.backup = upgrade_to_head(self.db.engine) if args.command != "restore" else None
 
     def moment(self, at: str | None) -> dt.datetime:
         """A step's moment, naive UTC: --at (office wall-clock time), else now on --today, else now."""
@@ -362,12 +365,8 @@ def cmd_db(ctx: Context) -> int:
 
 
 def cmd_backup(ctx: Context) -> int:
-    """Back the database up into an SQLite file."""
-    from reception_desk.services.backup import backup
-
-    target = backup(ctx.db, ctx.args.file, overwrite=ctx.args.force)
-    ctx.out("backup_done", file=target)
-    return EXIT_OK
+    """Back the database up: an encrypted file (cli/backup_cmd.py), or with --plain an SQLite file."""
+    return backup_cmd.cmd_backup(ctx)
 
 
 def cmd_print(ctx: Context) -> int:
@@ -485,7 +484,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "move": cmd_move,
     "export": cmd_export,
     "db": cmd_db,
-    "backup": cmd_backup,
+    **backup_cmd.COMMANDS,
     "print": cmd_print,
     **after_day.COMMANDS,
     "audit": audit_cmd.cmd_audit,

@@ -185,7 +185,7 @@ def login(ctx: Context) -> None:
     if ctx.args.command == "server":
         return
     if not users.has_users(ctx.db):
-        if ctx.args.command != "db" and ctx.db.database_id() is not None and not ctx.db.unlocked:
+        if ctx.args.command not in ("db", "restore") and ctx.db.database_id() is not None and not ctx.db.unlocked:
             # 单机模式 on a copy without this laptop's key file: nothing of it is opened
             raise DataLockedError(unlocked.LOCKED_MESSAGE)
         return

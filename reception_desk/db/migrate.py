@@ -92,6 +92,11 @@ def upgrade_to_head(engine: Engine) -> Path | None:
         command.upgrade(cfg, "head")
     if current is not None:
         purge_freed_pages(engine)
+    if backup is not None and current is not None and current[:4].isdigit() and int(current[:4]) < 8:
+        # the copy was taken before 0008 encrypted the IDs and phones: it is kept encrypted under the new data key
+        from reception_desk.services.backup import seal_pre_upgrade_backup
+
+        backup = seal_pre_upgrade_backup(engine, backup)
     return backup
 
 

@@ -69,12 +69,14 @@ ACTION_LABELS: dict[str, str] = {
     "change_password": "修改密码",
     "reset_password": "重置密码",
     "lock_user": "锁定用户",
+    "rotate_data_key": "轮换数据密钥",
     "unmask": "查看完整号码",
     "export_unmasked": "导出完整号码",
 }
 
 # the entities the log names (table names as the services write them)
 ENTITY_LABELS: dict[str, str] = {
+    "key_holder": "数据密钥",
     "batch": "批次",
     "case": "信访事项",
     "visitor": "来访人",
