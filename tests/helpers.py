@@ -4,12 +4,36 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
+
 from reception_desk.db.engine import Database
 from reception_desk.domain import resident_id
 from reception_desk.services import days
 from reception_desk.services.registrations import PersonInput, RegistrationInput, add_registration
 
 DAY = dt.date(2026, 12, 4)
+
+# `visitor` as the migrations before 0008 left it: the resident ID and the phone in clear
+OLD_VISITOR = sa.table(
+    "visitor",
+    sa.column("id", sa.Integer),
+    sa.column("name", sa.String),
+    sa.column("name_initials", sa.String),
+    sa.column("id_number", sa.String),
+    sa.column("id_valid", sa.Boolean),
+    sa.column("phone", sa.String),
+    sa.column("township", sa.String),
+    sa.column("village", sa.String),
+    sa.column("created_at", sa.DateTime),
+)
+
+
+def old_visitor(conn: sa.Connection, name: str, id_number: str | None = None, phone: str = "") -> int:
+    """A person written as the code before migration 0008 did (clear ID and phone); the new id."""
+    values: dict[str, object] = {"name": name, "name_initials": "", "id_number": id_number}
+    values["id_valid"] = id_number is not None
+    values |= {"phone": phone, "township": "", "village": "", "created_at": dt.datetime(2026, 1, 1)}
+    return int(conn.execute(sa.insert(OLD_VISITOR).values(values).returning(OLD_VISITOR.c.id)).scalar_one())
 
 
 def make_day(db: Database, date: dt.date = DAY) -> int:

@@ -14,6 +14,7 @@ from reception_desk.db.engine import Database
 from reception_desk.db.models import AuditEntry, Batch, BatchMember, Theme, Visitor
 from reception_desk.domain import resident_id
 from reception_desk.errors import NotFoundError, UnusableInputError
+from reception_desk.privacy import fields
 from reception_desk.services import days
 from reception_desk.services.importing import ImportReport, Outcome, import_registrations, preview_import
 from reception_desk.services.importing import importer as importer_module
@@ -306,7 +307,7 @@ def test_existing_people_are_reused_and_day_duplicates_found(db: Database, tmp_p
     assert [v.row for v in report.duplicates] == [4, 5]
     assert count(db, Visitor) == visitors_before + 1  # only 王五 is new
     with db.read() as session:
-        wang = session.scalar(select(Visitor).where(Visitor.id_number == VALID))
+        wang = session.scalar(select(Visitor).where(Visitor.id_hash == fields.id_hash(VALID)))
         assert wang is not None and wang.phone == "13805709999" and wang.township == "湖南镇"
         assert len(session.scalars(select(Batch.id).where(Batch.lead_visitor_id == wang.id)).all()) == 2
         zhang = session.scalars(select(Visitor.id).where(Visitor.name == "张三")).all()
@@ -328,7 +329,7 @@ def test_id_of_another_name_is_imported_with_a_warning(db: Database, tmp_path: P
     report = import_registrations(db, path, day_id)
     assert report.imported == 1 and "王学德" in report.warnings[0].reason
     with db.read() as session:
-        wang = session.scalar(select(Visitor).where(Visitor.id_number == VALID))
+        wang = session.scalar(select(Visitor).where(Visitor.id_hash == fields.id_hash(VALID)))
         assert wang is not None and wang.phone == "13805701234"  # another name: their details stay
         flags = session.scalar(select(Batch.flags).where(Batch.day_id == day_id))
         assert flags == ["id_to_check"]

@@ -12,12 +12,12 @@ from alembic import command
 
 from reception_desk.db.engine import Database
 from reception_desk.db.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
-from reception_desk.db.models import Batch, Visitor, table
+from reception_desk.db.models import Batch, table
 from reception_desk.services import cases
 from reception_desk.services.case_life import case_events
 from reception_desk.services.holiday_calendar import year_schedule
 from tests.conftest import PgSchema
-from tests.helpers import make_day
+from tests.helpers import make_day, old_visitor
 
 DAY = dt.date(2026, 9, 30)
 RECORDED = dt.datetime(2026, 9, 30, 2, 15)  # naive UTC
@@ -77,8 +77,7 @@ def _old_cases(db: Database) -> dict[str, Any]:
         ).scalar_one()
         batches = []
         for i in range(3):
-            visitor = sa.insert(table(Visitor)).values(name=f"老案{i}", phone="", id_valid=False)
-            visitor_id = conn.execute(visitor.returning(table(Visitor).c.id)).scalar_one()
+            visitor_id = old_visitor(conn, f"老案{i}")
             batch = sa.insert(table(Batch)).values(
                 day_id=day_id,
                 reg_no=f"Y{i + 1:04d}",

@@ -11,10 +11,10 @@ from alembic import command
 
 from reception_desk.db.engine import Database
 from reception_desk.db.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
-from reception_desk.db.models import Batch, Visitor, table
+from reception_desk.db.models import Batch, table
 from reception_desk.services import assignment, flow
 from tests.conftest import PgSchema
-from tests.helpers import make_day
+from tests.helpers import make_day, old_visitor
 
 DAY = dt.date(2026, 12, 4)
 EIGHT = dt.datetime(2026, 12, 4, 0, 0)  # 08:00 in the office, naive UTC
@@ -48,8 +48,7 @@ def _old_day(db: Database) -> dict[str, int]:
             conn.execute(sa.text("SELECT number, id FROM room WHERE day_id = :d"), {"d": day_id}).tuples().all()
         )
         for i, (name, room, status, minutes, ticket) in enumerate(rows):
-            visitor = sa.insert(table(Visitor)).values(name=name, phone="", id_valid=False)
-            visitor_id = conn.execute(visitor.returning(table(Visitor).c.id)).scalar_one()
+            visitor_id = old_visitor(conn, name)
             batch = sa.insert(table(Batch)).values(
                 day_id=day_id,
                 reg_no=f"Y{i + 1:04d}",

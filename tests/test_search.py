@@ -28,6 +28,7 @@ from reception_desk.services.search import (
     search,
     search_batches,
 )
+from tests.helpers import old_visitor
 
 DAY = dt.date(2026, 12, 4)
 WXD_ID = resident_id.make("330803", dt.date(1958, 3, 12), 21)
@@ -183,7 +184,7 @@ def test_registration_numbers(db: Database, day: dict[str, int]) -> None:
 
 def test_words_must_all_match(db: Database, day: dict[str, int]) -> None:
     assert ids_for(db, day, "王 zl") == ["li"]  # 王小明 and 赵六 are both in 李秀英's batch
-    assert ids_for(db, day, "wxd 138 y1") == ["wxd"]
+    assert ids_for(db, day, "wxd 1234 y1") == ["wxd"]  # initials, the phone's last four, the number
 
 
 def test_filters(db: Database, day: dict[str, int]) -> None:
@@ -225,8 +226,10 @@ def test_an_edit_is_found_under_the_new_name_only(db: Database, day: dict[str, i
     assert ids_for(db, day, "明亮") == ["ouyang"]
     assert ids_for(db, day, "oymldd") == []
     assert ids_for(db, day, "oyml") == ["ouyang"]
-    assert ids_for(db, day, "1371234") == ["ouyang"]
-    assert ids_for(db, day, "15857001234") == []  # the old phone left the index
+    assert ids_for(db, day, "5678") == ["ouyang"]  # the new phone's last four
+    assert ids_for(db, day, "13712345678") == ["ouyang"]
+    assert ids_for(db, day, "15857001234") == []  # the old phone is found no more
+    assert "ouyang" not in ids_for(db, day, "1234")  # (王学德's phone ends in 1234 too)
     assert ids_for(db, day, "司马") == ["ouyang"]
     with db.read() as session:
         assert session.get_one(Visitor, session.get_one(Batch, day["ouyang"]).lead_visitor_id).name == "欧阳明亮"
@@ -260,10 +263,28 @@ def test_upgrading_a_filled_sqlite_file_indexes_the_people_already_there(tmp_pat
     later = [t for t in Base.metadata.sorted_tables if not sa.inspect(db.engine).has_table(t.name)]
     Base.metadata.create_all(db.engine, tables=later)
     info, _ = days.create_day(db, DAY)
-    add_registration(db, info.id, RegistrationInput(PersonInput("欧阳明", WXD_ID, "15857001234"), "反映问题"))
+    with db.engine.begin() as conn:  # the person and the batch as the old code wrote them (clear ID and phone)
+        theme = conn.execute(sa.text("SELECT id FROM theme WHERE code = 'labour'")).scalar_one()
+        visitor_id = old_visitor(conn, "欧阳明", WXD_ID, "15857001234")
+        batch_id = conn.execute(
+            sa.text(
+                "INSERT INTO batch (day_id, reg_no, lead_visitor_id, headcount, theme_id, request, category_text, "
+                "township, village, source, status, placed_by_hand, flags, note, import_source, registered_at) "
+                "VALUES (:day, 'Y0001', :v, 1, :theme, '反映问题', '', '', '', 'pre', 'registered', 0, '[]', '', '', "
+                ":at) RETURNING id"
+            ),
+            {"day": info.id, "v": visitor_id, "theme": theme, "at": dt.datetime(2026, 12, 1)},
+        ).scalar_one()
+        conn.execute(
+            sa.text("INSERT INTO batch_member (batch_id, visitor_id, position, is_lead) VALUES (:b, :v, 0, 1)"),
+            {"b": batch_id, "v": visitor_id},
+        )
     Base.metadata.drop_all(db.engine, tables=later)
     upgrade_to_head(db.engine)
-    assert len(search_batches(db, info.id, "阳")) == 1
-    assert len(search_batches(db, info.id, "8570")) == 1
-    assert len(search_batches(db, info.id, WXD_ID[-4:])) == 1
+    assert search_batches(db, info.id, "阳") == [batch_id]  # 0008 rebuilt the name index
+    assert search_batches(db, info.id, "1234") == [batch_id]  # the phone's last four
+    assert search_batches(db, info.id, "15857001234") == [batch_id]  # the whole phone (keyed hash)
+    assert search_batches(db, info.id, "8570") == []  # other fragments: no more
+    assert search_batches(db, info.id, WXD_ID[-4:]) == [batch_id]
+    assert search_batches(db, info.id, WXD_ID) == [batch_id]
     db.dispose()
