@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reception_desk.cli import after_day, audit_cmd, backup_cmd, users_cmd, watch
+from reception_desk.cli import after_day, audit_cmd, backup_cmd, retention_cmd, users_cmd, watch
 from reception_desk.cli.argparse_text import argparse_language, language_of
 from reception_desk.cli.text import say
 from reception_desk.db import ENV_VAR, data_dir
@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     after_day.add_parsers(sub, export_sub)
     audit_cmd.add_parsers(sub)
     users_cmd.add_parsers(sub)
+    retention_cmd.add_parsers(sub)
     watch.add_parser(sub)
 
     dbp = sub.add_parser("db", help="数据库维护")
@@ -489,6 +490,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     **after_day.COMMANDS,
     "audit": audit_cmd.cmd_audit,
     **users_cmd.COMMANDS,
+    **retention_cmd.COMMANDS,
     "watch": watch.cmd_watch,
 }
 

@@ -70,6 +70,8 @@ ACTION_LABELS: dict[str, str] = {
     "reset_password": "重置密码",
     "lock_user": "锁定用户",
     "rotate_data_key": "轮换数据密钥",
+    "retention_apply": "数据保留处理",
+    "retention_policy": "修改数据保留规则",
     "unmask": "查看完整号码",
     "export_unmasked": "导出完整号码",
 }
@@ -86,6 +88,7 @@ ENTITY_LABELS: dict[str, str] = {
     "calendar_day": "节假日安排",
     "calendar_year": "节假日安排",
     "app_user": "用户",
+    "retention": "数据保留",
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -155,6 +158,18 @@ FIELD_LABELS: dict[str, str] = {
     "working_day_deadlines": "按工作日计算期限",
     "seed": "随机种子",
     "history": "含历史数据",
+    # retention (数据保留)
+    "dry_run": "试运行",
+    "erased_people": "化名处理人数",
+    "erased_batches": "涉及批次",
+    "erased_cases": "涉及案件",
+    "audit_entries": "改写的日志条目",
+    "policy_years": "保留年限",
+    "years": "保留年限",
+    "keep_hashes": "保留号码校验值",
+    "enabled": "启用",
+    "cutoff": "结案早于",
+    "today": "处理日期",
     # 查看完整号码 / 导出完整号码
     "field": "号码",
     "what": "导出内容",

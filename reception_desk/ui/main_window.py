@@ -131,6 +131,9 @@ class MainWindow(QMainWindow):
         from reception_desk.ui.widgets.user_bar import UserBar
 
         self.user_bar = UserBar(self, ctx)  # 用户：name（role） and 修改密码; the 单机模式 banner
+        from reception_desk.ui.widgets.retention_notice import RetentionNotice
+
+        self.retention_notice = RetentionNotice(self, ctx)  # 数据保留: people due for pseudonymisation (admins)
         if ctx.db.dialect == "postgresql":  # other laptops' writes arrive by NOTIFY; SQLite keeps the cheap poll
             from reception_desk.ui.change_listener import PgChangeListener
 
@@ -231,6 +234,7 @@ class MainWindow(QMainWindow):
         await asyncio.sleep(0.05)
         await asyncio.gather(*(p.reload() for p in self.pages if p is not current))
         self.loaded.emit()
+        await self.retention_notice.check()  # a reminder, after everything else is on screen
 
     async def _load_header(self) -> None:
         from reception_desk.services import days

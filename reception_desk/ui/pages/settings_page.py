@@ -24,6 +24,7 @@ from reception_desk.ui.widgets.settings_database_tab import DatabaseTabMixin
 from reception_desk.ui.widgets.settings_days_tab import DaysTabMixin
 from reception_desk.ui.widgets.settings_language_tab import LanguageTabMixin
 from reception_desk.ui.widgets.settings_plan_tabs import PlanTabsMixin
+from reception_desk.ui.widgets.settings_retention_tab import RetentionTabMixin
 from reception_desk.ui.widgets.users_editor import UsersEditor
 
 PAGE_STYLE = """
@@ -49,8 +50,8 @@ QPushButton[role="primary"]:disabled { background: #e3b6b2; }
 # ---------------------------------------------------------------------------------------- the page
 
 
-class SettingsPage(DatabaseTabMixin, DaysTabMixin, PlanTabsMixin, LanguageTabMixin, Page):
-    """设置: database, reception days, rooms, department directory, language.
+class SettingsPage(DatabaseTabMixin, DaysTabMixin, PlanTabsMixin, RetentionTabMixin, LanguageTabMixin, Page):
+    """设置: database, reception days, rooms, department directory, users, retention (数据保留), language.
 
     Each tab's widgets and handlers come from a mixin in ui/widgets/settings_*_tab(s).py; the page builds the tabs
     and loads what they list.
@@ -78,6 +79,8 @@ class SettingsPage(DatabaseTabMixin, DaysTabMixin, PlanTabsMixin, LanguageTabMix
         self.tabs.addTab(self.calendar_editor, self.calendar_editor.title())
         self.users_editor = UsersEditor(ctx)  # 用户: loads itself when its tab is first shown
         self.tabs.addTab(self.users_editor, self.users_editor.title())
+        self.tabs.addTab(self._build_retention_tab(), self.tr("数据保留"))
+        self.tabs.currentChanged.connect(self._retention_tab_shown)  # loads when first shown
         self.tabs.addTab(self._build_language_tab(), self.tr("语言"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 12)
