@@ -5945,12 +5945,12 @@ The batch can still check in at the desk later.</translation>
     <message>
         <location filename="../../reception_desk/ui/login.py" line="45" />
         <source>本数据库的个人信息已加密，而这台电脑没有它的密钥文件（数据库是从别处复制来的？），因此不能打开。请在建立数据库的电脑上打开，或由管理员在那里建立用户后用用户名和密码登录。</source>
-        <translation type="unfinished" />
+        <translation>The personal data in this database is encrypted and this computer does not have its key file (was the database copied from elsewhere?), so it cannot be opened. Open it on the computer that created it, or have an administrator create users there and log in with a user name and password.</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/login.py" line="55" />
         <source>无法打开数据库</source>
-        <translation type="unfinished" />
+        <translation>Cannot open the database</translation>
     </message>
     <message>
         <location filename="../../reception_desk/ui/login.py" line="72" />
