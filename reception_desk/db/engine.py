@@ -22,6 +22,7 @@ from reception_desk.db import change_feed
 from reception_desk.db import data_dir as data_dir
 from reception_desk.errors import ConnectionLostError, DatabaseBusyError, StaleWriteError
 from reception_desk.privacy import unlocked
+from reception_desk.privacy.vault import DataLockedError
 from reception_desk.private_files import create_private, owner_only
 
 BUSY_TIMEOUT_VAR = "RECEPTION_DESK_BUSY_TIMEOUT"
@@ -243,6 +244,19 @@ class Database:
             self._database_id = found
         return self._database_id
 
+    def _refuse_a_rotated_key(self, session: Session) -> None:
+        """A laptop still holding the data key from before an admin rotated it must not write under it: its unit of
+        work is rolled back and its user asked to log in again (the rotation itself marks its session)."""
+        if session.info.get(unlocked.ROTATING):
+            return
+        vault = unlocked.vault_for(self._database_id)
+        if vault is None:
+            return
+        stored = session.scalar(text("SELECT value FROM app_setting WHERE key = 'data_key_generation'"))
+        if stored is not None and int(stored) != vault.generation:
+            unlocked.forget(self._database_id)
+            raise DataLockedError(unlocked.ROTATED_MESSAGE)
+
     @property
     def unlocked(self) -> bool:
         """True when this process holds the data key of this database (personal fields can be read)."""
@@ -270,6 +284,7 @@ class Database:
                 collected = change_feed.begin(session)
                 session.connection(execution_options={WRITE_OPTION: True, change_feed.OPTION: collected})
                 yield session
+                self._refuse_a_rotated_key(session)
                 if self.dialect == "postgresql":
                     # inside the transaction: PostgreSQL sends it at COMMIT, and never for a rollback
                     if self._channel is None:

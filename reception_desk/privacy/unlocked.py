@@ -16,6 +16,8 @@ from reception_desk.privacy.vault import DataLockedError, Vault
 _VAULTS: dict[str, Vault] = {}
 _CURRENT: ContextVar[str | None] = ContextVar("reception_desk_database_id", default=None)
 
+ROTATING = "reception_desk_rotating_data_key"  # Session.info flag of the unit of work that rotates the key
+ROTATED_MESSAGE = "本数据库的数据密钥已由管理员轮换，本次操作未保存：请重新登录后再试。"
 LOCKED_MESSAGE = "本数据库的个人信息已加密，尚未解锁：请用本数据库的用户登录（或在建立数据库的电脑上打开）。"
 
 

@@ -96,6 +96,7 @@ def rotate(db: Database, actor: str) -> Rotation:
     visitor = raw_table(table(Visitor))  # the stored columns (id_cipher, phone_cipher) as bytes
     c = visitor.c
     with db.session() as session:  # unlocked.using(db_id) for the whole unit of work
+        session.info[unlocked.ROTATING] = True  # this unit of work moves the generation on purpose
         authz.require(session, actor, Permission.ADMIN)
         _lock_for_rotation(session)
         conn = session.connection()
