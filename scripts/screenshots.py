@@ -41,6 +41,7 @@ def main() -> int:
     from reception_desk.services.demo_users import add_demo_users
     from reception_desk.ui.call_screen import CallScreen
     from reception_desk.ui.context import AppContext
+    from reception_desk.ui.dialogs.reveal_dialog import RevealReasonDialog
     from reception_desk.ui.fonts import register_fonts
     from reception_desk.ui.i18n import install_translator
     from reception_desk.ui.main_window import PAGES, MainWindow
@@ -82,6 +83,34 @@ def main() -> int:
             path = args.out / f"{index + 1:02d}-{name}{suffix}.png"
             window.grab().save(str(path))
             saved.append(path)
+        # 设置 → 数据保留 (issue #10): the retention policy and how many people are due
+        settings_index = page_files.index("settings")
+        window.show_page(settings_index)
+        page = window.pages[settings_index]
+        tabs = page.tabs  # type: ignore[attr-defined]
+        for i in range(tabs.count()):
+            if tabs.tabText(i) in ("数据保留", "Data retention", "Retention"):
+                tabs.setCurrentIndex(i)
+        loading = page.retention_status.text()  # type: ignore[attr-defined]
+        for _ in range(200):  # until the count of people due has come back (at most 10 s)
+            app.processEvents()
+            await asyncio.sleep(0.05)
+            if page.retention_status.text() != loading:  # type: ignore[attr-defined]
+                break
+        path = args.out / f"{settings_index + 1:02d}-settings-retention{suffix}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+        # 显示完整号码: the reason asked before a whole ID is shown (and logged)
+        dialog = RevealReasonDialog("王学德", "id_number", window)
+        dialog.reason_box.setEditText(dialog.tr("核对来访人身份证件"))
+        dialog.show()
+        for _ in range(5):
+            app.processEvents()
+            await asyncio.sleep(0)
+        path = args.out / f"reveal-reason{suffix}.png"
+        dialog.grab().save(str(path))
+        dialog.close()
+        saved.append(path)
         if not args.size:  # the waiting hall's call screen, at a TV's 1920×1080
             screen = CallScreen(ctx)
             screen.resize(1920, 1080)

@@ -56,6 +56,7 @@ class RetentionTabMixin(_Base):
         self.retention_years.setValue(retention.DEFAULT_YEARS)
         self.retention_years.setSuffix(self.tr(" 年"))
         self.retention_years.setSpecialValueText(self.tr("永久保留"))
+        self.retention_years.setMaximumWidth(160)
         self.retention_keep_hashes = QCheckBox(
             self.tr("化名后保留身份证号和电话的校验值（可识别重复访，不能还原号码）")
         )
