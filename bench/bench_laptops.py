@@ -505,6 +505,7 @@ def client_main(
     """A client process: open its engine, wait for the others, run its operations, send the records back."""
     try:
         db = target.database()
+        users.authenticate(db, actor, PASSWORD)  # a laptop logs in: that opens the database's data key here
         # connect, load the name and search modules, warm the statement cache before the clock starts
         plan.list_departments(db)
         initials("张三丰")
