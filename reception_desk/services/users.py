@@ -22,7 +22,8 @@ from reception_desk.db.models import AppSetting, AppUser, utcnow
 from reception_desk.domain.roles import Permission, Role
 from reception_desk.errors import AuthenticationError, InvalidInputError, NotFoundError
 from reception_desk.privacy import unlocked
-from reception_desk.privacy.vault import DataLockedError
+from reception_desk.privacy.vault import DataLockedError, Vault
+from reception_desk.privacy.wrapping import WrongKeyError
 from reception_desk.services import audit, authz
 from reception_desk.services.changes import ChangeSet
 
@@ -209,15 +210,29 @@ def change_password(db: Database, actor: str, name: str, new_password: str, old_
         audit.record(session, actor, "change_password" if own else "reset_password", "app_user", user.id)
 
 
-def _unlock(session: Session, db: Database, user: AppUser, password: str) -> list[str]:
-    """Open the database's data key with the user's password. A user who holds no key yet (a database encrypted by
-    an upgrade, where only the upgrading laptop held it) gets it now, if this process can open it otherwise; once
-    every active user holds it, the laptop key files are retired."""
+def _check_password(session: Session, db: Database, user: AppUser, password: str) -> tuple[bool, Vault | None]:
+    """(is the password right, the data key it opened). A user who holds the key is checked by unwrapping it: one
+    argon2id derivation whose AES-GCM tag fails for any other password, so a login costs one argon2id run, not two.
+    A user who holds no key yet is checked against his password hash."""
+    db_id = db.database_id()
+    if db_id is not None:
+        try:
+            vault = keystore.open_with_password(session.connection(), db_id, user.name, password)
+        except WrongKeyError:
+            return False, None
+        if vault is not None:
+            return True, vault
+    return _verify(user.password_hash, password), None
+
+
+def _unlock(session: Session, db: Database, user: AppUser, password: str, vault: Vault | None) -> list[str]:
+    """After a right password: a user who holds no key yet (a database encrypted by an upgrade, where only the
+    upgrading laptop held it) gets it now, if this process can open it otherwise; once every active user holds it,
+    the laptop key files are retired."""
     db_id = db.database_id()
     if db_id is None:
         return []
     conn = session.connection()
-    vault = keystore.open_with_password(conn, db_id, user.name, password)
     if vault is None:
         vault = unlocked.vault_for(db_id)
         if vault is None:
@@ -251,11 +266,12 @@ def authenticate(db: Database, name: str, password: str, now: dt.datetime | None
         if user.locked_until is not None and user.locked_until > now:
             minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
             raise AuthenticationError(f"密码错误次数过多，账户已锁定，请 {minutes} 分钟后再试或请管理员重置。")
-        if _verify(user.password_hash, password):
+        right, vault = _check_password(session, db, user, password)
+        if right:
             user.failed_logins, user.locked_until = 0, None
             if _HASHER.check_needs_rehash(user.password_hash):
                 user.password_hash = _HASHER.hash(password)
-            retired = _unlock(session, db, user, password)
+            retired = _unlock(session, db, user, password, vault)
             result: UserInfo | None = _info(user)
         else:
             result = None
