@@ -8,6 +8,7 @@ QT="$("$ROOT/.venv/bin/python" -c 'import PySide6, pathlib; print(pathlib.Path(P
 
 OFFSCREEN_PKGS="libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libcups2"
 TOOLS_PKGS="poppler-utils"  # pdftoppm: the printing tests render PDF pages to check them
+DESKTOP_PKGS="desktop-file-utils"  # desktop-file-validate: tests/packaging checks the menu entry
 XCB_PKGS="libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 xvfb xauth"
 
 missing_libs() {
@@ -25,6 +26,7 @@ if [ -n "$(missing_libs "$QT/plugins/platforms/libqxcb.so")" ] || ! command -v x
   need="$need $XCB_PKGS"
 fi
 command -v pdftoppm >/dev/null || need="$need $TOOLS_PKGS"
+command -v desktop-file-validate >/dev/null || need="$need $DESKTOP_PKGS"
 [ -n "$need" ] || exit 0
 if command -v apt-get >/dev/null; then
   echo "Installing system libraries for Qt: $need" >&2

@@ -28,7 +28,23 @@ log = logging.getLogger(__name__)
 DB_KEY = "db/url"
 LAST_DAY_KEY = "ui/last_day_title"  # [which database and day, title, line under it]: shown before the day loads
 ORG, APP = "reception-desk", "Reception Desk"
+DESKTOP_ID = "reception-desk"  # packaging/linux/reception-desk.desktop
 EXIT_NO_DISPLAY = 1
+
+
+def set_app_icon(app: Any) -> None:
+    """The window icon (resources/icons, a PNG so no SVG plugin is needed) and the desktop entry's name, which
+    Wayland uses as the app id; on X11 the WM_CLASS is ("reception-desk", APP): the entry's StartupWMClass."""
+    from PySide6.QtGui import QIcon
+
+    from reception_desk.resources import resources_dir
+
+    app.setDesktopFileName(DESKTOP_ID)
+    icon = resources_dir() / "icons" / "reception-desk.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    else:
+        log.warning("the app icon is missing: %s", icon)
 
 
 def _open_day(url: str | None, day: dt.date | None, first_page: str) -> tuple[Database, int | None]:
@@ -92,6 +108,7 @@ def run_gui(
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
+    set_app_icon(app)
     register_fonts(app)
     translators = install_translator(app, language)
     from reception_desk.secrets_store import split_password

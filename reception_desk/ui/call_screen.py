@@ -540,7 +540,7 @@ def run_call_screen(
     from reception_desk.db.engine import ENV_VAR, Database
     from reception_desk.db.migrate import upgrade_to_head
     from reception_desk.services import days
-    from reception_desk.ui.app import APP, DB_KEY, ORG
+    from reception_desk.ui.app import APP, DB_KEY, ORG, set_app_icon
     from reception_desk.ui.display import display_problem
     from reception_desk.ui.errors import setup_logging
     from reception_desk.ui.fonts import register_fonts
@@ -556,6 +556,7 @@ def run_call_screen(
         return 1
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
+    set_app_icon(app)
     setup_logging()
     register_fonts(app)
     translators = install_translator(app, language)
