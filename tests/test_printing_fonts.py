@@ -43,7 +43,7 @@ def test_each_character_goes_to_the_first_font_that_has_it() -> None:
     f = fonts()
     assert f.names == (MAIN, EXT_A, EXT_B)
     assert (f.font_of("张"), f.font_of("A"), f.font_of("\u4dae"), f.font_of("\U00020bb7")) == (MAIN, MAIN, EXT_A, EXT_B)
-    assert f.font_of("\U0002b820") == EXT_B  # Extension E: HanaMinB has it
+    assert f.font_of("\U0002b8b8") == EXT_B  # Extension E (𫢸, 《通用规范汉字表》): the HanaMinB subset has it
     missing: set[str] = set()
     runs = f.runs("张\U00020bb7明 龚\u4dae\U00030000\ufe00", missing)
     assert [(r.font, r.text) for r in runs] == [

@@ -2,9 +2,10 @@
 
 WenQuanYi Micro Hei is the main font (Latin, digits, the common CJK set). It lacks CJK Extension A (䶮) and
 Extension B and beyond (𠮷), which people's names do use: a subset of HanaMinA covers Extension A and the
-compatibility ideographs, HanaMinB covers Extension B to F. Text is split into runs by the first font that has
-the glyph; a character no shipped font has is still printed (as the main font's empty box) and collected so the
-caller can say which characters could not be printed.
+compatibility ideographs, a subset of HanaMinB the Extension B to F characters of 《通用规范汉字表》 and of
+rare names (tests/data/rare_name_chars.txt; scripts/subset_fonts.py makes it). Text is split into runs by the
+first font that has the glyph; a character no shipped font has is still printed (as the main font's empty box)
+and collected so the caller can say which characters could not be printed.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ EXT_B = "RD-HanB"
 FONT_FILES: tuple[tuple[str, str, int | None], ...] = (
     (MAIN, MAIN_FONT, 0),
     (EXT_A, "HanaMinA-subset.ttf", None),
-    (EXT_B, "HanaMinB.ttf", None),
+    (EXT_B, "HanaMinB-subset.ttf", None),
 )
 
 # Characters that draw nothing and must not be reported as missing: variation selectors (a name may carry an
@@ -97,8 +98,8 @@ def _load(name: str, path: Path, subfont: int | None) -> TTFont:
 class Fonts:
     """The registered fonts and the per-character choice between them (cached; safe across threads).
 
-    The fallbacks are read only when a character the main font lacks turns up: parsing HanaMinB (60,000
-    glyphs) costs a tenth of a second that most printouts never need.
+    The fallbacks are read only when a character the main font lacks turns up: parsing the HanaMinA subset
+    (7,000 glyphs) costs time that most printouts never need.
     """
 
     def __init__(self, main: TTFont, fallbacks: Sequence[tuple[str, Path, int | None]]) -> None:

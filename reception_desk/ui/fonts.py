@@ -11,8 +11,9 @@ from reception_desk.resources import MAIN_FONT, font_path
 
 log = logging.getLogger(__name__)
 UI_POINT_SIZE = 10
-# WenQuanYi lacks CJK Extension A (䶮) and B (𠮷): Hanazono fills in, tried in this order for each character.
-FALLBACK_FONTS = ("HanaMinA-subset.ttf", "HanaMinB.ttf")
+# WenQuanYi lacks CJK Extension A (䶮) and B (𠮷): Hanazono fills in, tried in this order for each character
+# (HanaMinB only for the Extension B-F characters of names and 《通用规范汉字表》: scripts/subset_fonts.py).
+FALLBACK_FONTS = ("HanaMinA-subset.ttf", "HanaMinB-subset.ttf")
 
 
 def _add(file: str) -> str | None:
