@@ -11,22 +11,22 @@ from sqlalchemy import Engine, inspect, text
 from reception_desk.db.engine import sqlite_path
 from reception_desk.domain import office_time
 from reception_desk.private_files import create_private
+from reception_desk.resources import migrations_dir
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest revision, so that a start-up on an up-to-date database need not load Alembic (~0.12 s).
 # tests/test_storage.py checks it against the migration scripts.
 HEAD = "0008_encrypted_personal_data"
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
-    """An Alembic config pointing at the packaged migrations."""
+    """An Alembic config pointing at the packaged migrations (in a checkout, a wheel or a frozen build)."""
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(migrations_dir()))
     if engine is not None:
         cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return cfg
