@@ -91,12 +91,10 @@ def main() -> int:
         for i in range(tabs.count()):
             if tabs.tabText(i) in ("数据保留", "Data retention", "Retention"):
                 tabs.setCurrentIndex(i)
-        loading = page.retention_status.text()  # type: ignore[attr-defined]
-        for _ in range(200):  # until the count of people due has come back (at most 10 s)
+        await page.load_retention()  # type: ignore[attr-defined]  # the policy and the count of people due
+        for _ in range(5):
             app.processEvents()
-            await asyncio.sleep(0.05)
-            if page.retention_status.text() != loading:  # type: ignore[attr-defined]
-                break
+            await asyncio.sleep(0)
         path = args.out / f"{settings_index + 1:02d}-settings-retention{suffix}.png"
         window.grab().save(str(path))
         saved.append(path)
