@@ -352,11 +352,6 @@ class RoomHostPage(RoomCaseActions):
         except ValueError:
             return None
 
-    def current_room_id(self) -> int | None:
-        """The id of the chosen room on the current day, or None."""
-        data = self.room_combo.currentData()
-        return int(data) if data is not None else None
-
     def choose_room(self, number: int) -> None:
         """Choose the room by its number (as the host does with the combo)."""
         index = next((i for i, r in enumerate(self._rooms) if r.number == number), -1)

@@ -34,9 +34,12 @@ class RoomCaseActions(Page):
     _print_cases: dict[str, str]  # case number → outcome, of the chosen room's cases
     _print_pick: str | None  # the case just saved: chosen for printing once listed
 
+    room_combo: QComboBox  # the page's room chooser
+
     def current_room_id(self) -> int | None:
-        """The id of the chosen room (the page's)."""
-        raise NotImplementedError
+        """The id of the chosen room on the current day, or None."""
+        data = self.room_combo.currentData()
+        return int(data) if data is not None else None
 
     def _build_case_banner(self) -> QWidget:
         self.case_banner = QFrame()
