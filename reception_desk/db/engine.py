@@ -252,8 +252,9 @@ class Database:
         vault = unlocked.vault_for(self._database_id)
         if vault is None:
             return
-        stored = session.scalar(text("SELECT value FROM app_setting WHERE key = 'data_key_generation'"))
-        if stored is not None and int(stored) != vault.generation:
+        from reception_desk.db import keystore
+
+        if keystore.generation(session.connection()) != vault.generation:
             unlocked.forget(self._database_id)
             raise DataLockedError(unlocked.ROTATED_MESSAGE)
 

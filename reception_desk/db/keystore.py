@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, inspect, select, update
 
-from reception_desk.db.models import AppSetting, AppUser, KeyHolder, table, utcnow
+from reception_desk.db import app_settings
+from reception_desk.db.models import AppUser, KeyHolder, table, utcnow
 from reception_desk.privacy import device_keys, unlocked, wrapping
 from reception_desk.privacy.vault import Vault, new_data_key
 
@@ -19,7 +20,6 @@ DATABASE_ID = "database_id"
 GENERATION = "data_key_generation"
 
 HOLDERS = table(KeyHolder)
-SETTINGS = table(AppSetting)
 USERS = table(AppUser)
 
 
@@ -28,36 +28,25 @@ def user_holder(name: str) -> str:
     return f"user:{name}"
 
 
-def _setting(conn: Connection, key: str) -> str | None:
-    return conn.scalar(select(SETTINGS.c.value).where(SETTINGS.c.key == key))
-
-
-def _put_setting(conn: Connection, key: str, value: str) -> None:
-    if _setting(conn, key) is None:
-        conn.execute(insert(SETTINGS).values(key=key, value=value))
-    else:
-        conn.execute(update(SETTINGS).where(SETTINGS.c.key == key).values(value=value))
-
-
 def database_id(conn: Connection) -> str | None:
     """The database's own id (set by migration 0008), None for a database not yet migrated."""
     if not inspect(conn).has_table(KeyHolder.__tablename__):
         return None
-    return _setting(conn, DATABASE_ID)
+    return app_settings.get(conn, DATABASE_ID)
 
 
 def generation(conn: Connection) -> int:
     """The current data key's generation."""
-    return int(_setting(conn, GENERATION) or 1)
+    return int(app_settings.get(conn, GENERATION) or 1)
 
 
 def create(conn: Connection) -> Vault:
     """A new data key for a database that has none: the laptop holds it (a key file) until users take over."""
-    db_id = _setting(conn, DATABASE_ID)
+    db_id = app_settings.get(conn, DATABASE_ID)
     if db_id is None:
         db_id = uuid.uuid4().hex
-        _put_setting(conn, DATABASE_ID, db_id)
-    _put_setting(conn, GENERATION, "1")
+        app_settings.put(conn, DATABASE_ID, db_id)
+    app_settings.put(conn, GENERATION, "1")
     vault = Vault(new_data_key(), 1)
     _add_device(conn, db_id, vault)
     unlocked.register(db_id, vault)
@@ -187,5 +176,5 @@ def reseal_all(conn: Connection, vault: Vault) -> int:
             .values(sealed_key=wrapping.seal(vault.data_key, bytes(public)), generation=vault.generation)
         )
         count += 1
-    _put_setting(conn, GENERATION, str(vault.generation))
+    app_settings.put(conn, GENERATION, str(vault.generation))
     return count

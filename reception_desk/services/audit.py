@@ -37,19 +37,19 @@ def record(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     reason: str = "",
-) -> None:
-    """Add one audit entry in the caller's transaction."""
-    session.add(
-        AuditEntry(
-            actor=actor or SYSTEM,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before=dict(before) if before is not None else None,
-            after=dict(after) if after is not None else None,
-            reason=reason,
-        )
+) -> AuditEntry:
+    """Add one audit entry in the caller's transaction (returned: flush to learn its id)."""
+    entry = AuditEntry(
+        actor=actor or SYSTEM,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=dict(before) if before is not None else None,
+        after=dict(after) if after is not None else None,
+        reason=reason,
     )
+    session.add(entry)
+    return entry
 
 
 def record_many(session: Session, rows: list[dict[str, Any]]) -> None:

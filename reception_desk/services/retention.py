@@ -29,9 +29,9 @@ from typing import Any
 from sqlalchemy import and_, case, delete, func, literal, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
+from reception_desk.db import app_settings
 from reception_desk.db.engine import Database
 from reception_desk.db.models import (
-    AppSetting,
     AuditEntry,
     Batch,
     BatchMember,
@@ -114,20 +114,15 @@ class RetentionResult:
 # ------------------------------------------------------------------------------------------------ the policy
 
 
-def _setting(session: Session, key: str) -> str | None:
-    row = session.get(AppSetting, key)
-    return row.value if row is not None else None
-
-
 def policy_in(session: Session) -> RetentionPolicy:
     """The database's retention policy (defaults where nothing was saved; an unreadable value is the default)."""
-    years_text = _setting(session, YEARS_KEY)
+    years_text = app_settings.get(session.connection(), YEARS_KEY)
     try:
         years = int(years_text) if years_text is not None else DEFAULT_YEARS
     except ValueError:
         years = DEFAULT_YEARS
     years = min(max(years, 0), MAX_YEARS)
-    return RetentionPolicy(years, (_setting(session, KEEP_HASHES_KEY) or "0").strip() == "1")
+    return RetentionPolicy(years, (app_settings.get(session.connection(), KEEP_HASHES_KEY) or "0").strip() == "1")
 
 
 def policy(db: Database) -> RetentionPolicy:
@@ -144,12 +139,8 @@ def set_policy(db: Database, actor: str, years: int, keep_hashes: bool) -> Reten
         authz.require(session, actor, Permission.ADMIN)
         old = policy_in(session)
         new = RetentionPolicy(int(years), bool(keep_hashes))
-        for key, value in ((YEARS_KEY, str(new.years)), (KEEP_HASHES_KEY, "1" if new.keep_hashes else "0")):
-            row = session.get(AppSetting, key)
-            if row is None:
-                session.add(AppSetting(key=key, value=value))
-            else:
-                row.value = value
+        app_settings.put(session.connection(), YEARS_KEY, str(new.years))
+        app_settings.put(session.connection(), KEEP_HASHES_KEY, "1" if new.keep_hashes else "0")
         if new != old:
             before, after = audit.diff(old.to_json(), new.to_json())
             audit.record(session, actor, POLICY_ACTION, ENTITY, None, before, after)

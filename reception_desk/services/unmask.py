@@ -112,16 +112,10 @@ def reveal(db: Database, actor: str, visitor_id: int, reason: str, field: str = 
         value = (visitor.id_number if field == ID_NUMBER else visitor.phone) or ""
         if not value:
             raise NotFoundError(f"{visitor.name}没有登记{FIELD_LABELS[field]}。")
-        entry = AuditEntry(
-            actor=actor or audit.SYSTEM,
-            action=ACTION,
-            entity="visitor",
-            entity_id=visitor.id,
-            before=None,
-            after={"field": field, "name": visitor.name},  # never the number itself
-            reason=text,
+        # never the number itself
+        entry = audit.record(
+            session, actor, ACTION, "visitor", visitor.id, after={"field": field, "name": visitor.name}, reason=text
         )
-        session.add(entry)
         session.flush()
         return Revealed(visitor.id, field, value, mask_value(field, value), visitor.name, entry.id)
 
