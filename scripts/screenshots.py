@@ -32,9 +32,11 @@ def main() -> int:
     import qasync
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
+    from sqlalchemy import select
 
     from reception_desk.db.engine import Database
     from reception_desk.db.migrate import upgrade_to_head
+    from reception_desk.db.models import Batch
     from reception_desk.domain.roles import Role
     from reception_desk.services.authz import Actor
     from reception_desk.services.demo import create_demo_day
@@ -109,6 +111,32 @@ def main() -> int:
         dialog.grab().save(str(path))
         dialog.close()
         saved.append(path)
+        # 签到 with a batch open and its lead's whole ID shown after a reason (显示完整号码, logged)
+        checkin_index = page_files.index("checkin")
+        window.show_page(checkin_index)
+        desk = window.pages[checkin_index]
+        with db.read() as session:
+            batch = session.scalars(
+                select(Batch).where(Batch.day_id == info.id, Batch.status == "registered").order_by(Batch.reg_no)
+            ).first()
+        if batch is not None:
+            await desk.open_batch(batch.reg_no, batch.id)  # type: ignore[attr-defined]
+            member = desk.card_frame.current_member()  # type: ignore[attr-defined]
+            if member is not None:
+                await desk.reveal_flow.reveal(  # type: ignore[attr-defined]
+                    member.visitor_id,
+                    "id_number",
+                    "核对来访人身份证件",
+                    show=lambda value: desk.card_frame.show_full_id(member.id, value),  # type: ignore[attr-defined]
+                    hide=desk.card_frame.mask_again,  # type: ignore[attr-defined]
+                )
+            for _ in range(5):
+                app.processEvents()
+                await asyncio.sleep(0)
+            path = args.out / f"{checkin_index + 1:02d}-checkin-revealed{suffix}.png"
+            window.grab().save(str(path))
+            saved.append(path)
+            desk.reveal_flow.hide_now()  # type: ignore[attr-defined]
         if not args.size:  # the waiting hall's call screen, at a TV's 1920×1080
             screen = CallScreen(ctx)
             screen.resize(1920, 1080)

@@ -105,7 +105,7 @@ QListWidget#matches::item:selected { background: #fbe9e7; color: #1f2329; border
 QListWidget#members { font-size: 11pt; border: 1px solid #e3e6ea; border-radius: 4px; }
 QListWidget#members::item { padding: 3px 4px; }
 #checkInSelected, #checkInAll { font-size: 12pt; padding: 6px 14px; }
-#undoCheckIn, #moveRoom { font-size: 11pt; padding: 6px 10px; }
+#undoCheckIn, #moveRoom, #revealId { font-size: 11pt; padding: 6px 10px; }
 #checkInAll { font-weight: bold; }
 """
 
